@@ -1,0 +1,93 @@
+"""Test tiers of the ONEX Scenario Harness.
+
+Each session is a tier or a check; CI pipelines call these sessions and never copy their commands.
+`nox -l` lists them with the docstrings below; `nox -t ci` runs what `.ci/run` runs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = ["lint", "typecheck", "unit"]
+
+ROOT = Path(__file__).parent
+PYTHON = "3.11"
+PACKAGES = sorted(p.name for p in (ROOT / "packages").iterdir() if (p / "pyproject.toml").exists())
+PYTEST_FLAGS = ("--strict-config", "--strict-markers", "-ra", "--durations=10")
+
+
+def _sync(session: nox.Session) -> None:
+    """Install every workspace package (editable) and the dev group into the session's venv.
+
+    One `uv sync` against the workspace lock keeps every session on the same versions.
+    """
+    session.run_install(
+        "uv",
+        "sync",
+        "--all-packages",
+        "--all-extras",
+        "--group",
+        "dev",
+        "--inexact",
+        f"--python={session.virtualenv.location}",
+        env={"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)},
+        silent=True,
+    )
+
+
+def _run_pytest(session: nox.Session, marker: str, *default_paths: str) -> None:
+    """Run pytest on one tier (a marker expression) over the given paths or the session's posargs."""
+    _sync(session)
+    junit = ROOT / "reports" / f"junit-{session.name}.xml"
+    junit.parent.mkdir(exist_ok=True)
+    session.run(
+        "pytest",
+        *PYTEST_FLAGS,
+        "-m",
+        marker,
+        f"--junitxml={junit}",
+        *(session.posargs or default_paths),
+        env={"ONEX_TIER": session.name},
+    )
+
+
+def _package_tests() -> list[str]:
+    return [f"packages/{name}/tests" for name in PACKAGES]
+
+
+@nox.session(python=PYTHON, tags=["ci", "static"])
+def lint(session: nox.Session) -> None:
+    """Ruff lint and format check over the whole repository."""
+    _sync(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON, tags=["ci", "static"])
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over every package's sources and tests, the tasks and the noxfile."""
+    _sync(session)
+    for name in PACKAGES:
+        session.run("mypy", f"packages/{name}/src", f"packages/{name}/tests")
+    session.run("mypy", "tasks", "noxfile.py", "benchmarks")
+
+
+@nox.session(python=PYTHON, tags=["ci", "tier"])
+def unit(session: nox.Session) -> None:
+    """Unit tier: fast tests and mock scenarios, no services started."""
+    _run_pytest(session, "unit", *_package_tests())
+
+
+@nox.session(python=PYTHON, tags=["bench"], default=False)
+def benchmarks(session: nox.Session) -> None:
+    """Benchmarks: print throughput and latency figures (ratios and numbers, never assertions)."""
+    _sync(session)
+    selected = session.posargs or sorted(str(p) for p in (ROOT / "benchmarks").glob("bench_*.py"))
+    for script in selected:
+        session.run("python", script, env={"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")})

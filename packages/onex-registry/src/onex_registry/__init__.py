@@ -1,0 +1,3 @@
+"""Tool protocols, real and mock tools, factories and the registry resolver of the ONEX Scenario Harness."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,22 @@
+"""Invoke tasks of the ONEX Scenario Harness: `invoke --list` shows them.
+
+Each module is a collection (`invoke services.up`, `invoke images.build`, ...); defaults live in
+`ns.configure` so `invoke.yaml` and `INVOKE_*` environment variables can override them.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from invoke.collection import Collection
+
+ns = Collection()
+# Collections join here as their issues land; a module that is missing is not listed.
+for _name in ("setup", "services", "images"):
+    try:
+        _module = import_module(f"tasks.{_name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"tasks.{_name}":
+            raise
+        continue
+    ns.add_collection(Collection.from_module(_module), name=_name)
