@@ -1,0 +1,157 @@
+"""Deep health with retries: exponential backoff with jitter up to a timeout, results as models.
+
+The cache is short and honest: only healthy results are kept (so a recovery is seen at the next
+check), for `cache_ttl` seconds at most, and a cached result is used only while the service's
+port still accepts connections and an optional liveness check (the process is alive) passes, so a
+crash is seen at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from onex_services.models import HealthResult, HealthStatus, ServiceEndpoint, ServiceKind
+from onex_services.ports import port_accepts_async
+from onex_services.probes import Probe, make_probe
+
+DEFAULT_TIMEOUT_S = 10.0
+Liveness = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Delay before attempt n+1: min(cap, base * 2**n), times a random factor in [0.5, 1]."""
+
+    base_s: float = 0.05
+    cap_s: float = 1.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        return min(self.cap_s, self.base_s * (2.0**attempt)) * rng.uniform(0.5, 1.0)
+
+
+class HealthChecker:
+    """Runs deep probes against endpoints; keep one per event loop and `close()` it."""
+
+    def __init__(
+        self,
+        *,
+        cache_ttl: float = 1.0,
+        backoff: Backoff | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._cache_ttl = cache_ttl
+        self._backoff = backoff or Backoff()
+        self._rng = rng or random.Random()
+        self._probes: dict[tuple[ServiceKind, str], Probe] = {}
+        self._cache: dict[tuple[ServiceKind, str], HealthResult] = {}
+
+    async def check(
+        self,
+        endpoint: ServiceEndpoint,
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        use_cache: bool = True,
+        liveness: Liveness | None = None,
+    ) -> HealthResult:
+        """Probe until healthy or `timeout_s` seconds passed; never raises for an unhealthy service.
+
+        `liveness` (e.g. "the process is alive") is checked before every retry: when it turns
+        false the check ends at once instead of waiting out the timeout.
+        """
+        key = (endpoint.kind, endpoint.url)
+        if use_cache:
+            cached = await self._cached(key, endpoint, liveness)
+            if cached is not None:
+                return cached
+        probe = self._probes.get(key)
+        if probe is None:
+            probe = self._probes[key] = make_probe(endpoint.kind, endpoint.url)
+        started = time.perf_counter()
+        deadline = time.monotonic() + timeout_s
+        attempts = 0
+        error = "not checked"
+        while True:
+            attempts += 1
+            remaining = deadline - time.monotonic()
+            try:
+                await probe.run(max(0.5, remaining))
+            except Exception as exc:  # noqa: BLE001 - any client error means "not usable (yet)"
+                error = _describe(exc)
+            else:
+                result = _result(endpoint, HealthStatus.HEALTHY, started, attempts, None)
+                self._cache[key] = result
+                return result
+            self._cache.pop(key, None)
+            if liveness is not None and not liveness():
+                error = f"the process exited ({error})"
+                break
+            pause = self._backoff.delay(attempts - 1, self._rng)
+            if time.monotonic() + pause >= deadline:
+                break
+            await asyncio.sleep(pause)
+        return _result(endpoint, HealthStatus.UNHEALTHY, started, attempts, error)
+
+    async def check_all(
+        self,
+        endpoints: Sequence[ServiceEndpoint],
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        use_cache: bool = True,
+    ) -> list[HealthResult]:
+        """One round over several services, concurrently; results in the order given."""
+        return list(
+            await asyncio.gather(
+                *(self.check(ep, timeout_s=timeout_s, use_cache=use_cache) for ep in endpoints)
+            )
+        )
+
+    def forget(self, endpoint: ServiceEndpoint | None = None) -> None:
+        """Drop cached results (all, or of one endpoint)."""
+        if endpoint is None:
+            self._cache.clear()
+        else:
+            self._cache.pop((endpoint.kind, endpoint.url), None)
+
+    async def close(self) -> None:
+        probes, self._probes = list(self._probes.values()), {}
+        await asyncio.gather(*(probe.close() for probe in probes))
+
+    async def _cached(
+        self, key: tuple[ServiceKind, str], endpoint: ServiceEndpoint, liveness: Liveness | None
+    ) -> HealthResult | None:
+        cached = self._cache.get(key)
+        if cached is None or time.time() - cached.checked_at > self._cache_ttl:
+            return None
+        if (liveness is not None and not liveness()) or not await port_accepts_async(
+            endpoint.host, endpoint.port
+        ):
+            self._cache.pop(key, None)
+            return None
+        return cached.model_copy(update={"cached": True})
+
+
+def _result(
+    endpoint: ServiceEndpoint,
+    status: HealthStatus,
+    started: float,
+    attempts: int,
+    error: str | None,
+) -> HealthResult:
+    return HealthResult(
+        kind=endpoint.kind,
+        endpoint=endpoint.url,
+        status=status,
+        latency_ms=round((time.perf_counter() - started) * 1000, 2),
+        attempts=attempts,
+        error=error,
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    name = type(exc).__name__
+    return f"{name}: {text}" if text else name

@@ -1,0 +1,178 @@
+"""pytest plugin: real Kafka, PostgreSQL and Redis for tests, from the shared stack.
+
+Fixtures (session-scoped, each a `ServiceEndpoint`):
+    real_kafka      .bootstrap_servers
+    real_postgres   .dsn
+    real_redis      .redis_url
+    onex_services   the `ServicesHolder` of this process (`.endpoint(kind)`, `.manager`)
+    onex_namespace        a namespace for this run and xdist worker (see `namespaces`)
+
+The first fixture used in a process acquires a lease on the shared stack for every service the
+collected tests ask for (by fixture or by `requires_*` marker), so a cold start brings them up in
+parallel once; every pytest-xdist worker attaches to the same stack. The lease is released when
+the session ends; the last one out stops the stack unless it is kept (`ONEX_REUSE=1`, or a stack
+started beforehand with `onex services start`).
+
+A fixture FAILS the test when its service cannot be had; that is the point of a real test. A test
+marked `@pytest.mark.services_optional` is skipped instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import pytest
+
+from onex_services.errors import ServiceError
+from onex_services.manager import Lease, ToolServiceManager
+from onex_services.models import ALL_KINDS, ServiceEndpoint, ServiceKind
+from onex_services.namespaces import namespace_for
+
+T = TypeVar("T")
+FIXTURE_KINDS = {
+    "real_kafka": ServiceKind.KAFKA,
+    "real_postgres": ServiceKind.POSTGRES,
+    "real_redis": ServiceKind.REDIS,
+}
+MARKER_KINDS = {
+    "requires_kafka": (ServiceKind.KAFKA,),
+    "requires_postgres": (ServiceKind.POSTGRES,),
+    "requires_redis": (ServiceKind.REDIS,),
+    "requires_all_services": ALL_KINDS,
+}
+OPTIONAL_MARKER = "services_optional"
+_HOLDER = pytest.StashKey["ServicesHolder"]()
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from sync code, also when the calling thread runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+class ServicesHolder:
+    """This process's lease on the shared stack, taken on first use and kept for the session.
+
+    A failure is kept as well, so that a stack that cannot start is tried once, not once per test.
+    """
+
+    def __init__(self, manager: ToolServiceManager | None = None) -> None:
+        self.manager = manager or ToolServiceManager()
+        self.wanted: set[ServiceKind] = set()
+        self.leases: list[Lease] = []
+        self.endpoints: dict[ServiceKind, ServiceEndpoint] = {}
+        self.failures: dict[ServiceKind, ServiceError] = {}
+
+    def endpoint(self, kind: ServiceKind) -> ServiceEndpoint:
+        """The endpoint of `kind`, acquiring the stack first if needed; raises `ServiceError`."""
+        if kind in self.endpoints:
+            return self.endpoints[kind]
+        if kind in self.failures:
+            raise self.failures[kind]
+        kinds = sorted(self.wanted - set(self.endpoints) - set(self.failures) | {kind})
+        try:
+            lease = run_sync(self.manager.acquire(kinds, label="pytest"))
+        except ServiceError as exc:
+            for failed in kinds:
+                self.failures[failed] = exc
+            raise
+        self.leases.append(lease)
+        self.endpoints.update(lease.endpoints)
+        return self.endpoints[kind]
+
+    def release(self) -> None:
+        leases, self.leases = self.leases, []
+        for lease in leases:
+            run_sync(self.manager.release(lease))
+
+
+def _holder(config: pytest.Config) -> ServicesHolder:
+    return config.stash[_HOLDER]
+
+
+def _kinds_of(item: pytest.Item) -> set[ServiceKind]:
+    kinds = {
+        FIXTURE_KINDS[name] for name in getattr(item, "fixturenames", ()) if name in FIXTURE_KINDS
+    }
+    for marker, marked in MARKER_KINDS.items():
+        if item.get_closest_marker(marker) is not None:
+            kinds.update(marked)
+    return kinds
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{OPTIONAL_MARKER}: skip, instead of fail, when a real service the test uses is missing",
+    )
+    config.stash[_HOLDER] = ServicesHolder()
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    wanted = _holder(config).wanted
+    for item in items:
+        wanted.update(_kinds_of(item))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker(OPTIONAL_MARKER) is None:
+        return
+    holder = _holder(item.config)
+    for kind in sorted(_kinds_of(item)):
+        try:
+            holder.endpoint(kind)
+        except ServiceError as exc:
+            pytest.skip(f"{kind.value} is not available: {exc.summary}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    holder = session.config.stash.get(_HOLDER, None)
+    if holder is not None:
+        holder.release()
+
+
+def _endpoint(request: pytest.FixtureRequest, kind: ServiceKind) -> ServiceEndpoint:
+    try:
+        return _holder(request.config).endpoint(kind)
+    except ServiceError as exc:
+        pytest.fail(f"real {kind.value} is required but cannot be had:\n{exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def real_kafka(request: pytest.FixtureRequest) -> ServiceEndpoint:
+    """A real Kafka broker (`.bootstrap_servers`), from the shared stack or the environment."""
+    return _endpoint(request, ServiceKind.KAFKA)
+
+
+@pytest.fixture(scope="session")
+def real_postgres(request: pytest.FixtureRequest) -> ServiceEndpoint:
+    """A real PostgreSQL server (`.dsn`), from the shared stack or the environment."""
+    return _endpoint(request, ServiceKind.POSTGRES)
+
+
+@pytest.fixture(scope="session")
+def real_redis(request: pytest.FixtureRequest) -> ServiceEndpoint:
+    """A real Redis server (`.redis_url`), from the shared stack or the environment."""
+    return _endpoint(request, ServiceKind.REDIS)
+
+
+@pytest.fixture(scope="session")
+def onex_services(request: pytest.FixtureRequest) -> ServicesHolder:
+    """This process's holder of leases: `.endpoint(kind)`, `.manager` (status, health)."""
+    return _holder(request.config)
+
+
+@pytest.fixture(scope="session")
+def onex_namespace() -> str:
+    """A namespace unique to this test run and xdist worker, valid for topics, schemas, keys."""
+    return namespace_for()

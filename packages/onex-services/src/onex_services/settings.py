@@ -1,0 +1,60 @@
+"""Where the service manager keeps things, and the environment variables that move them.
+
+| variable | default | what |
+|---|---|---|
+| `ONEX_STATE_DIR` | `~/.cache/onex/state` | lock and state file of the shared stack |
+| `ONEX_CACHE_DIR` | `$XDG_CACHE_HOME/onex` or `~/.cache/onex` | Kafka jars and other downloads |
+| `ONEX_RUN_DIR` | `/tmp/onex-<uid>` | data directories and logs of running services |
+| `ONEX_KAFKA_VERSION` | `KAFKA_VERSION` below | Kafka release to install and run |
+| `ONEX_REUSE` | unset | `1` keeps the stack running after its last user leaves |
+| `ONEX_SERVICES_BACKEND` | `auto` | `auto`, `process`, `compose` or `external` |
+| `ONEX_DISCOVER` | `1` | `0` stops using services found on their default local ports |
+
+The run directory is not under the home directory on purpose: PostgreSQL runs as the `postgres`
+user when we are root and must be able to traverse the path to its data directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+KAFKA_VERSION = "4.1.2"
+SCALA_VERSION = "2.13"
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def _cache_root() -> Path:
+    explicit = os.environ.get("ONEX_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "onex"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The three directories of the service manager, read from the environment once."""
+
+    state_dir: Path
+    cache_dir: Path
+    run_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Paths:
+        cache = _cache_root()
+        state = Path(os.environ.get("ONEX_STATE_DIR") or cache / "state")
+        run = Path(os.environ.get("ONEX_RUN_DIR") or f"/tmp/onex-{os.getuid()}")
+        return cls(state_dir=state, cache_dir=cache, run_dir=run)
+
+
+def kafka_version() -> str:
+    return os.environ.get("ONEX_KAFKA_VERSION") or KAFKA_VERSION
