@@ -41,8 +41,13 @@ def _sync(session: nox.Session) -> None:
     )
 
 
-def _run_pytest(session: nox.Session, marker: str, *default_paths: str) -> None:
-    """Run pytest on one tier (a marker expression) over the given paths or the session's posargs."""
+def _run_pytest(
+    session: nox.Session, marker: str, *default_paths: str, extra: tuple[str, ...] = ()
+) -> None:
+    """Run pytest on one tier (a marker expression) over the given paths or the session's posargs.
+
+    `extra` are pytest options of the tier (e.g. `-n 2`), kept when posargs replace the paths.
+    """
     _sync(session)
     junit = ROOT / "reports" / f"junit-{session.name}.xml"
     junit.parent.mkdir(exist_ok=True)
@@ -52,6 +57,7 @@ def _run_pytest(session: nox.Session, marker: str, *default_paths: str) -> None:
         "-m",
         marker,
         f"--junitxml={junit}",
+        *extra,
         *(session.posargs or default_paths),
         env={"ONEX_TIER": session.name},
     )
@@ -82,6 +88,27 @@ def typecheck(session: nox.Session) -> None:
 def unit(session: nox.Session) -> None:
     """Unit tier: fast tests and mock scenarios, no services started."""
     _run_pytest(session, "unit", *_package_tests())
+
+
+@nox.session(python=PYTHON, tags=["ci", "tier"])
+def integration(session: nox.Session) -> None:
+    """Integration tier: real Kafka, PostgreSQL and Redis, installed if missing, one stack per run.
+
+    Installs what the services need (`onex services install`: Kafka's jars from Maven Central,
+    PostgreSQL and Redis from apt), starts ONE shared stack, runs every package's integration
+    tests on two xdist workers against it, and stops it (ONEX_REUSE=1 keeps it for the next run).
+    The stack's state lives in .onex/ so a stack of your own is never touched.
+    """
+    _sync(session)
+    session.env.setdefault("ONEX_STATE_DIR", str(ROOT / ".onex" / "nox-integration"))
+    services = ("python", "-m", "onex_services")
+    session.run(*services, "install")
+    session.run(*services, "start")
+    try:
+        _run_pytest(session, "integration", *_package_tests(), extra=("-n", "2"))
+    finally:
+        if os.environ.get("ONEX_REUSE") != "1":
+            session.run(*services, "stop", "--force")
 
 
 @nox.session(python=PYTHON, tags=["bench"], default=False)

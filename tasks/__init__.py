@@ -11,6 +11,8 @@ from importlib import import_module
 from invoke.collection import Collection
 
 ns = Collection()
+# Top-level tasks: the module `tasks/<name>.py` defines a task called <name> (`invoke setup`).
+TOP_LEVEL_TASKS = ("setup",)
 # Collections join here as their issues land; a module that is missing is not listed.
 for _name in ("setup", "services", "images"):
     try:
@@ -19,4 +21,7 @@ for _name in ("setup", "services", "images"):
         if exc.name != f"tasks.{_name}":
             raise
         continue
-    ns.add_collection(Collection.from_module(_module), name=_name)
+    if _name in TOP_LEVEL_TASKS:
+        ns.add_task(getattr(_module, _name), name=_name)
+    else:
+        ns.add_collection(Collection.from_module(_module), name=_name)

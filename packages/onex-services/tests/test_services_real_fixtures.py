@@ -9,7 +9,6 @@ import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
 from onex_services import ServiceEndpoint, ServiceKind
 
 pytestmark = pytest.mark.integration

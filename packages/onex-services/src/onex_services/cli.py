@@ -1,0 +1,80 @@
+"""`onex services ...`: install, start, stop, status, health and logs of the real services.
+
+Registered in the `onex.commands` entry-point group, so the root `onex` command lists it; the
+invoke tasks (`invoke services.up` ...) call the same functions in `commands`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+from onex_services import commands
+
+BACKEND_HELP = "auto (external if given, else compose, else process), process, compose, external"
+KINDS_HELP = "services: kafka, postgres, redis (default: all)"
+
+
+def _console() -> Console:
+    return commands.make_console()
+
+
+def _exit(code: int) -> None:
+    if code:
+        sys.exit(code)
+
+
+@click.group(name="services")
+def services() -> None:
+    """Real Kafka, PostgreSQL and Redis for scenarios and tests (one shared stack)."""
+
+
+@services.command()
+@click.argument("kinds", nargs=-1, metavar="[SERVICE]...")
+def install(kinds: tuple[str, ...]) -> None:
+    """Install what the process backend needs: Kafka's jars, PostgreSQL, Redis; check Java."""
+    _exit(commands.install(_console(), kinds))
+
+
+@services.command()
+@click.argument("kinds", nargs=-1, metavar="[SERVICE]...")
+@click.option("--backend", default=None, help=BACKEND_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the services as JSON.")
+def start(kinds: tuple[str, ...], backend: str | None, as_json: bool) -> None:
+    """Start the shared stack (or repair it) and keep it running until `onex services stop`."""
+    _exit(commands.start(_console(), kinds, backend=backend, as_json=as_json))
+
+
+@services.command()
+@click.option("--force", is_flag=True, help="Stop even while test runs still use the stack.")
+def stop(force: bool) -> None:
+    """Stop the shared stack and remove its data (external services are never stopped)."""
+    _exit(commands.stop(_console(), force=force))
+
+
+@services.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the services as JSON.")
+@click.option("--no-health", is_flag=True, help="Only look at processes and ports; no probes.")
+def status(as_json: bool, no_health: bool) -> None:
+    """Show each service: backend, endpoint, running or down, health, pid, uptime (exit 3: down)."""
+    _exit(commands.status(_console(), as_json=as_json, deep=not no_health))
+
+
+@services.command()
+@click.argument("kinds", nargs=-1, metavar="[SERVICE]...")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def health(kinds: tuple[str, ...], as_json: bool) -> None:
+    """Deep-probe each running service (exit 3 when one is unhealthy)."""
+    _exit(commands.health(_console(), kinds, as_json=as_json))
+
+
+@services.command()
+@click.argument("kind", metavar="SERVICE")
+@click.option("-n", "--lines", default=40, show_default=True, help="How many lines to show.")
+@click.option("-f", "--follow", is_flag=True, help="Keep printing what the service writes.")
+@click.option("--path", "path_only", is_flag=True, help="Print the log file's path only.")
+def logs(kind: str, lines: int, follow: bool, path_only: bool) -> None:
+    """Show the log of one service of the stack."""
+    _exit(commands.logs(_console(), kind, lines=lines, follow=follow, path_only=path_only))

@@ -1,0 +1,182 @@
+"""What `onex services <cmd>` and `invoke services.<task>` do: one function per command.
+
+Each takes plain arguments and a rich `Console`, prints, and returns the process exit code;
+`ServiceError` (and bad input) comes back as one message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from onex_services import launcher
+from onex_services.catalog import parse_kinds
+from onex_services.envconfig import EndpointConfigError
+from onex_services.errors import ServiceError
+from onex_services.install import install_services
+from onex_services.manager import ToolServiceManager
+from onex_services.models import RunState, ServiceKind
+from onex_services.namespaces import NamespaceError
+from onex_services.render import health_table, status_table, to_json
+
+KindsInput = str | Sequence[str] | None
+PIPE_WIDTH = 140
+
+
+def make_console() -> Console:
+    """A console for command output: a terminal's own width, or 140 columns into a pipe/CI log
+    (rich's 80-column default would cut the endpoints)."""
+    return Console(width=None if sys.stdout.isatty() else PIPE_WIDTH)
+
+
+def _kinds(names: KindsInput) -> list[ServiceKind]:
+    if names is None or (not isinstance(names, str) and not names):
+        return parse_kinds(None)
+    return parse_kinds(names if isinstance(names, str) else list(names))
+
+
+def guarded(console: Console, action: Callable[[], int]) -> int:
+    """Run a command body; user-facing failures become a message and exit code 1."""
+    # The probes' Kafka clients log connection retries as warnings; the command reports outcomes.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    try:
+        return action()
+    except (ServiceError, EndpointConfigError, NamespaceError, ValueError) as exc:
+        console.print(f"[red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        return 1
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        return 130
+
+
+def _manager(console: Console, backend: str | None, *, quiet: bool = False) -> ToolServiceManager:
+    def progress(message: str) -> None:
+        if not quiet:
+            console.print(f"[dim]{message}[/]", highlight=False, soft_wrap=True)
+
+    return ToolServiceManager(backend=backend, progress=progress)
+
+
+def install(console: Console, kinds: KindsInput = None) -> int:
+    def body() -> int:
+        items = install_services(
+            _kinds(kinds), lambda message: console.print(message, highlight=False)
+        )
+        for item in items:
+            console.print(f"[green]ok[/] {item.name}: {item.detail}", highlight=False)
+        return 0
+
+    return guarded(console, body)
+
+
+def start(
+    console: Console, kinds: KindsInput = None, *, backend: str | None = None, as_json: bool = False
+) -> int:
+    def body() -> int:
+        manager = _manager(console, backend, quiet=as_json)
+        started = time.perf_counter()
+        lease = asyncio.run(manager.up(_kinds(kinds)))
+        for note in lease.notes:
+            console.print(f"[yellow]note:[/] {note}", highlight=False)
+        rows = asyncio.run(manager.status(deep=False))
+        wanted = set(lease.endpoints)
+        rows = [row for row in rows if row.kind in wanted]
+        rows = [row.model_copy(update={"health": lease.health.get(row.kind)}) for row in rows]
+        if as_json:
+            console.print_json(to_json(rows))
+        else:
+            console.print(status_table(rows))
+            console.print(f"ready in {time.perf_counter() - started:.1f} s", highlight=False)
+        return 0
+
+    return guarded(console, body)
+
+
+def stop(console: Console, *, backend: str | None = None, force: bool = False) -> int:
+    def body() -> int:
+        for line in asyncio.run(_manager(console, backend).down(force=force)):
+            console.print(line, highlight=False)
+        return 0
+
+    return guarded(console, body)
+
+
+def status(
+    console: Console, *, backend: str | None = None, as_json: bool = False, deep: bool = True
+) -> int:
+    """Exit code 0 when every service listed runs (and is healthy when `deep`), else 3."""
+
+    def body() -> int:
+        rows = asyncio.run(_manager(console, backend).status(deep=deep))
+        if as_json:
+            console.print_json(to_json(rows))
+        elif rows:
+            console.print(status_table(rows))
+        else:
+            console.print("no services: start them with `onex services start`")
+        bad = [
+            row
+            for row in rows
+            if row.state is RunState.DOWN or (row.health is not None and not row.health.healthy)
+        ]
+        return 3 if bad else 0
+
+    return guarded(console, body)
+
+
+def health(
+    console: Console, kinds: KindsInput = None, *, backend: str | None = None, as_json: bool = False
+) -> int:
+    """Exit code 0 when every service checked is healthy, 3 when one is not or none runs."""
+
+    def body() -> int:
+        results = asyncio.run(_manager(console, backend).health(_kinds(kinds)))
+        if as_json:
+            console.print_json(to_json(results))
+        elif results:
+            console.print(health_table(results))
+        else:
+            console.print("no services are running: start them with `onex services start`")
+        return 0 if results and all(r.healthy for r in results) else 3
+
+    return guarded(console, body)
+
+
+def logs(
+    console: Console,
+    kind: str,
+    *,
+    lines: int = 40,
+    follow: bool = False,
+    path_only: bool = False,
+) -> int:
+    def body() -> int:
+        service = _kinds(kind)[0]
+        path = _manager(console, None).log_path(service)
+        if path_only:
+            console.print(str(path), highlight=False, soft_wrap=True)
+            return 0
+        console.print(f"[dim]==> {path} <==[/]", highlight=False)
+        console.out(launcher.tail(path, lines), highlight=False)
+        if follow:
+            _follow(console, path)
+        return 0
+
+    return guarded(console, body)
+
+
+def _follow(console: Console, path: Path) -> None:
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        while True:
+            chunk = handle.read()
+            if chunk:
+                console.out(chunk.decode("utf-8", errors="replace"), end="", highlight=False)
+            else:
+                time.sleep(0.2)

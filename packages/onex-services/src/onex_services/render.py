@@ -1,0 +1,77 @@
+"""Tables and JSON for `onex services ...` and `invoke services.*` (one rendering for both)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from onex_services.models import HealthResult, RunState, ServiceStatus
+
+
+def _uptime(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{seconds:.1f}s"
+
+
+def _health_cell(health: HealthResult | None) -> str:
+    if health is None:
+        return "-"
+    if health.healthy:
+        return f"[green]ok[/] {health.latency_ms:.0f} ms"
+    return f"[red]failing[/]: {health.error or 'no reason given'}"
+
+
+def status_table(rows: Sequence[ServiceStatus]) -> Table:
+    table = Table(title="ONEX services", title_justify="left")
+    for column in ("service", "backend", "endpoint", "status", "health", "pid", "uptime"):
+        table.add_column(
+            column,
+            no_wrap=column != "health",
+            overflow="fold" if column == "endpoint" else "ellipsis",
+        )
+    for row in rows:
+        state = "[green]running[/]" if row.state is RunState.RUNNING else "[red]down[/]"
+        who = str(row.pid) if row.pid is not None else (row.container or "-")
+        table.add_row(
+            row.kind.value,
+            row.backend,
+            row.endpoint,
+            state,
+            _health_cell(row.health),
+            who,
+            _uptime(row.uptime_s),
+        )
+    return table
+
+
+def health_table(results: Sequence[HealthResult]) -> Table:
+    table = Table(title="ONEX service health", title_justify="left")
+    for column in ("service", "endpoint", "status", "latency", "attempts", "error"):
+        table.add_column(column, overflow="fold")
+    for result in results:
+        table.add_row(
+            result.kind.value,
+            result.endpoint,
+            "[green]healthy[/]" if result.healthy else "[red]unhealthy[/]",
+            f"{result.latency_ms:.1f} ms",
+            str(result.attempts),
+            result.error or "",
+        )
+    return table
+
+
+def to_json(items: Sequence[ServiceStatus] | Sequence[HealthResult] | dict[str, Any]) -> str:
+    if isinstance(items, dict):
+        return json.dumps(items, indent=2)
+    return json.dumps([item.model_dump(mode="json") for item in items], indent=2)
