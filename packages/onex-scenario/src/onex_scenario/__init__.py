@@ -1,3 +1,140 @@
-"""Scenario models and YAML loader of the ONEX Scenario Harness (extends, interpolation, env overrides, JSON Schema)."""
+"""Scenario models and YAML loader of the ONEX Scenario Harness.
+
+`load_scenario(path)` gives a validated `ScenarioConfigModel` (after `extends`, `${VAR}`
+interpolation and `ONEX_*` overrides) or raises `ScenarioValidationError`, whose issues name
+file:line:col, the key path and what was expected. See docs/scenarios.md.
+"""
+
+from onex_scenario.env_overrides import (
+    ENV_OVERRIDES,
+    ConnectionOverrides,
+    ModelServiceOverride,
+    apply_overrides,
+    connection_overrides_from_env,
+)
+from onex_scenario.errors import (
+    EnvOverrideError,
+    OnexScenarioError,
+    ReferenceResolutionError,
+    ScenarioValidationError,
+    ValidationIssue,
+)
+from onex_scenario.index import (
+    ExpectedResultEnum,
+    LoadedIndex,
+    ModelIndexEntry,
+    ModelScenarioIndex,
+    find_index,
+    index_problems,
+    load_index,
+)
+from onex_scenario.loader import (
+    LoadedScenario,
+    ScenarioLoader,
+    discover_scenario_files,
+    load_scenario,
+    load_scenarios,
+)
+from onex_scenario.matching import Mismatch, match_value
+from onex_scenario.models import (
+    DependencyModeEnum,
+    ModelConnectionConfig,
+    ModelExternalServiceConfig,
+    ModelKafkaTopic,
+    ModelResources,
+    ModelRetryPolicy,
+    ModelTimeoutProfile,
+    ScenarioConfigModel,
+    ServiceKindEnum,
+    TierEnum,
+)
+from onex_scenario.references import StepReference, iter_references, resolve_references
+from onex_scenario.steps import (
+    MatchModeEnum,
+    ModelCallStep,
+    ModelEventExpectation,
+    ModelExpectation,
+    ModelExpectEvent,
+    ModelExpectEventStep,
+    ModelExpectKey,
+    ModelExpectKeyStep,
+    ModelExpectOutput,
+    ModelExpectRow,
+    ModelExpectRowStep,
+    ModelFaultSpec,
+    ModelFaultStep,
+    ModelKeyExpectation,
+    ModelOutputExpectation,
+    ModelPublishSpec,
+    ModelPublishStep,
+    ModelRowExpectation,
+    ModelStep,
+    ModelWaitStep,
+    expectation_kind,
+    step_action,
+)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "ENV_OVERRIDES",
+    "ConnectionOverrides",
+    "DependencyModeEnum",
+    "EnvOverrideError",
+    "ExpectedResultEnum",
+    "LoadedIndex",
+    "LoadedScenario",
+    "MatchModeEnum",
+    "Mismatch",
+    "ModelCallStep",
+    "ModelConnectionConfig",
+    "ModelEventExpectation",
+    "ModelExpectEvent",
+    "ModelExpectEventStep",
+    "ModelExpectKey",
+    "ModelExpectKeyStep",
+    "ModelExpectOutput",
+    "ModelExpectRow",
+    "ModelExpectRowStep",
+    "ModelExpectation",
+    "ModelExternalServiceConfig",
+    "ModelFaultSpec",
+    "ModelFaultStep",
+    "ModelIndexEntry",
+    "ModelKafkaTopic",
+    "ModelKeyExpectation",
+    "ModelOutputExpectation",
+    "ModelPublishSpec",
+    "ModelPublishStep",
+    "ModelResources",
+    "ModelRetryPolicy",
+    "ModelRowExpectation",
+    "ModelScenarioIndex",
+    "ModelServiceOverride",
+    "ModelStep",
+    "ModelTimeoutProfile",
+    "ModelWaitStep",
+    "OnexScenarioError",
+    "ReferenceResolutionError",
+    "ScenarioConfigModel",
+    "ScenarioLoader",
+    "ScenarioValidationError",
+    "ServiceKindEnum",
+    "StepReference",
+    "TierEnum",
+    "ValidationIssue",
+    "__version__",
+    "apply_overrides",
+    "connection_overrides_from_env",
+    "discover_scenario_files",
+    "expectation_kind",
+    "find_index",
+    "index_problems",
+    "iter_references",
+    "load_index",
+    "load_scenario",
+    "load_scenarios",
+    "match_value",
+    "resolve_references",
+    "step_action",
+]

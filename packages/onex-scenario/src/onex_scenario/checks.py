@@ -1,0 +1,294 @@
+"""Rules that span several fields of a scenario, each reported with the key path it is about.
+
+They run after every field validated, from `ScenarioConfigModel`'s model validator, so a model
+built in code obeys them as well as one loaded from YAML.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
+
+from onex_scenario.errors import KeyPath
+from onex_scenario.matching import type_description_problems
+from onex_scenario.references import iter_references
+from onex_scenario.steps import (
+    MatchModeEnum,
+    ModelCallStep,
+    ModelExpectOutput,
+    ModelFaultStep,
+    step_action,
+)
+
+if TYPE_CHECKING:
+    from onex_scenario.models import ScenarioConfigModel
+
+Problem = tuple[KeyPath, str]
+
+
+def scenario_problems(scenario: ScenarioConfigModel) -> list[Problem]:
+    """Every cross-field problem of `scenario`; empty when it is consistent."""
+    problems: list[Problem] = []
+    problems += _step_ids(scenario)
+    problems += _references(scenario)
+    problems += _calls_and_outputs(scenario)
+    problems += _service_names(scenario)
+    problems += _connections(scenario)
+    problems += _tier(scenario)
+    problems += _topics(scenario)
+    problems += _type_descriptions(scenario)
+    return problems
+
+
+def suggestion(word: str, choices: list[str]) -> str:
+    """ "; did you mean 'x'?" for the nearest choice, or "" when none is close."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _step_ids(scenario: ScenarioConfigModel) -> list[Problem]:
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+    for index, step in enumerate(scenario.steps):
+        if step.id in seen:
+            problems.append(
+                (
+                    ("steps", index, "id"),
+                    f"duplicate step id '{step.id}' (already used by steps[{seen[step.id]}])",
+                )
+            )
+        else:
+            seen[step.id] = index
+    return problems
+
+
+def _strings(value: object, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            yield from _strings(getattr(value, name), (*path, field.alias or name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+
+
+def _references(scenario: ScenarioConfigModel) -> list[Problem]:
+    problems: list[Problem] = []
+    all_ids = [step.id for step in scenario.steps]
+    for index, step in enumerate(scenario.steps):
+        earlier = all_ids[:index]
+        for path, text in _strings(step, ("steps", index)):
+            problems += _reference_problems(path, text, earlier, all_ids, index)
+    for index, expectation in enumerate(scenario.expect):
+        for path, text in _strings(expectation, ("expect", index)):
+            problems += _reference_problems(path, text, all_ids, all_ids, None)
+    return problems
+
+
+def _reference_problems(
+    path: KeyPath, text: str, allowed: list[str], all_ids: list[str], position: int | None
+) -> list[Problem]:
+    if "${" not in text:
+        return []
+    try:
+        references = list(iter_references(text))
+    except ValueError as exc:
+        return [(path, str(exc))]
+    problems: list[Problem] = []
+    for reference in references:
+        if reference.step in allowed:
+            continue
+        if reference.step not in all_ids:
+            message = f"{reference.text} names no step{suggestion(reference.step, all_ids)}"
+        elif position is not None and reference.step == all_ids[position]:
+            message = f"{reference.text}: a step cannot use its own outputs"
+        else:
+            where = all_ids.index(reference.step)
+            message = (
+                f"{reference.text}: step '{reference.step}' (steps[{where}]) runs after this "
+                "one; a step can only use outputs of earlier steps"
+            )
+        problems.append((path, message))
+    return problems
+
+
+def _calls_and_outputs(scenario: ScenarioConfigModel) -> list[Problem]:
+    problems: list[Problem] = []
+    calls = {step.id for step in scenario.steps if isinstance(step, ModelCallStep)}
+    if scenario.node is None:
+        problems += [
+            (("steps", index, "call"), "a call step needs `node` (the node under test) to be set")
+            for index, step in enumerate(scenario.steps)
+            if isinstance(step, ModelCallStep)
+        ]
+    for index, expectation in enumerate(scenario.expect):
+        if isinstance(expectation, ModelExpectOutput) and expectation.output.step not in calls:
+            step = expectation.output.step
+            actions = {s.id: step_action(s) for s in scenario.steps}
+            if step in actions:
+                message = f"step '{step}' is a {actions[step]} step; only call steps have an output"
+            else:
+                message = f"no call step '{step}'{suggestion(step, sorted(calls))}"
+            problems.append((("expect", index, "output", "step"), message))
+    return problems
+
+
+def _service_names(scenario: ScenarioConfigModel) -> list[Problem]:
+    from onex_scenario.models import DEFAULT_PROFILE
+
+    services = sorted(scenario.external_services)
+    problems: list[Problem] = []
+    for name in scenario.timeout_profiles:
+        if name != DEFAULT_PROFILE and name not in scenario.external_services:
+            choices = [*services, DEFAULT_PROFILE]
+            problems.append(
+                (
+                    ("timeout_profiles", name),
+                    f"no external service '{name}' (profiles are for: {', '.join(choices)})"
+                    + suggestion(name, choices),
+                )
+            )
+    for index, step in enumerate(scenario.steps):
+        if isinstance(step, ModelFaultStep) and step.fault.target not in scenario.external_services:
+            target = step.fault.target
+            problems.append(
+                (
+                    ("steps", index, "fault", "target"),
+                    f"no external service '{target}'{suggestion(target, services)}",
+                )
+            )
+    return problems
+
+
+def connection_problems(kind: str, values: dict[str, object]) -> list[tuple[str, str]]:
+    """(field, message) for connection settings that do not fit a service `kind`."""
+    from onex_scenario.models import CONNECTION_FIELDS, URL_SCHEMES, ServiceKindEnum
+
+    service_kind = ServiceKindEnum(kind)
+    allowed = CONNECTION_FIELDS[service_kind]
+    problems: list[tuple[str, str]] = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        if name not in allowed:
+            problems.append(
+                (name, f"does not apply to a {kind} service (valid: {', '.join(allowed)})")
+            )
+        elif name == "url" and isinstance(value, str):
+            schemes = URL_SCHEMES[service_kind]
+            parts = urlsplit(value)
+            if parts.scheme not in schemes or not parts.netloc:
+                problems.append(
+                    (
+                        name,
+                        f"expected a {' or '.join(s + '://' for s in schemes)} URL, got {value!r}",
+                    )
+                )
+    return problems
+
+
+def _connections(scenario: ScenarioConfigModel) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, service in scenario.external_services.items():
+        values = {
+            key: getattr(service.connection, key) for key in type(service.connection).model_fields
+        }
+        for field, message in connection_problems(service.kind.value, values):
+            problems.append((("external_services", name, "connection", field), message))
+    return problems
+
+
+def _tier(scenario: ScenarioConfigModel) -> list[Problem]:
+    from onex_scenario.models import DependencyModeEnum, TierEnum
+
+    modes = {name: scenario.service_mode(name) for name in scenario.external_services}
+    real = sorted(name for name, mode in modes.items() if mode is DependencyModeEnum.REAL)
+    mock = sorted(name for name, mode in modes.items() if mode is DependencyModeEnum.MOCK)
+    tier = scenario.tier
+    if tier is TierEnum.UNIT and real:
+        return [
+            (
+                _mode_path(scenario, name),
+                f"a unit scenario runs without services, but '{name}' is real; "
+                "make it mock or move the scenario to the integration or mixed tier",
+            )
+            for name in real
+        ]
+    if tier in (TierEnum.INTEGRATION, TierEnum.E2E):
+        if not real:
+            return [
+                (
+                    ("tier",),
+                    f"an {tier.value} scenario needs at least one external service in real mode",
+                )
+            ]
+        return [
+            (
+                _mode_path(scenario, name),
+                f"'{name}' is a mock in an {tier.value} scenario; make it real or use tier mixed",
+            )
+            for name in mock
+        ]
+    if tier is TierEnum.MIXED and not (real and mock):
+        return [
+            (
+                ("tier",),
+                "a mixed scenario needs at least one real and one mock external service "
+                f"(real: {', '.join(real) or 'none'}; mock: {', '.join(mock) or 'none'})",
+            )
+        ]
+    return []
+
+
+def _mode_path(scenario: ScenarioConfigModel, service: str) -> KeyPath:
+    if scenario.external_services[service].dependency_mode is not None:
+        return ("external_services", service, "dependency_mode")
+    return ("dependency_mode",)
+
+
+def _topics(scenario: ScenarioConfigModel) -> list[Problem]:
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for index, topic in enumerate(scenario.resources.kafka.topics):
+        if topic.name in seen:
+            problems.append(
+                (
+                    ("resources", "kafka", "topics", index, "name"),
+                    f"topic '{topic.name}' is listed twice",
+                )
+            )
+        seen.add(topic.name)
+    return problems
+
+
+def _type_descriptions(scenario: ScenarioConfigModel) -> list[Problem]:
+    problems: list[Problem] = []
+    for index, step in enumerate(scenario.steps):
+        problems += _described(step, ("steps", index))
+    for index, expectation in enumerate(scenario.expect):
+        problems += _described(expectation, ("expect", index))
+    return problems
+
+
+def _described(container: BaseModel, path: KeyPath) -> list[Problem]:
+    problems: list[Problem] = []
+    for name in type(container).model_fields:
+        spec = getattr(container, name)
+        if (
+            not isinstance(spec, BaseModel)
+            or getattr(spec, "match", None) is not MatchModeEnum.TYPE
+        ):
+            continue
+        for field in ("value", "equals"):
+            if field in type(spec).model_fields and getattr(spec, field) is not None:
+                for message in type_description_problems(getattr(spec, field)):
+                    problems.append(((*path, name, field), message))
+    return problems

@@ -1,0 +1,285 @@
+"""Load scenario files: read safely, merge `extends`, interpolate, validate, apply overrides.
+
+Order of work for one file (each stage reports every problem it finds, with file:line:col):
+1. read the file and its bases (`yaml_source`, `inheritance`), merge the chain;
+2. interpolate `${VAR}` / `${VAR:-default}` in values (`interpolation`);
+3. take `tier` from the folder name when the file has none; make resource paths absolute
+   (relative to the file that wrote them);
+4. validate with `ScenarioConfigModel` (field rules, then cross-field rules in `checks`);
+5. check that resource files exist, apply `ONEX_*` and caller overrides (`env_overrides`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from onex_scenario.env_overrides import (
+    ConnectionOverrides,
+    apply_overrides,
+    connection_overrides_from_env,
+)
+from onex_scenario.errors import (
+    KeyPath,
+    ScenarioValidationError,
+    ValidationIssue,
+    format_key_path,
+    sort_issues,
+)
+from onex_scenario.inheritance import YAML_SUFFIXES, Inheritance
+from onex_scenario.interpolation import interpolate_collecting
+from onex_scenario.issues import validation_issues
+from onex_scenario.models import ScenarioConfigModel, TierEnum
+from onex_scenario.yaml_source import Position, SourceMap
+
+INDEX_FILENAME = "index.yaml"
+_TIERS = {tier.value for tier in TierEnum}
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario and where it came from."""
+
+    path: Path
+    scenario: ScenarioConfigModel
+    chain: tuple[Path, ...] = ()
+    """The file, then each base it extends, nearest first."""
+    source_map: SourceMap = field(default_factory=lambda: SourceMap(""), repr=False, compare=False)
+
+    def position(self, key_path: KeyPath) -> Position:
+        """Where `key_path` (e.g. ("steps", 2)) is written, for messages about it."""
+        return self.source_map.value_position(key_path)
+
+
+class ScenarioLoader:
+    """Loads many scenarios with one cache of parsed bases and one reading of the environment.
+
+    `environ` feeds `${VAR}` interpolation and the `ONEX_*` overrides (default: os.environ);
+    `base_dirs` are searched for `base:<name>` after the `_bases/` folders above each file;
+    `overrides` (e.g. from a CLI) win over the environment. Raises `EnvOverrideError` at
+    construction when an `ONEX_*` variable is unusable.
+    """
+
+    def __init__(
+        self,
+        *,
+        environ: Mapping[str, str] | None = None,
+        base_dirs: Sequence[Path | str] = (),
+        overrides: ConnectionOverrides | None = None,
+    ) -> None:
+        self._environ: Mapping[str, str] = dict(os.environ) if environ is None else environ
+        env_layer = connection_overrides_from_env(self._environ)
+        self._overrides = overrides.over(env_layer) if overrides is not None else env_layer
+        self._inheritance = Inheritance(self._environ, [Path(d) for d in base_dirs])
+
+    def load(self, path: Path | str) -> LoadedScenario:
+        """Load and validate one file; raises `ScenarioValidationError` with every issue."""
+        path = Path(path)
+        layered = self._inheritance.resolve(path)
+        source_map = layered.source_map
+        interpolated, issues = interpolate_collecting(layered.data, source_map, self._environ)
+        assert isinstance(interpolated, dict)
+        data = _absolute_resource_paths(_with_folder_tier(interpolated, path), source_map)
+        try:
+            scenario = ScenarioConfigModel.model_validate(data)
+        except ValidationError as exc:
+            # A value whose interpolation failed is reported once, for that reason only.
+            failed = {issue.key_path for issue in issues}
+            found = validation_issues(exc, data, source_map, ScenarioConfigModel)
+            raise ScenarioValidationError(
+                issues + [issue for issue in found if issue.key_path not in failed]
+            ) from None
+        issues += _file_issues(scenario, source_map) + _tier_folder_issues(
+            scenario, path, source_map
+        )
+        if issues:
+            raise ScenarioValidationError(issues)
+        scenario = apply_overrides(scenario, self._overrides)
+        return LoadedScenario(path, scenario, layered.chain, source_map)
+
+
+def load_scenario(
+    path: Path | str,
+    *,
+    environ: Mapping[str, str] | None = None,
+    base_dirs: Sequence[Path | str] = (),
+    overrides: ConnectionOverrides | None = None,
+) -> ScenarioConfigModel:
+    """Load one scenario file; raises `ScenarioValidationError` (never another error for bad
+    input)."""
+    loader = ScenarioLoader(environ=environ, base_dirs=base_dirs, overrides=overrides)
+    return loader.load(path).scenario
+
+
+def load_scenarios(
+    paths: Iterable[Path | str],
+    *,
+    environ: Mapping[str, str] | None = None,
+    base_dirs: Sequence[Path | str] = (),
+    overrides: ConnectionOverrides | None = None,
+) -> tuple[list[LoadedScenario], list[ValidationIssue]]:
+    """Load every scenario file in `paths` (files, or folders searched recursively).
+
+    Returns the valid scenarios and the issues of the invalid ones (plus duplicate names), so
+    one bad file does not hide the others. Raises `EnvOverrideError` for unusable `ONEX_*`
+    variables, since those concern every file alike.
+    """
+    loader = ScenarioLoader(environ=environ, base_dirs=base_dirs, overrides=overrides)
+    loaded: list[LoadedScenario] = []
+    issues: list[ValidationIssue] = []
+    for path in discover_scenario_files(paths):
+        try:
+            loaded.append(loader.load(path))
+        except ScenarioValidationError as exc:
+            issues.extend(exc.issues)
+    issues.extend(_duplicate_names(loaded))
+    return loaded, sort_issues(issues)
+
+
+def discover_scenario_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Scenario files in `paths`: files as given; folders searched recursively for *.yaml/*.yml,
+    skipping `index.yaml` and folders whose name starts with `_` or `.` (such as `_bases/`)."""
+    found: list[Path] = []
+    for entry in paths:
+        path = Path(entry)
+        if not path.is_dir():
+            found.append(path)
+            continue
+        for root, folders, files in os.walk(path):
+            folders[:] = sorted(f for f in folders if not f.startswith(("_", ".")))
+            for name in sorted(files):
+                if name.endswith(YAML_SUFFIXES) and name != INDEX_FILENAME:
+                    found.append(Path(root) / name)
+    return list(dict.fromkeys(found))
+
+
+def is_scenario_file(path: Path, root: Path) -> bool:
+    """Whether `discover_scenario_files([root])` would pick up `path`."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return False
+    return (
+        path.name.endswith(YAML_SUFFIXES)
+        and path.name != INDEX_FILENAME
+        and not any(part.startswith(("_", ".")) for part in parts[:-1])
+    )
+
+
+def _with_folder_tier(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    if "tier" in data:
+        return data
+    folder = path.parent.name
+    if folder in _TIERS:
+        return {**data, "tier": folder}
+    return data
+
+
+def _tier_folder_issues(
+    scenario: ScenarioConfigModel, path: Path, source_map: SourceMap
+) -> list[ValidationIssue]:
+    folder = path.parent.name
+    if folder in _TIERS and folder != scenario.tier.value:
+        where = source_map.value_position(("tier",))
+        return [
+            ValidationIssue(
+                where.file,
+                where.line,
+                where.column,
+                "tier",
+                f"tier '{scenario.tier.value}' contradicts the folder '{folder}/' the file is in; "
+                "move the file or fix the tier",
+            )
+        ]
+    return []
+
+
+def _resource_file_paths(data: dict[str, Any]) -> list[KeyPath]:
+    paths: list[KeyPath] = []
+    postgres = data.get("resources", {}) if isinstance(data.get("resources"), dict) else {}
+    postgres = postgres.get("postgres") if isinstance(postgres, dict) else None
+    if not isinstance(postgres, dict):
+        return paths
+    if isinstance(postgres.get("schema"), str):
+        paths.append(("resources", "postgres", "schema"))
+    seeds = postgres.get("seed")
+    if isinstance(seeds, list):
+        paths += [
+            ("resources", "postgres", "seed", i) for i, s in enumerate(seeds) if isinstance(s, str)
+        ]
+    return paths
+
+
+def _absolute_resource_paths(data: dict[str, Any], source_map: SourceMap) -> dict[str, Any]:
+    """Resource paths are relative to the file that wrote them (a base may name its own SQL)."""
+    paths = _resource_file_paths(data)
+    if not paths:
+        return data
+    resources = dict(data["resources"])
+    postgres = dict(resources["postgres"])
+    seeds = list(postgres["seed"]) if isinstance(postgres.get("seed"), list) else None
+    for key_path in paths:
+        declared_in = Path(source_map.value_position(key_path).file).parent
+        if key_path[-1] == "schema":
+            postgres["schema"] = _absolute(declared_in, postgres["schema"])
+        elif seeds is not None and isinstance(key_path[-1], int):
+            seeds[key_path[-1]] = _absolute(declared_in, seeds[key_path[-1]])
+    if seeds is not None:
+        postgres["seed"] = seeds
+    resources["postgres"] = postgres
+    return {**data, "resources": resources}
+
+
+def _absolute(folder: Path, value: str) -> str:
+    target = Path(value)
+    if not target.is_absolute():
+        target = Path(os.path.abspath(folder / target))
+    return str(target)
+
+
+def _file_issues(scenario: ScenarioConfigModel, source_map: SourceMap) -> list[ValidationIssue]:
+    postgres = scenario.resources.postgres
+    wanted: list[tuple[KeyPath, str]] = []
+    if postgres.schema_file is not None:
+        wanted.append((("resources", "postgres", "schema"), postgres.schema_file))
+    wanted += [(("resources", "postgres", "seed", i), seed) for i, seed in enumerate(postgres.seed)]
+    issues: list[ValidationIssue] = []
+    for key_path, file in wanted:
+        if not Path(file).is_file():
+            where = source_map.value_position(key_path)
+            issues.append(
+                ValidationIssue(
+                    where.file,
+                    where.line,
+                    where.column,
+                    format_key_path(key_path),
+                    f"file not found: {file} (paths are relative to the file that names them)",
+                )
+            )
+    return issues
+
+
+def _duplicate_names(loaded: list[LoadedScenario]) -> list[ValidationIssue]:
+    first: dict[str, LoadedScenario] = {}
+    issues: list[ValidationIssue] = []
+    for item in loaded:
+        name = item.scenario.name
+        if name in first:
+            where = item.source_map.value_position(("name",))
+            issues.append(
+                ValidationIssue(
+                    where.file,
+                    where.line,
+                    where.column,
+                    "name",
+                    f"scenario name '{name}' is already used by {first[name].path}",
+                )
+            )
+        else:
+            first[name] = item
+    return issues

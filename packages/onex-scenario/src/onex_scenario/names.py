@@ -1,0 +1,139 @@
+"""Constrained strings used in scenario files, with messages people can act on.
+
+A bare regex in a pydantic error ("String should match pattern '^[A-Za-z]...'") tells a user little,
+so each type checks its pattern itself and says in words what is allowed; the JSON Schema still
+carries the pattern for editors.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+
+@dataclass(frozen=True)
+class TextPattern:
+    """Annotated metadata: the string must fully match `pattern`; errors say `description`."""
+
+    kind: str
+    pattern: str
+    description: str
+
+    def _check(self, value: str) -> str:
+        if _compiled(self.pattern).fullmatch(value) is None:
+            raise PydanticCustomError(
+                f"{self.kind}_format",
+                "expected {description}, got {value}",
+                {"description": self.description, "value": repr(value)[:80]},
+            )
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.update(pattern=f"^{self.pattern}$", description=self.description)
+        return json_schema
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+IDENTIFIER_PATTERN = r"[A-Za-z_][A-Za-z0-9_]*"
+
+ScenarioName = Annotated[
+    str,
+    TextPattern(
+        "name",
+        r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}",
+        "a name of letters, digits, '_', '-' and '.', starting with a letter or digit",
+    ),
+]
+StepId = Annotated[
+    str,
+    TextPattern(
+        "step_id",
+        r"[A-Za-z_][A-Za-z0-9_-]{0,63}",
+        "a step id of letters, digits, '_' and '-', starting with a letter or '_'",
+    ),
+]
+ServiceName = Annotated[
+    str,
+    TextPattern(
+        "service_name",
+        r"[A-Za-z][A-Za-z0-9_-]{0,63}",
+        "a service name of letters, digits, '_' and '-', starting with a letter",
+    ),
+]
+Identifier = Annotated[
+    str,
+    TextPattern(
+        "identifier",
+        IDENTIFIER_PATTERN,
+        "an identifier of letters, digits and '_', not starting with a digit",
+    ),
+]
+TableName = Annotated[
+    str,
+    TextPattern(
+        "table",
+        rf"{IDENTIFIER_PATTERN}(\.{IDENTIFIER_PATTERN})?",
+        "a table name such as orders (the harness sets the schema)",
+    ),
+]
+TopicName = Annotated[
+    str,
+    TextPattern(
+        "topic",
+        r"[A-Za-z0-9._-]{1,200}",
+        "a topic name of letters, digits, '.', '_' and '-' (without the namespace prefix)",
+    ),
+]
+NodeImportPath = Annotated[
+    str,
+    TextPattern(
+        "node",
+        rf"{IDENTIFIER_PATTERN}(\.{IDENTIFIER_PATTERN})*:{IDENTIFIER_PATTERN}(\.{IDENTIFIER_PATTERN})*",
+        "an import path 'package.module:ClassName'",
+    ),
+]
+Tag = Annotated[
+    str,
+    TextPattern(
+        "tag",
+        r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}",
+        "a tag of letters, digits, '_', '-', '.' and ':'",
+    ),
+]
+BootstrapServers = Annotated[
+    str,
+    TextPattern(
+        "bootstrap_servers",
+        r"[^,\s]+:\d+(,[^,\s]+:\d+)*",
+        "host:port[,host:port...], e.g. 127.0.0.1:9092",
+    ),
+]
+
+
+def _int_as_text(value: object) -> object:
+    # YAML reads `key: 42` as an integer; a message key or cache key is text either way.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+KeyText = Annotated[str, BeforeValidator(_int_as_text)]
+"""A message or cache key: a string; YAML integers are taken as their text."""

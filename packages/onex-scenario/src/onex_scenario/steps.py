@@ -1,0 +1,255 @@
+"""Steps and expectations of a scenario.
+
+A step is a mapping with an `id` and exactly one action key (`call`, `publish`, `expect_event`,
+`expect_row`, `expect_key`, `wait`, `fault`). The action key selects the model through a callable
+discriminator, so a broken step yields one error about that step, not one per possible action.
+Strings may hold `${steps.<id>.<field>}` references; they stay as written until the runner resolves
+them with `onex_scenario.references.resolve_references`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, JsonValue, Tag
+
+from onex_scenario.durations import Duration
+from onex_scenario.names import Identifier, KeyText, ServiceName, StepId, TableName, TopicName
+
+_MODEL = ConfigDict(extra="forbid", frozen=True)
+
+
+class MatchModeEnum(StrEnum):
+    """How an expected value is compared with the actual one (see `onex_scenario.matching`)."""
+
+    EXACT = "exact"
+    PARTIAL = "partial"
+    CONTAINS = "contains"
+    TYPE = "type"
+
+
+class _Checked(BaseModel):
+    """An expected value; `value_given` tells "value: null" apart from no value at all."""
+
+    model_config = _MODEL
+
+    @property
+    def value_given(self) -> bool:
+        """True when the file set `value` (then it is compared, even when it is null)."""
+        return "value" in self.model_fields_set
+
+
+class ModelPublishSpec(BaseModel):
+    """Produce one message. The topic is written without the run's namespace prefix."""
+
+    model_config = _MODEL
+
+    topic: TopicName
+    key: KeyText | None = None
+    value: JsonValue = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    correlation_id: str | None = Field(
+        default=None, description="Fixed correlation id; by default the runner generates one."
+    )
+
+
+class ModelEventExpectation(_Checked):
+    """An event must arrive on `topic` (un-prefixed) within `within` seconds."""
+
+    topic: TopicName
+    key: KeyText | None = None
+    value: JsonValue = None
+    headers: dict[str, str] | None = None
+    match: MatchModeEnum = MatchModeEnum.PARTIAL
+    within: Duration | None = Field(
+        default=None, description="Deadline; defaults to the kafka timeout profile's `consume`."
+    )
+    correlation_id: str | None = None
+
+
+class ModelRowExpectation(BaseModel):
+    """Rows of `table` selected by `where` must match `equals` (and number `count`, if given)."""
+
+    model_config = _MODEL
+
+    table: TableName
+    where: dict[str, JsonValue] = Field(default_factory=dict)
+    equals: dict[str, JsonValue] | None = None
+    match: MatchModeEnum = MatchModeEnum.PARTIAL
+    count: int | None = Field(default=None, ge=0)
+    within: Duration | None = None
+
+
+class ModelKeyExpectation(_Checked):
+    """A cache key (un-prefixed) must hold a matching value, or be absent (`exists: false`)."""
+
+    key: KeyText
+    value: JsonValue = None
+    match: MatchModeEnum = MatchModeEnum.PARTIAL
+    exists: bool = True
+    within: Duration | None = None
+
+
+class ModelOutputExpectation(BaseModel):
+    """The return value of a `call` step must match `value`."""
+
+    model_config = _MODEL
+
+    step: StepId
+    value: JsonValue
+    match: MatchModeEnum = MatchModeEnum.PARTIAL
+
+
+class ModelFaultSpec(BaseModel):
+    """Reserved for fault injection; parsed so files can use it, the runner decides support."""
+
+    model_config = _MODEL
+
+    target: ServiceName
+    action: Identifier
+    duration: Duration | None = None
+    params: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class _StepBase(BaseModel):
+    model_config = _MODEL
+
+    id: StepId
+    description: str = ""
+    timeout: Duration | None = Field(
+        default=None, description="Deadline of this step; defaults to the timeout profile's `step`."
+    )
+
+
+class ModelCallStep(_StepBase):  # type: ignore[no-redef]  # alias "kwargs" vs **kwargs
+    """Call a method of the node under test (sync or async); its return value is `output`."""
+
+    call: Identifier
+    args: tuple[JsonValue, ...] = ()
+    # keyword_args in Python, `kwargs` in YAML: the pydantic mypy plugin's __init__ has **kwargs.
+    keyword_args: dict[str, JsonValue] = Field(default_factory=dict, alias="kwargs")
+
+
+class ModelPublishStep(_StepBase):
+    publish: ModelPublishSpec
+
+
+class ModelExpectEventStep(_StepBase):
+    expect_event: ModelEventExpectation
+
+
+class ModelExpectRowStep(_StepBase):
+    expect_row: ModelRowExpectation
+
+
+class ModelExpectKeyStep(_StepBase):
+    expect_key: ModelKeyExpectation
+
+
+class ModelWaitStep(_StepBase):
+    wait: Duration
+
+
+class ModelFaultStep(_StepBase):
+    fault: ModelFaultSpec
+
+
+STEP_ACTIONS: tuple[str, ...] = (
+    "call",
+    "publish",
+    "expect_event",
+    "expect_row",
+    "expect_key",
+    "wait",
+    "fault",
+)
+"""The action keys of a step, in documentation order."""
+
+EXPECTATION_KINDS: tuple[str, ...] = ("output", "event", "row", "key")
+"""The keys of a top-level `expect:` item."""
+
+
+def _only_key(value: Any, keys: tuple[str, ...]) -> str | None:
+    """The one key of `keys` that `value` (input mapping or validated model) has, else None."""
+    present = type(value).model_fields if isinstance(value, BaseModel) else value
+    if not isinstance(present, dict):
+        return None
+    found = [key for key in keys if key in present]
+    return found[0] if len(found) == 1 else None
+
+
+def _step_action(value: Any) -> str | None:
+    return _only_key(value, STEP_ACTIONS)
+
+
+ModelStep = Annotated[
+    Annotated[ModelCallStep, Tag("call")]
+    | Annotated[ModelPublishStep, Tag("publish")]
+    | Annotated[ModelExpectEventStep, Tag("expect_event")]
+    | Annotated[ModelExpectRowStep, Tag("expect_row")]
+    | Annotated[ModelExpectKeyStep, Tag("expect_key")]
+    | Annotated[ModelWaitStep, Tag("wait")]
+    | Annotated[ModelFaultStep, Tag("fault")],
+    Discriminator(
+        _step_action,
+        custom_error_type="step_action",
+        custom_error_message="a step needs an id and exactly one action key",
+    ),
+]
+"""One step; the action key present selects the model."""
+
+
+class ModelExpectOutput(BaseModel):
+    model_config = _MODEL
+    output: ModelOutputExpectation
+
+
+class ModelExpectEvent(BaseModel):
+    model_config = _MODEL
+    event: ModelEventExpectation
+
+
+class ModelExpectRow(BaseModel):
+    model_config = _MODEL
+    row: ModelRowExpectation
+
+
+class ModelExpectKey(BaseModel):
+    model_config = _MODEL
+    key: ModelKeyExpectation
+
+
+def _expectation_kind(value: Any) -> str | None:
+    return _only_key(value, EXPECTATION_KINDS)
+
+
+ModelExpectation = Annotated[
+    Annotated[ModelExpectOutput, Tag("output")]
+    | Annotated[ModelExpectEvent, Tag("event")]
+    | Annotated[ModelExpectRow, Tag("row")]
+    | Annotated[ModelExpectKey, Tag("key")],
+    Discriminator(
+        _expectation_kind,
+        custom_error_type="expectation_kind",
+        custom_error_message="an expectation needs exactly one of output, event, row, key",
+    ),
+]
+"""One item of the top-level `expect:` list."""
+
+
+def step_action(step: ModelStep) -> str:
+    """The action key of a validated step ("call", "publish", ...)."""
+    return _model_key(step, STEP_ACTIONS)
+
+
+def expectation_kind(expectation: ModelExpectation) -> str:
+    """The kind of a validated top-level expectation ("output", "event", "row", "key")."""
+    return _model_key(expectation, EXPECTATION_KINDS)
+
+
+def _model_key(model: BaseModel, keys: tuple[str, ...]) -> str:
+    key = _only_key(model, keys)
+    if key is None:  # pragma: no cover - each step/expectation model has exactly one such field
+        raise AssertionError(f"{type(model).__name__} has no single key of {keys}")
+    return key

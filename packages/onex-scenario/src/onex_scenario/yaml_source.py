@@ -1,0 +1,330 @@
+"""Safe YAML reading that remembers where every key and value came from.
+
+PyYAML's constructors throw positions away; validation errors are only useful with them. So we
+compose the node graph with a safe loader (libyaml's parser when available, which is what makes the
+loader fast) and build plain Python data ourselves, recording the line/column of each key and value
+under its key path. Only the YAML core types are accepted (no Python tags, no `!!binary`/`!!set`);
+timestamps stay strings, non-string keys and duplicate keys are errors, and alias expansion is
+bounded so that a "billion laughs" document cannot exhaust memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from onex_scenario.errors import (
+    DOCUMENT,
+    KeyPath,
+    ScenarioValidationError,
+    ValidationIssue,
+    format_key_path,
+)
+
+MAX_EXPANDED_NODES = 200_000
+"""Largest number of nodes a document may expand to once aliases are followed."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted (scenarios need far fewer)."""
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where something is written: file as given by the caller, 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(slots=True)
+class SourceMap:
+    """Positions of values and keys by key path. Merged documents mix files, so each position
+    carries its own file."""
+
+    file: str
+    values: dict[KeyPath, Position] = field(default_factory=dict)
+    keys: dict[KeyPath, Position] = field(default_factory=dict)
+
+    def value_position(self, path: KeyPath) -> Position:
+        """Position of the value at `path`, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return found
+        return Position(self.file, 1, 1)
+
+    def key_position(self, path: KeyPath) -> Position:
+        """Position of the key that ends `path` (falls back to the value's position)."""
+        found = self.keys.get(path)
+        return found if found is not None else self.value_position(path)
+
+    def merged_with(self, child: SourceMap) -> SourceMap:
+        """Positions after `child` was merged over this document: the child's win."""
+        return SourceMap(child.file, {**self.values, **child.values}, {**self.keys, **child.keys})
+
+
+class _YamlProblem(Exception):
+    def __init__(self, node: Node | None, path: KeyPath, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.path = path
+        self.message = message
+
+
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
+    """A safe loader that builds plain data plus a `SourceMap` (never constructs Python objects)."""
+
+    def __init__(self, text: str, file: str) -> None:
+        super().__init__(text)
+        self.source_map = SourceMap(file)
+        self._memo: dict[int, object] = {}
+        self._sizes: dict[int, int] = {}
+        self._expanded = 0
+
+    def _position(self, node: Node) -> Position:
+        mark = node.start_mark
+        return Position(self.source_map.file, mark.line + 1, mark.column + 1)
+
+    def load_document(self) -> object:
+        """The single document of the stream as plain data; None for an empty stream."""
+        node = self.get_single_node()
+        if node is None:
+            return None
+        return self._build(node, (), 0)
+
+    def _build(self, node: Node, path: KeyPath, depth: int) -> object:
+        self.source_map.values[path] = self._position(node)
+        if isinstance(node, ScalarNode):
+            self._count(1, node, path)
+            return self._scalar(node, path)
+        if depth >= MAX_DEPTH:
+            raise _YamlProblem(node, path, f"nested deeper than {MAX_DEPTH} levels")
+        key = id(node)
+        if key in self._memo:
+            built = self._memo[key]
+            if built is _IN_PROGRESS:
+                raise _YamlProblem(node, path, "an alias refers to a node that contains it")
+            self._count(self._sizes[key], node, path)
+            return built
+        self._memo[key] = _IN_PROGRESS
+        before = self._expanded
+        result: object
+        if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:
+                raise _YamlProblem(node, path, f"unsupported YAML tag {_tag_name(node.tag)}")
+            result = [
+                self._build(child, (*path, index), depth + 1)
+                for index, child in enumerate(node.value)
+            ]
+        elif isinstance(node, MappingNode):
+            result = self._mapping(node, path, depth)
+        else:  # pragma: no cover - the composer only makes the three node kinds
+            raise _YamlProblem(node, path, "unsupported YAML node")
+        self._count(1, node, path)
+        self._sizes[key] = self._expanded - before
+        self._memo[key] = result
+        return result
+
+    def _count(self, amount: int, node: Node, path: KeyPath) -> None:
+        self._expanded += amount
+        if self._expanded > MAX_EXPANDED_NODES:
+            raise _YamlProblem(
+                node, path, f"the document expands to more than {MAX_EXPANDED_NODES} nodes"
+            )
+
+    def _scalar(self, node: ScalarNode, path: KeyPath) -> object:
+        tag = node.tag
+        if tag in {_STR, _TIMESTAMP}:
+            return node.value
+        if tag in _SCALAR_TAGS:
+            return self.construct_object(node)
+        raise _YamlProblem(node, path, f"unsupported YAML tag {_tag_name(tag)}")
+
+    def _mapping(self, node: MappingNode, path: KeyPath, depth: int) -> dict[str, object]:
+        if node.tag != _MAP:
+            raise _YamlProblem(node, path, f"unsupported YAML tag {_tag_name(node.tag)}")
+        merge_nodes = [value for key, value in node.value if key.tag == _MERGE]
+        defaults: dict[str, object] = {}
+        for merge_node in merge_nodes:  # built first so that explicit keys own their positions
+            sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
+            for source in sources:
+                merged = self._build(source, path, depth + 1)
+                if not isinstance(merged, dict):
+                    raise _YamlProblem(
+                        source, path, "a merge key (<<) needs a mapping or a list of mappings"
+                    )
+                for name, value in merged.items():
+                    defaults.setdefault(name, value)
+        self.source_map.values[path] = self._position(node)
+        result: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                continue
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
+                raise _YamlProblem(key_node, path, _key_problem(key_node))
+            name = key_node.value
+            child: KeyPath = (*path, name)
+            if name in result:
+                first = self.source_map.keys[child]
+                raise _YamlProblem(
+                    key_node, child, f"duplicate key {name!r} (first defined at line {first.line})"
+                )
+            self.source_map.keys[child] = self._position(key_node)
+            result[name] = self._build(value_node, child, depth + 1)
+        for name, value in defaults.items():
+            result.setdefault(name, value)
+        return result
+
+
+_IN_PROGRESS = object()
+
+
+def _key_problem(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        read_as = _tag_name(node.tag).lstrip("!")
+        return (
+            f"keys must be strings, got {node.value!r} (YAML reads it as {read_as}); "
+            "quote it if it is meant as text"
+        )
+    return "keys must be strings, got a list or mapping as a key"
+
+
+def _tag_name(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def parse_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
+    """Parse one YAML document into plain data and its `SourceMap`.
+
+    Raises `ScenarioValidationError` for syntax errors, unsupported tags, non-string or duplicate
+    keys and oversized documents.
+    """
+    loader = PositionLoader(text, file)
+    try:
+        return loader.load_document(), loader.source_map
+    except _YamlProblem as problem:
+        where = (
+            loader._position(problem.node)
+            if problem.node is not None
+            else loader.source_map.value_position(problem.path)
+        )
+        raise ScenarioValidationError(
+            [
+                ValidationIssue(
+                    file, where.line, where.column, format_key_path(problem.path), problem.message
+                )
+            ]
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise ScenarioValidationError(
+            [ValidationIssue(file, line, column, DOCUMENT, f"YAML syntax error: {what}")]
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        raise ScenarioValidationError(
+            [ValidationIssue(file, line, column, DOCUMENT, f"YAML syntax error: {exc.reason}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioValidationError(
+            [ValidationIssue(file, 1, 1, DOCUMENT, f"YAML error: {exc}")]
+        ) from None
+    except RecursionError:
+        raise ScenarioValidationError(
+            [ValidationIssue(file, 1, 1, DOCUMENT, "the document is nested too deeply")]
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def read_yaml_file(path: Path, display: str | None = None) -> tuple[object, SourceMap]:
+    """Read and parse a UTF-8 YAML file; every failure becomes a `ScenarioValidationError`.
+
+    `display` is the file name used in messages (defaults to `str(path)`).
+    """
+    file = display if display is not None else str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ScenarioValidationError(
+            [ValidationIssue(file, 1, 1, DOCUMENT, f"cannot read the file: {reason}")]
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScenarioValidationError(
+            [
+                ValidationIssue(
+                    file,
+                    line,
+                    column,
+                    DOCUMENT,
+                    f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded; "
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+    return parse_yaml_text(text, file)
+
+
+def as_mapping(data: object, source_map: SourceMap, what: str) -> dict[str, Any]:
+    """Check that a parsed document is a mapping (`what` says what it should hold)."""
+    if isinstance(data, dict):
+        return data
+    where = source_map.value_position(())
+    if data is None:
+        message = f"the file is empty; expected a mapping of {what}"
+    else:
+        message = f"expected a mapping of {what}, got {type_name(data)}"
+    raise ScenarioValidationError(
+        [ValidationIssue(source_map.file, where.line, where.column, DOCUMENT, message)]
+    )
+
+
+def type_name(value: object) -> str:
+    """The YAML/JSON name of a value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
