@@ -51,12 +51,12 @@ class InstallError(ServiceError):
     """An install step (mvn, apt-get, a download) failed."""
 
 
-class PortClashError(ServiceError):
-    """A port the harness wanted is held by another process."""
-
-
 class ServiceStartError(ServiceError):
     """A service process exited or never became healthy while starting."""
+
+
+class PortClashError(ServiceStartError):
+    """A port the harness wanted is held by another process."""
 
 
 class ServiceUnavailableError(ServiceError):

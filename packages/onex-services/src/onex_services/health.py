@@ -9,16 +9,20 @@ crash is seen at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from onex_services.models import HealthResult, HealthStatus, ServiceEndpoint, ServiceKind
 from onex_services.ports import port_accepts_async
 from onex_services.probes import Probe, make_probe
 
 DEFAULT_TIMEOUT_S = 10.0
+ATTEMPT_TIMEOUT_S = 5.0
+LIVENESS_POLL_S = 0.1
 Liveness = Callable[[], bool]
 
 
@@ -77,8 +81,9 @@ class HealthChecker:
         while True:
             attempts += 1
             remaining = deadline - time.monotonic()
+            attempt_s = max(0.5, min(remaining, ATTEMPT_TIMEOUT_S))
             try:
-                await probe.run(max(0.5, remaining))
+                await _watched(probe.run(attempt_s), liveness)
             except Exception as exc:  # noqa: BLE001 - any client error means "not usable (yet)"
                 error = _describe(exc)
             else:
@@ -132,6 +137,32 @@ class HealthChecker:
             self._cache.pop(key, None)
             return None
         return cached.model_copy(update={"cached": True})
+
+
+class ProcessExitedError(Exception):
+    """The service's process exited while a probe was talking to it."""
+
+
+async def _watched(attempt: Coroutine[Any, Any, None], liveness: Liveness | None) -> None:
+    """Run a probe attempt; when the process dies meanwhile, stop at once instead of waiting
+    for the attempt's timeout (a probe can hang on a half-dead server)."""
+    if liveness is None:
+        await attempt
+        return
+    task = asyncio.ensure_future(attempt)
+    try:
+        while True:
+            done, _pending = await asyncio.wait({task}, timeout=LIVENESS_POLL_S)
+            if done:
+                task.result()
+                return
+            if not liveness():
+                raise ProcessExitedError("the process exited during the probe")
+    finally:
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def _result(

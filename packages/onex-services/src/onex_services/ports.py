@@ -27,8 +27,13 @@ def port_accepts(host: str, port: int, timeout: float = 0.2) -> bool:
 
 
 def port_is_free(host: str, port: int) -> bool:
-    """True when we could bind host:port right now."""
+    """True when a server could listen on host:port right now.
+
+    SO_REUSEADDR as the servers set it: connections of a killed server linger in TIME_WAIT on
+    its port, which stops a plain bind but not a server restarting there.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

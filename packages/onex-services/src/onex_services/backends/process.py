@@ -32,9 +32,12 @@ from onex_services.install import (
 )
 from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
 from onex_services.ports import LOOPBACK, free_port, port_accepts_async, port_is_free
+
+__all__ = ["ProcessBackend", "free_port"]
 from onex_services.settings import Paths, kafka_version
 
 PORT_WAIT_S = 60.0
+PORT_RELEASE_WAIT_S = 5.0
 POSTGRES_USER = "postgres"
 _Starter = Callable[[Path, dict[str, int] | None], Coroutine[Any, Any, ServiceRecord]]
 
@@ -82,7 +85,7 @@ class ProcessBackend:
     async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord:
         ports = {key: int(value) for key, value in record.details.items() if key.endswith("port")}
         ports["port"] = record.port
-        if not all(port_is_free(LOOPBACK, port) for port in ports.values()):
+        if not await _ports_free_soon(list(ports.values())):
             # Someone took a port while the service was down: start over on fresh ports.
             await self.stop([record], grace_s=5.0)
             shutil.rmtree(stack_dir / record.kind.value, ignore_errors=True)
@@ -136,6 +139,7 @@ class ProcessBackend:
                 what="format Kafka's storage",
                 fix="check that the Kafka jars in the cache are complete: `onex services install`",
             )
+        _check_ports_free(ServiceKind.KAFKA, (port, controller_port), log_path)
         ref = _spawn([*jvm, "kafka.Kafka", str(config)], log_path=log_path, cwd=home)
         record = ServiceRecord(
             kind=ServiceKind.KAFKA,
@@ -190,6 +194,7 @@ class ProcessBackend:
         )
         if user is not None:
             _chown(conf, user)
+        _check_ports_free(ServiceKind.POSTGRES, (port,), log_path)
         ref = _spawn(
             [str(bindir / "postgres"), "-D", str(data)], log_path=log_path, cwd=home, user=user
         )
@@ -216,6 +221,7 @@ class ProcessBackend:
         config.write_text(
             templates.render("redis/redis.conf", port=port, data_dir=home), encoding="utf-8"
         )
+        _check_ports_free(ServiceKind.REDIS, (port,), log_path)
         ref = _spawn([str(server), str(config)], log_path=log_path, cwd=home)
         record = ServiceRecord(
             kind=ServiceKind.REDIS,
@@ -243,6 +249,17 @@ class ProcessBackend:
             if record.process is not None and launcher.kill_process(record.process):
                 removed.append(f"killed {record.kind.value} (pid {record.process.pid})")
         return removed
+
+
+async def _ports_free_soon(ports: list[int], within_s: float = PORT_RELEASE_WAIT_S) -> bool:
+    """True when the ports can be listened on again, waiting a little: a killed JVM's threads
+    are still tearing down (and holding its sockets) for a moment after its pid looks dead."""
+    deadline = time.monotonic() + within_s
+    while not all(port_is_free(LOOPBACK, port) for port in ports):
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 def _stop_one(record: ServiceRecord, timeout: float) -> None:
@@ -287,6 +304,19 @@ def _prepare_dir(stack_dir: Path) -> None:
                     cause=f"{parent} is not traversable by other users",
                     fix="set ONEX_RUN_DIR to a directory under /tmp or /var/tmp",
                 )
+
+
+def _check_ports_free(kind: ServiceKind, ports: tuple[int, ...], log_path: Path) -> None:
+    """Refuse to start on a port that something already listens on: the server would fail to
+    bind, and worse, a health probe would talk to the other program."""
+    for port in ports:
+        if not port_is_free(LOOPBACK, port):
+            raise PortClashError(
+                f"{kind.value} cannot listen on {LOOPBACK}:{port}",
+                cause=f"port {port} is in use by another process",
+                log_path=log_path,
+                fix="run `onex services start` again (ports are picked afresh), or free the port",
+            )
 
 
 def _spawn(argv: list[str], *, log_path: Path, cwd: Path, user: str | None = None) -> ProcessRef:
@@ -362,15 +392,22 @@ async def _await_port(record: ServiceRecord, ports: tuple[int, ...]) -> None:
     )
 
 
+_BIND_FAILURES = ("address already in use", "could not bind", "failed to bind")
+
+
 def _died_error(record: ServiceRecord, ports: tuple[int, ...]) -> Exception:
     tail = launcher.tail(record.log_path)
-    lowered = tail.lower()
-    if "address already in use" in lowered or "could not bind" in lowered:
+    # A JVM prints the bind failure above a long stack trace: look further back than the tail.
+    recent = launcher.tail(record.log_path, lines=400)
+    bind_lines = [
+        line for line in recent.splitlines() if any(f in line.lower() for f in _BIND_FAILURES)
+    ]
+    if bind_lines:
         return PortClashError(
             f"{record.kind.value} could not bind its port on {record.host}",
             cause=f"one of ports {', '.join(map(str, ports))} is in use by another process",
             log_path=record.log_path,
-            log_tail=tail,
+            log_tail=bind_lines[0].strip(),
             fix="run `onex services start` again (ports are picked afresh), or free the port",
         )
     return ServiceStartError(
