@@ -1,16 +1,21 @@
-"""Endpoints given through the environment: the one place that reads them.
+"""Endpoints given through the environment, as the service manager uses them.
 
 `ONEX_KAFKA_BOOTSTRAP_SERVERS` (`host:port[,host:port...]`), `ONEX_DB_URL` (a `postgresql://`
 DSN) and `ONEX_REDIS_URL` (a `redis://` or `rediss://` URL) point the harness at services that
 already run; those are used as the `external` backend and never stopped by the harness.
+
+The variables are read and validated by `onex_scenario.env_overrides` (the one place that reads
+`ONEX_*` overrides); this module only turns the values into host, port and client string.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from onex_scenario.env_overrides import connection_overrides_from_env
+from onex_scenario.errors import EnvOverrideError
 
 from onex_services.catalog import CATALOG
 from onex_services.models import ServiceKind
@@ -63,11 +68,21 @@ def parse_endpoint(kind: ServiceKind, value: str, source: str) -> GivenEndpoint:
 
 
 def given_endpoints(environ: Mapping[str, str] | None = None) -> dict[ServiceKind, GivenEndpoint]:
-    """Endpoints set in the environment, by kind (empty values count as unset)."""
-    env = os.environ if environ is None else environ
-    found: dict[ServiceKind, GivenEndpoint] = {}
-    for kind, spec in CATALOG.items():
-        raw = env.get(spec.env_var, "").strip()
-        if raw:
-            found[kind] = parse_endpoint(kind, raw, spec.env_var)
-    return found
+    """Endpoints set in the environment, by kind (empty values count as unset).
+
+    Raises `EndpointConfigError` naming the variable when a value cannot be used.
+    """
+    try:
+        overrides = connection_overrides_from_env(environ)
+    except EnvOverrideError as exc:
+        raise EndpointConfigError(str(exc)) from None
+    raw = {
+        ServiceKind.KAFKA: overrides.kafka.connection.bootstrap_servers,
+        ServiceKind.POSTGRES: overrides.postgres.connection.url,
+        ServiceKind.REDIS: overrides.redis.connection.url,
+    }
+    return {
+        kind: parse_endpoint(kind, str(value), CATALOG[kind].env_var)
+        for kind, value in raw.items()
+        if value
+    }
