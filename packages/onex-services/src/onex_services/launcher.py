@@ -122,14 +122,37 @@ def stop_process(ref: ProcessRef, *, sig: int = signal.SIGTERM, timeout: float =
         return False
     members = _group_members(ref.pid) | {proc}
     _signal_group(ref.pid, proc, sig)
-    _gone, alive = psutil.wait_procs(list(members), timeout=timeout)
+    alive = _wait_gone(members, timeout)
     if alive:
         _signal_group(ref.pid, proc, signal.SIGKILL)
         for leftover in alive:
             with contextlib.suppress(psutil.NoSuchProcess):
                 leftover.kill()
-        psutil.wait_procs(alive, timeout=5.0)
+        _wait_gone(alive, 5.0)
     return True
+
+
+def _wait_gone(procs: set[psutil.Process], timeout: float) -> set[psutil.Process]:
+    """Wait until the processes exited; return those still running after `timeout`.
+
+    A zombie counts as gone: our services are not our children, and how soon init reaps them
+    varies (psutil.wait_procs would wait for the reaping too).
+    """
+    deadline = time.monotonic() + timeout
+    alive = set(procs)
+    while alive:
+        alive = {p for p in alive if _running(p)}
+        if not alive or time.monotonic() >= deadline:
+            break
+        time.sleep(0.02)
+    return alive
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
 
 
 def kill_process(ref: ProcessRef) -> bool:

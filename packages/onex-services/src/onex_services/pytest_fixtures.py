@@ -52,6 +52,10 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        loop_running = False
+    else:
+        loop_running = True
+    if not loop_running:
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
@@ -132,7 +136,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         try:
             holder.endpoint(kind)
         except ServiceError as exc:
-            pytest.skip(f"{kind.value} is not available: {exc.summary}")
+            reason = f"{kind.value} is not available: {exc.summary}"
+        else:
+            continue
+        pytest.skip(reason)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -145,7 +152,8 @@ def _endpoint(request: pytest.FixtureRequest, kind: ServiceKind) -> ServiceEndpo
     try:
         return _holder(request.config).endpoint(kind)
     except ServiceError as exc:
-        pytest.fail(f"real {kind.value} is required but cannot be had:\n{exc}", pytrace=False)
+        error = exc
+    pytest.fail(f"real {kind.value} is required but cannot be had:\n{error}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

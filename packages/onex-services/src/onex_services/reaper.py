@@ -9,6 +9,7 @@ catches a service started by a harness killed before it could write the pid down
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import time
 from pathlib import Path
@@ -71,7 +72,10 @@ def kill_processes_in(stack_dir: Path) -> list[str]:
     marker = str(stack_dir.resolve()) if stack_dir.exists() else str(stack_dir)
     needles = {marker, str(stack_dir)}
     victims: list[psutil.Process] = []
+    me = os.getpid()
     for proc in psutil.process_iter(["cmdline", "cwd"]):
+        if proc.pid == me:
+            continue
         info = proc.info
         cmdline = " ".join(info.get("cmdline") or [])
         cwd = info.get("cwd") or ""
@@ -84,6 +88,4 @@ def kill_processes_in(stack_dir: Path) -> list[str]:
             name = proc.name()
             if launcher.kill_process(ref):
                 removed.append(f"killed pid {proc.pid} ({name})")
-    if victims:
-        psutil.wait_procs(victims, timeout=5.0)
     return removed

@@ -1,0 +1,52 @@
+"""A real-service fixture fails the test when the service cannot be had; opting in skips."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+_CONFTEST = 'pytest_plugins = ["onex_services.pytest_fixtures"]\n'
+_TESTS = """
+import pytest
+
+def test_needs_redis(real_redis):
+    assert real_redis.redis_url
+
+
+@pytest.mark.services_optional
+def test_can_do_without_redis(real_redis):
+    assert real_redis.redis_url
+"""
+
+
+def test_missing_services_fail_required_tests_and_skip_optional_ones(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(_CONFTEST)
+    (tmp_path / "test_uses_redis.py").write_text(_TESTS)
+    env = dict(
+        os.environ,
+        ONEX_SERVICES_BACKEND="external",  # nothing given and nothing discovered: unavailable
+        ONEX_DISCOVER="0",
+        ONEX_STATE_DIR=str(tmp_path / "state"),
+    )
+    env.pop("ONEX_REDIS_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "1 skipped, 1 error in" in output
+    assert "real redis is required but cannot be had" in output
+    assert "During handling" not in output  # one message, not a chain of tracebacks
+    assert "ONEX_REDIS_URL" in output  # the message says how to provide one
+    assert "redis is not available" in output  # the skip reason of the optional test
