@@ -74,7 +74,10 @@ def _processes_in(directory: Path) -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter(["cmdline", "cwd"]):
         cmdline = " ".join(proc.info.get("cmdline") or [])
-        if str(directory) in cmdline or (proc.info.get("cwd") or "").startswith(str(directory)):
+        in_dir = str(directory) in cmdline or (proc.info.get("cwd") or "").startswith(
+            str(directory)
+        )
+        if in_dir and launcher.process_running(proc):
             found.append(proc)
     return found
 
@@ -135,7 +138,7 @@ def test_after_kill_9_of_the_harness_the_next_up_reaps_its_orphans(
     lease = asyncio.run(manager.up(["redis"]))
 
     assert all(not launcher.is_alive(ref) for ref in orphans)
-    assert not any(proc.is_running() for proc in postgres_family)
+    assert not any(launcher.process_running(proc) for proc in postgres_family)
     assert not orphan_dir.exists()
     new_state = manager.current()
     assert new_state is not None

@@ -141,14 +141,15 @@ def _wait_gone(procs: set[psutil.Process], timeout: float) -> set[psutil.Process
     deadline = time.monotonic() + timeout
     alive = set(procs)
     while alive:
-        alive = {p for p in alive if _running(p)}
+        alive = {p for p in alive if process_running(p)}
         if not alive or time.monotonic() >= deadline:
             break
         time.sleep(0.02)
     return alive
 
 
-def _running(proc: psutil.Process) -> bool:
+def process_running(proc: psutil.Process) -> bool:
+    """Running, and not a zombie waiting for init to reap it (which counts as gone)."""
     try:
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
     except (psutil.NoSuchProcess, psutil.ZombieProcess):
