@@ -7,25 +7,32 @@ built in code obeys them as well as one loaded from YAML.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from onex_scenario.errors import KeyPath
 from onex_scenario.matching import type_description_problems
+from onex_scenario.models import (
+    CONNECTION_FIELDS,
+    DEFAULT_PROFILE,
+    URL_SCHEMES,
+    DependencyModeEnum,
+    ScenarioConfigModel,
+    ServiceKindEnum,
+    TierEnum,
+)
 from onex_scenario.references import iter_references
 from onex_scenario.steps import (
     MatchModeEnum,
     ModelCallStep,
     ModelExpectOutput,
     ModelFaultStep,
+    expectation_kind,
     step_action,
 )
-
-if TYPE_CHECKING:
-    from onex_scenario.models import ScenarioConfigModel
 
 Problem = tuple[KeyPath, str]
 
@@ -66,30 +73,54 @@ def _step_ids(scenario: ScenarioConfigModel) -> list[Problem]:
     return problems
 
 
-def _strings(value: object, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+_SCALARS = (int, float, StrEnum)
+_SEQUENCES = (list, tuple)
+
+
+def _templates(value: object, path: KeyPath, out: list[tuple[KeyPath, str]]) -> None:
+    """Collect the strings inside `value` that contain "${", with their key paths (aliases)."""
     if isinstance(value, str):
-        yield path, value
+        if "${" in value:
+            out.append((path, value))
     elif isinstance(value, BaseModel):
-        for name, field in type(value).model_fields.items():
-            yield from _strings(getattr(value, name), (*path, field.alias or name))
+        aliases = _aliases(type(value))
+        for name, item in value.__dict__.items():
+            if item is not None and not isinstance(item, _SCALARS):
+                _templates(item, (*path, aliases.get(name, name)), out)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list | tuple):
+            if item is not None and not isinstance(item, _SCALARS):
+                _templates(item, (*path, key), out)
+    elif isinstance(value, _SEQUENCES):
         for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
+            _templates(item, (*path, index), out)
+
+
+_ALIASES: dict[type[BaseModel], dict[str, str]] = {}
+
+
+def _aliases(model: type[BaseModel]) -> dict[str, str]:
+    found = _ALIASES.get(model)
+    if found is None:
+        found = {name: f.alias for name, f in model.model_fields.items() if f.alias}
+        _ALIASES[model] = found
+    return found
 
 
 def _references(scenario: ScenarioConfigModel) -> list[Problem]:
     problems: list[Problem] = []
     all_ids = [step.id for step in scenario.steps]
-    for index, step in enumerate(scenario.steps):
-        earlier = all_ids[:index]
-        for path, text in _strings(step, ("steps", index)):
-            problems += _reference_problems(path, text, earlier, all_ids, index)
-    for index, expectation in enumerate(scenario.expect):
-        for path, text in _strings(expectation, ("expect", index)):
-            problems += _reference_problems(path, text, all_ids, all_ids, None)
+    for position, items in (("steps", scenario.steps), ("expect", scenario.expect)):
+        for index, item in enumerate(items):
+            # Serialising in pydantic-core is far cheaper than walking the fields in Python.
+            if b"${" not in to_json(item):
+                continue
+            found: list[tuple[KeyPath, str]] = []
+            _templates(item, (position, index), found)
+            own = index if position == "steps" else None
+            allowed = all_ids[:index] if own is not None else all_ids
+            for path, text in found:
+                problems += _reference_problems(path, text, allowed, all_ids, own)
     return problems
 
 
@@ -142,8 +173,6 @@ def _calls_and_outputs(scenario: ScenarioConfigModel) -> list[Problem]:
 
 
 def _service_names(scenario: ScenarioConfigModel) -> list[Problem]:
-    from onex_scenario.models import DEFAULT_PROFILE
-
     services = sorted(scenario.external_services)
     problems: list[Problem] = []
     for name in scenario.timeout_profiles:
@@ -170,8 +199,6 @@ def _service_names(scenario: ScenarioConfigModel) -> list[Problem]:
 
 def connection_problems(kind: str, values: dict[str, object]) -> list[tuple[str, str]]:
     """(field, message) for connection settings that do not fit a service `kind`."""
-    from onex_scenario.models import CONNECTION_FIELDS, URL_SCHEMES, ServiceKindEnum
-
     service_kind = ServiceKindEnum(kind)
     allowed = CONNECTION_FIELDS[service_kind]
     problems: list[tuple[str, str]] = []
@@ -199,7 +226,7 @@ def _connections(scenario: ScenarioConfigModel) -> list[Problem]:
     problems: list[Problem] = []
     for name, service in scenario.external_services.items():
         values = {
-            key: getattr(service.connection, key) for key in type(service.connection).model_fields
+            key: getattr(service.connection, key) for key in service.connection.model_fields_set
         }
         for field, message in connection_problems(service.kind.value, values):
             problems.append((("external_services", name, "connection", field), message))
@@ -207,8 +234,6 @@ def _connections(scenario: ScenarioConfigModel) -> list[Problem]:
 
 
 def _tier(scenario: ScenarioConfigModel) -> list[Problem]:
-    from onex_scenario.models import DependencyModeEnum, TierEnum
-
     modes = {name: scenario.service_mode(name) for name in scenario.external_services}
     real = sorted(name for name, mode in modes.items() if mode is DependencyModeEnum.REAL)
     mock = sorted(name for name, mode in modes.items() if mode is DependencyModeEnum.MOCK)
@@ -272,21 +297,16 @@ def _topics(scenario: ScenarioConfigModel) -> list[Problem]:
 def _type_descriptions(scenario: ScenarioConfigModel) -> list[Problem]:
     problems: list[Problem] = []
     for index, step in enumerate(scenario.steps):
-        problems += _described(step, ("steps", index))
+        problems += _described(step, step_action(step), ("steps", index))
     for index, expectation in enumerate(scenario.expect):
-        problems += _described(expectation, ("expect", index))
+        problems += _described(expectation, expectation_kind(expectation), ("expect", index))
     return problems
 
 
-def _described(container: BaseModel, path: KeyPath) -> list[Problem]:
+def _described(container: BaseModel, name: str, path: KeyPath) -> list[Problem]:
     problems: list[Problem] = []
-    for name in type(container).model_fields:
-        spec = getattr(container, name)
-        if (
-            not isinstance(spec, BaseModel)
-            or getattr(spec, "match", None) is not MatchModeEnum.TYPE
-        ):
-            continue
+    spec = getattr(container, name)
+    if isinstance(spec, BaseModel) and getattr(spec, "match", None) is MatchModeEnum.TYPE:
         for field in ("value", "equals"):
             if field in type(spec).model_fields and getattr(spec, field) is not None:
                 for message in type_description_problems(getattr(spec, field)):

@@ -107,6 +107,11 @@ class ConnectionOverrides(BaseModel):
     http: ModelServiceOverride = Field(default_factory=ModelServiceOverride)
     tcp: ModelServiceOverride = Field(default_factory=ModelServiceOverride)
 
+    @property
+    def is_empty(self) -> bool:
+        """True when no kind has anything overridden."""
+        return all(self.for_kind(kind).is_empty for kind in ServiceKindEnum)
+
     def for_kind(self, kind: ServiceKindEnum) -> ModelServiceOverride:
         """The override for services of `kind`."""
         override: ModelServiceOverride = getattr(self, kind.value)
@@ -189,6 +194,8 @@ def apply_overrides(
     scenario: ScenarioConfigModel, overrides: ConnectionOverrides
 ) -> ScenarioConfigModel:
     """`scenario` with `overrides` applied to every external service of the matching kind."""
+    if overrides.is_empty:
+        return scenario
     services: dict[str, ModelExternalServiceConfig] = {}
     changed = False
     for name, service in scenario.external_services.items():

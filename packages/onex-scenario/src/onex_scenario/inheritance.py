@@ -1,38 +1,112 @@
 """`extends`: a scenario builds on a base file, which may build on another.
 
 `extends: base:<name>` looks for `<name>.yaml` in the nearest `_bases/` folder above the file (then
-further up), then in the extra base directories the caller gives; any other value is a path
-relative to the file. The base is merged under the file: mappings merge deeply, everything else
-(lists included) is replaced, and `null` drops a key the base set. Parsed files and merged bases are
-cached per `Inheritance` instance, so a run over many scenarios parses each base once.
+further up, not past the repository root), then in the extra base directories the caller gives;
+any other value is a path relative to the file. The base is merged under the file: mappings merge
+deeply, everything else (lists included) is replaced, and `null` drops a key the base set.
+
+Each file is read, parsed and interpolated once per `Inheritance` instance (bases are shared by
+many scenarios). Positions are not computed while loading: `Layered.source_map` parses the chain
+again with positions only when something has to be pointed at, which keeps valid files fast.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from onex_scenario.checks import suggestion
-from onex_scenario.errors import ScenarioValidationError, ValidationIssue
-from onex_scenario.interpolation import interpolate_text
-from onex_scenario.yaml_source import SourceMap, as_mapping, read_yaml_file
+from onex_scenario.errors import (
+    KeyPath,
+    ScenarioValidationError,
+    ValidationIssue,
+    format_key_path,
+)
+from onex_scenario.interpolation import interpolate_data
+from onex_scenario.yaml_source import (
+    SourceMap,
+    as_mapping,
+    parse_yaml_data,
+    parse_yaml_text,
+    read_yaml_text,
+)
 
 BASES_DIR = "_bases"
 NAMED_BASE_PREFIX = "base:"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)
+class Document:
+    """One file: its interpolated mapping, and its positions on demand."""
+
+    __slots__ = ("_source_map", "data", "file", "path", "problems", "text")
+
+    def __init__(
+        self, path: Path, text: str, data: dict[str, Any], problems: list[tuple[KeyPath, str]]
+    ) -> None:
+        self.path = path
+        self.file = str(path)
+        self.text = text
+        self.data = data
+        self.problems = problems
+        """(key path, message) of values whose interpolation failed."""
+        self._source_map: SourceMap | None = None
+
+    @property
+    def source_map(self) -> SourceMap:
+        if self._source_map is None:
+            self._source_map = parse_yaml_text(self.text, self.file)[1]
+        return self._source_map
+
+    def issue(self, path: KeyPath, message: str) -> ValidationIssue:
+        where = self.source_map.value_position(path)
+        return ValidationIssue(where.file, where.line, where.column, format_key_path(path), message)
+
+
 class Layered:
     """A document with its whole `extends` chain merged in."""
 
-    data: dict[str, Any]
-    source_map: SourceMap
-    chain: tuple[Path, ...]
-    """The file itself, then each base it builds on, nearest first."""
+    __slots__ = ("_source_map", "data", "layers")
+
+    def __init__(self, data: dict[str, Any], layers: tuple[Document, ...]) -> None:
+        self.data = data
+        self.layers = layers
+        """The file itself, then each base it builds on, nearest first."""
+        self._source_map: SourceMap | None = None
+
+    @property
+    def chain(self) -> tuple[Path, ...]:
+        return tuple(layer.path for layer in self.layers)
+
+    @property
+    def source_map(self) -> SourceMap:
+        """Positions of the merged document (each entry names its own file)."""
+        if self._source_map is None:
+            merged = self.layers[-1].source_map
+            for layer in reversed(self.layers[:-1]):
+                merged = merged.merged_with(layer.source_map)
+            self._source_map = merged
+        return self._source_map
+
+    def interpolation_issues(self) -> list[ValidationIssue]:
+        """Failed `${VAR}` interpolations of every file in the chain."""
+        return [
+            layer.issue(path, message) for layer in self.layers for path, message in layer.problems
+        ]
+
+    def declared_in(self, path: KeyPath) -> Document:
+        """The nearest file of the chain that sets `path` (the file itself when none does)."""
+        for layer in self.layers:
+            current: Any = layer.data
+            for part in path:
+                if not isinstance(current, dict) or part not in current:
+                    break
+                current = current[part]
+            else:
+                return layer
+        return self.layers[0]
 
 
 def deep_merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, Any]:
@@ -55,100 +129,111 @@ class Inheritance:
     def __init__(self, environ: Mapping[str, str], base_dirs: Sequence[Path] = ()) -> None:
         self._environ = environ
         self._base_dirs = tuple(Path(d) for d in base_dirs)
-        self._raw: dict[Path, tuple[dict[str, Any], SourceMap]] = {}
-        self._layered: dict[Path, Layered] = {}
-        self._bases_near: dict[Path, tuple[Path, ...]] = {}
+        self._documents: dict[str, Document] = {}
+        self._layered: dict[str, Layered] = {}
+        self._bases_near: dict[str, tuple[Path, ...]] = {}
+        self._named: dict[tuple[str, str], Path] = {}
 
-    def read(self, path: Path) -> tuple[dict[str, Any], SourceMap]:
-        """The file's own mapping and positions (cached)."""
+    def document(self, path: Path) -> Document:
+        """The file's own mapping, interpolated (cached)."""
         key = _key(path)
-        cached = self._raw.get(key)
+        cached = self._documents.get(key)
         if cached is None:
-            data, source_map = read_yaml_file(path, _display(path))
-            cached = (as_mapping(data, source_map, "scenario keys"), source_map)
-            self._raw[key] = cached
+            file = str(path)
+            text = read_yaml_text(path, file)
+            raw = parse_yaml_data(text, file)
+            if not isinstance(raw, dict):
+                as_mapping(raw, parse_yaml_text(text, file)[1], "scenario keys")
+            assert isinstance(raw, dict)
+            problems: list[tuple[KeyPath, str]] = []
+            data: object = raw
+            if "${" in text:
+                data, problems = interpolate_data(raw, self._environ)
+            assert isinstance(data, dict)
+            cached = Document(path, text, data, problems)
+            self._documents[key] = cached
         return cached
 
     def resolve(self, path: Path) -> Layered:
         """`path` with its bases merged in; raises `ScenarioValidationError` naming the chain."""
-        return self._resolve(path, ())
+        return self._resolve(Path(path), ())
 
-    def _resolve(self, path: Path, stack: tuple[tuple[Path, str], ...]) -> Layered:
+    def _resolve(self, path: Path, stack: tuple[tuple[str, str], ...]) -> Layered:
         key = _key(path)
         cached = self._layered.get(key)
         if cached is not None:
             return cached
-        data, source_map = self.read(path)
-        reference = data.get("extends")
+        document = self.document(path)
+        reference = document.data.get("extends")
         if reference is None:
-            layered = Layered(data, source_map, (path,))
+            layered = Layered(document.data, (document,))
         else:
-            here = (*stack, (key, _display(path)))
-            base_path = self._base_path(path, reference, source_map, here)
+            here = (*stack, (key, document.file))
+            base_path = self._base_path(document, reference, here)
             base_key = _key(base_path)
             if any(seen == base_key for seen, _ in here):
-                chain = " → ".join([*(name for _, name in here), _display(base_path)])
-                raise _at_extends(source_map, f"extends cycle: {chain}")
+                chain = " → ".join([*(name for _, name in here), str(base_path)])
+                raise _at_extends(document, f"extends cycle: {chain}")
             base = self._resolve(base_path, here)
-            layered = Layered(
-                deep_merge(base.data, data),
-                base.source_map.merged_with(source_map),
-                (path, *base.chain),
-            )
+            layered = Layered(deep_merge(base.data, document.data), (document, *base.layers))
         self._layered[key] = layered
         return layered
 
     def _base_path(
-        self,
-        path: Path,
-        reference: object,
-        source_map: SourceMap,
-        here: tuple[tuple[Path, str], ...],
+        self, document: Document, reference: object, here: tuple[tuple[str, str], ...]
     ) -> Path:
+        for path, message in document.problems:
+            if path == ("extends",):
+                raise _at_extends(document, message)
         if not isinstance(reference, str) or not reference.strip():
             raise _at_extends(
-                source_map,
+                document,
                 "expected a named base such as base:kafka_real or a path such as "
                 f"../_bases/kafka_real.yaml, got {reference!r}",
             )
-        try:
-            reference = interpolate_text(reference, self._environ).strip()
-        except ValueError as exc:
-            raise _at_extends(source_map, str(exc)) from None
+        reference = reference.strip()
         chain = " → ".join([*(name for _, name in here), reference])
         if reference.startswith(NAMED_BASE_PREFIX):
-            name = reference[len(NAMED_BASE_PREFIX) :].strip()
-            if not name or "/" in name or "\\" in name or name.startswith("."):
-                raise _at_extends(
-                    source_map, f"expected base:<name> with a plain name, got {reference!r}"
-                )
-            folders = [*self._bases_folders(path.parent), *self._base_dirs]
-            for folder in folders:
-                for suffix in YAML_SUFFIXES:
-                    candidate = folder / f"{name}{suffix}"
-                    if candidate.is_file():
-                        return _normal(candidate)
-            known = sorted(
-                {
-                    p.stem
-                    for folder in folders
-                    if folder.is_dir()
-                    for p in folder.iterdir()
-                    if p.suffix in YAML_SUFFIXES
-                }
-            )
-            looked = (
-                ", ".join(_display(folder) for folder in folders)
-                or f"no {BASES_DIR}/ folder above the file"
-            )
-            raise _at_extends(
-                source_map,
-                f"base '{name}' not found ({chain}); looked in: {looked}" + suggestion(name, known),
-            )
-        candidate = _normal(path.parent / reference)
+            return self._named_base(document, reference, chain)
+        candidate = _normal(document.path.parent / reference)
         if not candidate.is_file():
-            raise _at_extends(source_map, f"base file not found: {_display(candidate)} ({chain})")
+            raise _at_extends(document, f"base file not found: {candidate} ({chain})")
         return candidate
+
+    def _named_base(self, document: Document, reference: str, chain: str) -> Path:
+        key = (os.path.dirname(document.file), reference)
+        found = self._named.get(key)
+        if found is None:
+            found = self._find_named_base(document, reference, chain)
+            self._named[key] = found
+        return found
+
+    def _find_named_base(self, document: Document, reference: str, chain: str) -> Path:
+        name = reference[len(NAMED_BASE_PREFIX) :].strip()
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise _at_extends(
+                document, f"expected base:<name> with a plain name, got {reference!r}"
+            )
+        folders = [*self._bases_folders(document.path.parent), *self._base_dirs]
+        for folder in folders:
+            for suffix in YAML_SUFFIXES:
+                candidate = folder / f"{name}{suffix}"
+                if candidate.is_file():
+                    return _normal(candidate)
+        known = sorted(
+            {
+                entry.stem
+                for folder in folders
+                if folder.is_dir()
+                for entry in folder.iterdir()
+                if entry.suffix in YAML_SUFFIXES
+            }
+        )
+        looked = ", ".join(str(f) for f in folders) or f"no {BASES_DIR}/ folder above the file"
+        raise _at_extends(
+            document,
+            f"base '{name}' not found ({chain}); looked in: {looked}" + suggestion(name, known),
+        )
 
     def _bases_folders(self, directory: Path) -> tuple[Path, ...]:
         key = _key(directory)
@@ -171,20 +256,15 @@ class Inheritance:
         return found
 
 
-def _at_extends(source_map: SourceMap, message: str) -> ScenarioValidationError:
-    where = source_map.value_position(("extends",))
-    return ScenarioValidationError(
-        [ValidationIssue(where.file, where.line, where.column, "extends", message)]
-    )
+def _at_extends(document: Document, message: str) -> ScenarioValidationError:
+    return ScenarioValidationError([document.issue(("extends",), message)])
 
 
-def _key(path: Path) -> Path:
-    return Path(os.path.realpath(path))
+def _key(path: Path) -> str:
+    # abspath, not realpath: no system calls per file; a cycle through a symlink is still
+    # caught one step later, when the same spelling comes round again.
+    return os.path.abspath(path)
 
 
 def _normal(path: Path) -> Path:
     return Path(os.path.normpath(path))
-
-
-def _display(path: Path) -> str:
-    return str(path)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from onex_scenario.errors import KeyPath, ScenarioValidationError, ValidationIssue, format_key_path
+from onex_scenario.errors import KeyPath
 from onex_scenario.references import is_reference_body
-from onex_scenario.yaml_source import SourceMap
 
+_CONTAINERS = (dict, list)
 _TOKEN = re.compile(r"\$(\$?)\{([^}]*)(\}?)")
 _ENV = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(:-(.*))?", re.DOTALL)
 
@@ -61,31 +61,20 @@ def interpolate_text(text: str, environ: Mapping[str, str]) -> str:
     return result
 
 
-def interpolate(data: object, source_map: SourceMap, environ: Mapping[str, str]) -> object:
-    """A copy of `data` with every string value interpolated (unchanged parts are shared).
-
-    Raises `ScenarioValidationError` listing every failing value with its position.
-    """
-    result, issues = interpolate_collecting(data, source_map, environ)
-    if issues:
-        raise ScenarioValidationError(issues)
-    return result
-
-
-def interpolate_collecting(
-    data: object, source_map: SourceMap, environ: Mapping[str, str]
-) -> tuple[object, list[ValidationIssue]]:
-    """Like `interpolate`, but returns the issues; failing values are left as written."""
-    issues: list[ValidationIssue] = []
-    return _walk(data, (), source_map, environ, issues), issues
+def interpolate_data(
+    data: object, environ: Mapping[str, str]
+) -> tuple[object, list[tuple[KeyPath, str]]]:
+    """`data` with every string value interpolated, and the (key path, message) of each value
+    that could not be (left as written). Unchanged containers are returned as they are."""
+    problems: list[tuple[KeyPath, str]] = []
+    return _walk(data, [], environ, problems), problems
 
 
 def _walk(
     value: object,
-    path: KeyPath,
-    source_map: SourceMap,
+    path: list[str | int],
     environ: Mapping[str, str],
-    issues: list[ValidationIssue],
+    problems: list[tuple[KeyPath, str]],
 ) -> object:
     if isinstance(value, str):
         if "${" not in value:
@@ -93,27 +82,36 @@ def _walk(
         try:
             return interpolate_text(value, environ)
         except ValueError as exc:
-            where = source_map.value_position(path)
-            issues.append(
-                ValidationIssue(
-                    where.file, where.line, where.column, format_key_path(path), str(exc)
-                )
-            )
+            problems.append((tuple(path), str(exc)))
             return value
     if isinstance(value, dict):
-        changed = False
-        out: dict[str, object] = {}
+        copied: dict[str, object] | None = None
         for key, item in value.items():
-            new = _walk(item, (*path, key), source_map, environ, issues)
-            changed = changed or new is not item
-            out[key] = new
-        return out if changed else value
+            if item.__class__ not in _CONTAINERS and (
+                item.__class__ is not str or "${" not in item
+            ):
+                continue  # the common case, decided without a call
+            path.append(key)
+            new = _walk(item, path, environ, problems)
+            path.pop()
+            if new is not item:
+                if copied is None:
+                    copied = dict(value)
+                copied[key] = new
+        return value if copied is None else copied
     if isinstance(value, list):
-        items = [
-            _walk(item, (*path, index), source_map, environ, issues)
-            for index, item in enumerate(value)
-        ]
-        if any(new is not old for new, old in zip(items, value, strict=True)):
-            return items
-        return value
+        items: list[object] | None = None
+        for index, item in enumerate(value):
+            if item.__class__ not in _CONTAINERS and (
+                item.__class__ is not str or "${" not in item
+            ):
+                continue
+            path.append(index)
+            new = _walk(item, path, environ, problems)
+            path.pop()
+            if new is not item:
+                if items is None:
+                    items = list(value)
+                items[index] = new
+        return value if items is None else items
     return value

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from onex_scenario.checks import suggestion
 from onex_scenario.errors import KeyPath, ValidationIssue, format_key_path
+from onex_scenario.names import PATTERN_DESCRIPTIONS
 from onex_scenario.steps import EXPECTATION_KINDS, STEP_ACTIONS
 from onex_scenario.yaml_source import SourceMap, type_name
 
@@ -119,7 +120,11 @@ def _message(error: Any, path: KeyPath, data: object, root: type[BaseModel]) -> 
         return _one_of_message(value, STEP_ACTIONS, "a step", "id and ")
     if kind == "expectation_kind":
         return _one_of_message(value, EXPECTATION_KINDS, "an expectation", "")
-    if kind in _OWN_MESSAGES or kind.endswith("_format"):
+    if kind == "string_pattern_mismatch":
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        wanted = PATTERN_DESCRIPTIONS.get(pattern, f"text matching {pattern}")
+        return f"expected {wanted}, got {_shown(value)}"
+    if kind in _OWN_MESSAGES:
         return str(error["msg"])
     if kind in {"enum", "literal_error"}:
         expected = str(error.get("ctx", {}).get("expected", ""))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from onex_scenario.durations import Duration
@@ -24,6 +24,7 @@ from onex_scenario.names import (
     ServiceName,
     Tag,
     TopicName,
+    YamlValue,
 )
 from onex_scenario.steps import ModelExpectation, ModelStep
 
@@ -201,11 +202,11 @@ class ModelRedisResources(BaseModel):
 
     model_config = _MODEL
 
-    seed: dict[str, JsonValue] = Field(default_factory=dict)
+    seed: dict[str, YamlValue] = Field(default_factory=dict)
 
     @field_validator("seed")
     @classmethod
-    def _redis_values(cls, seed: dict[str, JsonValue]) -> dict[str, JsonValue]:
+    def _redis_values(cls, seed: dict[str, YamlValue]) -> dict[str, YamlValue]:
         for key, value in seed.items():
             if not _redis_value(value):
                 raise PydanticCustomError(
@@ -279,7 +280,7 @@ class ScenarioConfigModel(BaseModel):
     resources: ModelResources = Field(default_factory=ModelResources)
     steps: tuple[ModelStep, ...] = ()
     expect: tuple[ModelExpectation, ...] = ()
-    metadata: dict[str, JsonValue] = Field(default_factory=dict)
+    metadata: dict[str, YamlValue] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioConfigModel:

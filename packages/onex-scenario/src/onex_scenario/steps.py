@@ -12,10 +12,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, JsonValue, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from onex_scenario.durations import Duration
-from onex_scenario.names import Identifier, KeyText, ServiceName, StepId, TableName, TopicName
+from onex_scenario.names import (
+    Identifier,
+    KeyText,
+    ServiceName,
+    StepId,
+    TableName,
+    TopicName,
+    YamlValue,
+)
 
 _MODEL = ConfigDict(extra="forbid", frozen=True)
 
@@ -47,7 +55,7 @@ class ModelPublishSpec(BaseModel):
 
     topic: TopicName
     key: KeyText | None = None
-    value: JsonValue = None
+    value: YamlValue = None
     headers: dict[str, str] = Field(default_factory=dict)
     correlation_id: str | None = Field(
         default=None, description="Fixed correlation id; by default the runner generates one."
@@ -59,7 +67,7 @@ class ModelEventExpectation(_Checked):
 
     topic: TopicName
     key: KeyText | None = None
-    value: JsonValue = None
+    value: YamlValue = None
     headers: dict[str, str] | None = None
     match: MatchModeEnum = MatchModeEnum.PARTIAL
     within: Duration | None = Field(
@@ -74,8 +82,8 @@ class ModelRowExpectation(BaseModel):
     model_config = _MODEL
 
     table: TableName
-    where: dict[str, JsonValue] = Field(default_factory=dict)
-    equals: dict[str, JsonValue] | None = None
+    where: dict[str, YamlValue] = Field(default_factory=dict)
+    equals: dict[str, YamlValue] | None = None
     match: MatchModeEnum = MatchModeEnum.PARTIAL
     count: int | None = Field(default=None, ge=0)
     within: Duration | None = None
@@ -85,7 +93,7 @@ class ModelKeyExpectation(_Checked):
     """A cache key (un-prefixed) must hold a matching value, or be absent (`exists: false`)."""
 
     key: KeyText
-    value: JsonValue = None
+    value: YamlValue = None
     match: MatchModeEnum = MatchModeEnum.PARTIAL
     exists: bool = True
     within: Duration | None = None
@@ -97,7 +105,7 @@ class ModelOutputExpectation(BaseModel):
     model_config = _MODEL
 
     step: StepId
-    value: JsonValue
+    value: YamlValue
     match: MatchModeEnum = MatchModeEnum.PARTIAL
 
 
@@ -109,7 +117,7 @@ class ModelFaultSpec(BaseModel):
     target: ServiceName
     action: Identifier
     duration: Duration | None = None
-    params: dict[str, JsonValue] = Field(default_factory=dict)
+    params: dict[str, YamlValue] = Field(default_factory=dict)
 
 
 class _StepBase(BaseModel):
@@ -126,9 +134,9 @@ class ModelCallStep(_StepBase):  # type: ignore[no-redef]  # alias "kwargs" vs *
     """Call a method of the node under test (sync or async); its return value is `output`."""
 
     call: Identifier
-    args: tuple[JsonValue, ...] = ()
+    args: tuple[YamlValue, ...] = ()
     # keyword_args in Python, `kwargs` in YAML: the pydantic mypy plugin's __init__ has **kwargs.
-    keyword_args: dict[str, JsonValue] = Field(default_factory=dict, alias="kwargs")
+    keyword_args: dict[str, YamlValue] = Field(default_factory=dict, alias="kwargs")
 
 
 class ModelPublishStep(_StepBase):
@@ -169,14 +177,30 @@ STEP_ACTIONS: tuple[str, ...] = (
 EXPECTATION_KINDS: tuple[str, ...] = ("output", "event", "row", "key")
 """The keys of a top-level `expect:` item."""
 
+_KEY_SETS = {keys: frozenset(keys) for keys in (STEP_ACTIONS, EXPECTATION_KINDS)}
+_MODEL_KEYS: dict[tuple[str, ...], dict[type[BaseModel], str | None]] = {
+    STEP_ACTIONS: {},
+    EXPECTATION_KINDS: {},
+}
+
 
 def _only_key(value: Any, keys: tuple[str, ...]) -> str | None:
     """The one key of `keys` that `value` (input mapping or validated model) has, else None."""
-    present = type(value).model_fields if isinstance(value, BaseModel) else value
-    if not isinstance(present, dict):
+    if isinstance(value, BaseModel):
+        return _model_keys(type(value), keys)
+    if not isinstance(value, dict):
         return None
-    found = [key for key in keys if key in present]
+    wanted = _KEY_SETS[keys]
+    found = [key for key in value if key in wanted]
     return found[0] if len(found) == 1 else None
+
+
+def _model_keys(model: type[BaseModel], keys: tuple[str, ...]) -> str | None:
+    cache = _MODEL_KEYS[keys]
+    if model not in cache:
+        found = [key for key in keys if key in model.model_fields]
+        cache[model] = found[0] if len(found) == 1 else None
+    return cache[model]
 
 
 def _step_action(value: Any) -> str | None:

@@ -36,6 +36,8 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_INT = "tag:yaml.org,2002:int"
+_TEXT_TAGS = frozenset({_STR, _TIMESTAMP})
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
@@ -92,14 +94,42 @@ _SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
-    """A safe loader that builds plain data plus a `SourceMap` (never constructs Python objects)."""
+    """A safe loader that builds plain data (never Python objects), optionally with positions.
 
-    def __init__(self, text: str, file: str) -> None:
+    With `record=False` it skips the bookkeeping of positions, which is most of the cost of
+    building; callers re-parse with `record=True` when they need to point at something.
+    """
+
+    def __init__(self, text: str, file: str, *, record: bool = True) -> None:
         super().__init__(text)
         self.source_map = SourceMap(file)
+        self._record = record
         self._memo: dict[int, object] = {}
         self._sizes: dict[int, int] = {}
         self._expanded = 0
+
+    # Tag resolution is called by the composer for every node; the safe resolver has no path
+    # resolvers, so collections always get the default tags and scalars can be memoised.
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if not implicit[0]:  # quoted (or explicitly tagged): the safe resolver says str
+                return _STR
+            if value and value[0] not in _RESOLVER_STARTS:  # plain text such as a name
+                return _STR
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) > 50_000:
+                    _RESOLVED.clear()
+                _RESOLVED[value] = tag
+            return tag
+        return _MAP if kind is MappingNode else _SEQ
+
+    def descend_resolver(self, current_node: Node | None, current_index: object) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
 
     def _position(self, node: Node) -> Position:
         mark = node.start_mark
@@ -110,13 +140,76 @@ class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
         node = self.get_single_node()
         if node is None:
             return None
-        return self._build(node, (), 0)
+        if self._record:
+            return self._build(node, (), 0)
+        return self._fast(node, 0)
+
+    # The fast builder: same rules as `_build`, no positions, scalars inlined. Any problem is
+    # raised without detail; `parse_yaml_data` then re-parses with positions for the message.
+    def _fast(self, node: Node, depth: int) -> object:
+        if node.__class__ is ScalarNode:
+            return self._build(node, (), depth)
+        if depth >= MAX_DEPTH:
+            raise _YamlProblem(node, (), "too deep")
+        key = id(node)
+        memo = self._memo
+        if key in memo:
+            built = memo[key]
+            if built is _IN_PROGRESS:
+                raise _YamlProblem(node, (), "recursive alias")
+            self._count(self._sizes[key], node, ())
+            return built
+        memo[key] = _IN_PROGRESS
+        before = self._expanded
+        items = node.value
+        self._expanded += 1 + len(items)
+        result: object
+        if node.__class__ is MappingNode and node.tag == _MAP:
+            mapping: dict[str, object] = {}
+            merges: list[Node] = []
+            for key_node, value_node in items:
+                if key_node.tag != _STR or key_node.__class__ is not ScalarNode:
+                    if key_node.tag == _MERGE:
+                        merges.append(value_node)
+                        continue
+                    raise _YamlProblem(key_node, (), "bad key")
+                name = key_node.value
+                if name in mapping:
+                    raise _YamlProblem(key_node, (), "duplicate key")
+                if value_node.__class__ is ScalarNode and value_node.tag in _TEXT_TAGS:
+                    mapping[name] = value_node.value
+                else:
+                    mapping[name] = self._fast(value_node, depth + 1)
+            if merges:
+                self._merge(mapping, merges, (), depth)
+            result = mapping
+        elif node.__class__ is SequenceNode and node.tag == _SEQ:
+            result = [
+                child.value
+                if child.__class__ is ScalarNode and child.tag in _TEXT_TAGS
+                else self._fast(child, depth + 1)
+                for child in items
+            ]
+        else:
+            raise _YamlProblem(node, (), "unsupported node")
+        self._count(0, node, ())
+        self._sizes[key] = self._expanded - before
+        memo[key] = result
+        return result
 
     def _build(self, node: Node, path: KeyPath, depth: int) -> object:
-        self.source_map.values[path] = self._position(node)
+        if self._record:
+            self.source_map.values[path] = self._position(node)
         if isinstance(node, ScalarNode):
-            self._count(1, node, path)
-            return self._scalar(node, path)
+            self._expanded += 1
+            tag = node.tag
+            if tag in _TEXT_TAGS:
+                return node.value
+            if tag == _INT and node.value.isdigit() and (node.value[0] != "0" or node.value == "0"):
+                return int(node.value)  # plain decimal: skip the constructor machinery
+            if tag in _SCALAR_TAGS:
+                return self.construct_object(node)
+            raise _YamlProblem(node, path, f"unsupported YAML tag {_tag_name(tag)}")
         if depth >= MAX_DEPTH:
             raise _YamlProblem(node, path, f"nested deeper than {MAX_DEPTH} levels")
         key = id(node)
@@ -132,8 +225,9 @@ class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
                 raise _YamlProblem(node, path, f"unsupported YAML tag {_tag_name(node.tag)}")
+            record = self._record
             result = [
-                self._build(child, (*path, index), depth + 1)
+                self._build(child, (*path, index) if record else path, depth + 1)
                 for index, child in enumerate(node.value)
             ]
         elif isinstance(node, MappingNode):
@@ -152,50 +246,63 @@ class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
                 node, path, f"the document expands to more than {MAX_EXPANDED_NODES} nodes"
             )
 
-    def _scalar(self, node: ScalarNode, path: KeyPath) -> object:
-        tag = node.tag
-        if tag in {_STR, _TIMESTAMP}:
-            return node.value
-        if tag in _SCALAR_TAGS:
-            return self.construct_object(node)
-        raise _YamlProblem(node, path, f"unsupported YAML tag {_tag_name(tag)}")
-
     def _mapping(self, node: MappingNode, path: KeyPath, depth: int) -> dict[str, object]:
         if node.tag != _MAP:
             raise _YamlProblem(node, path, f"unsupported YAML tag {_tag_name(node.tag)}")
-        merge_nodes = [value for key, value in node.value if key.tag == _MERGE]
-        defaults: dict[str, object] = {}
-        for merge_node in merge_nodes:  # built first so that explicit keys own their positions
+        record = self._record
+        result: dict[str, object] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            tag = key_node.tag
+            if tag != _STR:
+                if tag == _MERGE:
+                    merges.append(value_node)
+                    continue
+                raise _YamlProblem(key_node, path, _key_problem(key_node))
+            if not isinstance(key_node, ScalarNode):
+                raise _YamlProblem(key_node, path, _key_problem(key_node))
+            name = key_node.value
+            child: KeyPath = (*path, name) if record else path
+            if name in result:
+                if not record:
+                    raise _YamlProblem(key_node, child, "duplicate key")
+                first = self.source_map.keys[child]
+                raise _YamlProblem(
+                    key_node, child, f"duplicate key {name!r} (first defined at line {first.line})"
+                )
+            if record:
+                self.source_map.keys[child] = self._position(key_node)
+            result[name] = self._build(value_node, child, depth + 1)
+        if merges:
+            self._merge(result, merges, path, depth)
+            if record:  # building the merge sources recorded their position at `path`
+                self.source_map.values[path] = self._position(node)
+        return result
+
+    def _merge(
+        self, result: dict[str, object], merges: list[Node], path: KeyPath, depth: int
+    ) -> None:
+        """YAML merge keys (`<<: *base`): keys of the sources that the mapping does not set."""
+        for merge_node in merges:
             sources = merge_node.value if isinstance(merge_node, SequenceNode) else [merge_node]
             for source in sources:
-                merged = self._build(source, path, depth + 1)
+                merged = (
+                    self._build(source, path, depth + 1)
+                    if self._record
+                    else self._fast(source, depth + 1)
+                )
                 if not isinstance(merged, dict):
                     raise _YamlProblem(
                         source, path, "a merge key (<<) needs a mapping or a list of mappings"
                     )
                 for name, value in merged.items():
-                    defaults.setdefault(name, value)
-        self.source_map.values[path] = self._position(node)
-        result: dict[str, object] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                continue
-            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
-                raise _YamlProblem(key_node, path, _key_problem(key_node))
-            name = key_node.value
-            child: KeyPath = (*path, name)
-            if name in result:
-                first = self.source_map.keys[child]
-                raise _YamlProblem(
-                    key_node, child, f"duplicate key {name!r} (first defined at line {first.line})"
-                )
-            self.source_map.keys[child] = self._position(key_node)
-            result[name] = self._build(value_node, child, depth + 1)
-        for name, value in defaults.items():
-            result.setdefault(name, value)
-        return result
+                    result.setdefault(name, value)
 
 
+_RESOLVER_STARTS = frozenset(key for key in _SafeBase.yaml_implicit_resolvers if key)
+"""First characters for which the safe resolver may give another tag than str."""
+_RESOLVED: dict[str | None, str] = {}
+"""Plain scalar text → resolved tag; the implicit resolvers depend on the text alone."""
 _IN_PROGRESS = object()
 
 
@@ -219,10 +326,30 @@ def parse_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
     Raises `ScenarioValidationError` for syntax errors, unsupported tags, non-string or duplicate
     keys and oversized documents.
     """
-    loader = PositionLoader(text, file)
+    loader = PositionLoader(text, file, record=True)
+    return _run(loader, text, file), loader.source_map
+
+
+def parse_yaml_data(text: str, file: str) -> object:
+    """Like `parse_yaml_text` without positions (several times faster); a problem is still
+    reported with its position, by parsing again with positions."""
     try:
-        return loader.load_document(), loader.source_map
+        return _run(PositionLoader(text, file, record=False), text, file)
+    except _FastProblem:
+        parse_yaml_text(text, file)
+        raise AssertionError("the positional parse accepted what the fast one refused") from None
+
+
+class _FastProblem(Exception):
+    pass
+
+
+def _run(loader: PositionLoader, text: str, file: str) -> object:
+    try:
+        return loader.load_document()
     except _YamlProblem as problem:
+        if not loader._record:
+            raise _FastProblem from None
         where = (
             loader._position(problem.node)
             if problem.node is not None
@@ -264,12 +391,9 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
-def read_yaml_file(path: Path, display: str | None = None) -> tuple[object, SourceMap]:
-    """Read and parse a UTF-8 YAML file; every failure becomes a `ScenarioValidationError`.
-
-    `display` is the file name used in messages (defaults to `str(path)`).
-    """
-    file = display if display is not None else str(path)
+def read_yaml_text(path: Path, file: str) -> str:
+    """The text of a UTF-8 (optionally BOM-prefixed) file; failures become
+    `ScenarioValidationError` naming `file`."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -278,7 +402,7 @@ def read_yaml_file(path: Path, display: str | None = None) -> tuple[object, Sour
             [ValidationIssue(file, 1, 1, DOCUMENT, f"cannot read the file: {reason}")]
         ) from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -294,7 +418,13 @@ def read_yaml_file(path: Path, display: str | None = None) -> tuple[object, Sour
                 )
             ]
         ) from None
-    return parse_yaml_text(text, file)
+
+
+def read_yaml_file(path: Path, display: str | None = None) -> tuple[object, SourceMap]:
+    """Read and parse a UTF-8 YAML file with positions; every failure becomes a
+    `ScenarioValidationError`. `display` is the file name used in messages (default str(path))."""
+    file = display if display is not None else str(path)
+    return parse_yaml_text(read_yaml_text(path, file), file)
 
 
 def as_mapping(data: object, source_map: SourceMap, what: str) -> dict[str, Any]:
