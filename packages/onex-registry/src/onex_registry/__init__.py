@@ -1,3 +1,6 @@
-"""Tool protocols, real and mock tools, factories and the registry resolver of the ONEX Scenario Harness."""
+"""Tool protocols, real and mock tools, factories and the registry resolver.
+
+Part of the ONEX Scenario Harness.
+"""
 
 __version__ = "0.1.0"
