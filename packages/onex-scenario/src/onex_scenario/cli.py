@@ -171,7 +171,10 @@ def list_scenarios(paths: tuple[Path, ...], base_dirs: tuple[Path, ...], as_json
         click.echo(json.dumps(rows, indent=2))
     else:
         table = Table(title=f"{len(rows)} scenario(s)")
-        for column in ("name", "tier", "services", "steps", "tags", "path"):
+        widest = max((len(row["name"]) for row in rows), default=4)
+        table.add_column("name", no_wrap=True, min_width=widest)
+        table.add_column("tier", no_wrap=True)
+        for column in ("services", "steps", "tags", "path"):
             table.add_column(column, overflow="fold")
         for row in rows:
             services = ", ".join(f"{n}={m}" for n, m in row["services"].items()) or "-"

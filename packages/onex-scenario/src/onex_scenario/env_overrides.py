@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from onex_scenario.checks import connection_problems
 from onex_scenario.durations import Duration, parse_duration
 from onex_scenario.errors import EnvOverrideError, ValidationIssue
+from onex_scenario.issues import error_message
 from onex_scenario.models import (
     ModelConnectionConfig,
     ModelExternalServiceConfig,
@@ -174,7 +175,7 @@ def connection_overrides_from_env(environ: Mapping[str, str] | None = None) -> C
             for error in exc.errors(include_url=False):
                 field = str(error["loc"][0]) if error["loc"] else ""
                 variable = variables.get((kind, field), _PREFIXES.get(kind, "ONEX_"))
-                issues.append(_env_issue(variable, f"{error['msg']}, got {error.get('input')!r}"))
+                issues.append(_env_issue(variable, error_message(error)))
             continue
         for field, message in connection_problems(kind.value, dict(values)):
             issues.append(_env_issue(variables[(kind, field)], message))

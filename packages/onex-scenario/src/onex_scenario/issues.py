@@ -120,6 +120,13 @@ def _message(error: Any, path: KeyPath, data: object, root: type[BaseModel]) -> 
         return _one_of_message(value, STEP_ACTIONS, "a step", "id and ")
     if kind == "expectation_kind":
         return _one_of_message(value, EXPECTATION_KINDS, "an expectation", "")
+    return error_message(error)
+
+
+def error_message(error: Any) -> str:
+    """A pydantic error (one item of `ValidationError.errors()`) as "expected ..., got ..."."""
+    kind: str = error["type"]
+    value = error.get("input")
     if kind == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))
         wanted = PATTERN_DESCRIPTIONS.get(pattern, f"text matching {pattern}")
@@ -137,11 +144,6 @@ def _message(error: Any, path: KeyPath, data: object, root: type[BaseModel]) -> 
         return f"expected a mapping, got {_shown(value)}"
     if kind in ("list_type", "tuple_type"):
         return f"expected a list, got {_shown(value)}"
-    if kind == "invalid-json-value":
-        return (
-            "expected a JSON value (text, number, boolean, null, list or mapping), "
-            f"got {_shown(value)}"
-        )
     message = str(error["msg"])
     if message.startswith("Input should be "):
         message = "expected " + message[len("Input should be ") :]

@@ -34,7 +34,6 @@ class PluginGroup(click.Group):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.entry_point_group = entry_point_group
-        self._loaded: dict[str, click.Command] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *_entry_points(self.entry_point_group)})
@@ -43,12 +42,12 @@ class PluginGroup(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command
-        if cmd_name not in self._loaded:
-            candidates = _entry_points(self.entry_point_group).get(cmd_name)
-            if not candidates:
-                return None
-            self._loaded[cmd_name] = _load(cmd_name, candidates)
-        return self._loaded[cmd_name]
+        candidates = _entry_points(self.entry_point_group).get(cmd_name)
+        if not candidates:
+            return None
+        # Not cached on the group: Python already caches the imported module, and a cache here
+        # would be state that outlives one invocation.
+        return _load(cmd_name, candidates)
 
 
 def _load(name: str, candidates: list[EntryPoint]) -> click.Command:

@@ -1,0 +1,1 @@
+CREATE TABLE orders (id text PRIMARY KEY, sku text NOT NULL, qty integer NOT NULL, status text);
