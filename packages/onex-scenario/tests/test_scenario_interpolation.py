@@ -132,3 +132,31 @@ def test_values_in_bases_are_interpolated_too(tree: Tree) -> None:
     tree.write("_bases/b.yaml", "description: ${WHO:-nobody}\n")
     tree.write("unit/x.yaml", "extends: base:b\nname: x\n")
     assert tree.load("unit/x.yaml", environ={"WHO": "base"}).description == "base"
+
+
+def test_anchors_merge_keys_and_lists_are_interpolated(tree: Tree) -> None:
+    tree.write(
+        "unit/x.yaml",
+        """
+        name: x
+        metadata:
+          base: &b {who: "${WHO}", list: ["${WHO}", plain, "$${WHO}"]}
+          merged: {<<: *b, extra: "${MISSING:-z}"}
+          alias: *b
+        """,
+    )
+    metadata = tree.load("unit/x.yaml", environ={"WHO": "me"}).metadata
+    base = {"who": "me", "list": ["me", "plain", "${WHO}"]}
+    assert metadata == {"base": base, "merged": {**base, "extra": "z"}, "alias": base}
+
+
+def test_a_failure_inside_an_alias_is_reported_where_it_is_written(tree: Tree) -> None:
+    path = tree.write(
+        "unit/x.yaml",
+        "name: x\nmetadata:\n  base: &b {who: '${WHO}'}\n  ok: fine\n  again: *b\n",
+    )
+    unset = "environment variable WHO is not set (write ${WHO:-default} to give a default)"
+    assert [str(i) for i in tree.issues("unit/x.yaml")] == [
+        f"{path}:3:9: metadata.again.who: {unset}",  # the alias points at the anchored mapping
+        f"{path}:3:18: metadata.base.who: {unset}",
+    ]

@@ -225,9 +225,10 @@ def connection_problems(kind: str, values: dict[str, object]) -> list[tuple[str,
 def _connections(scenario: ScenarioConfigModel) -> list[Problem]:
     problems: list[Problem] = []
     for name, service in scenario.external_services.items():
-        values = {
-            key: getattr(service.connection, key) for key in service.connection.model_fields_set
-        }
+        given = service.connection.model_fields_set
+        if not given:
+            continue
+        values = {key: getattr(service.connection, key) for key in given}
         for field, message in connection_problems(service.kind.value, values):
             problems.append((("external_services", name, "connection", field), message))
     return problems

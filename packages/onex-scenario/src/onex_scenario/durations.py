@@ -37,11 +37,22 @@ def parse_duration(value: object) -> float:
     return seconds
 
 
+_PARSED: dict[str, float] = {}
+"""Duration texts seen so far (scenarios repeat a handful of values such as "5s")."""
+
+
 def _validate(value: object) -> float:
+    if isinstance(value, str):
+        cached = _PARSED.get(value)
+        if cached is not None:
+            return cached
     try:
-        return parse_duration(value)
+        seconds = parse_duration(value)
     except ValueError as exc:
         raise PydanticCustomError("duration", str(exc)) from None
+    if isinstance(value, str) and len(_PARSED) < 10_000:
+        _PARSED[value] = seconds
+    return seconds
 
 
 Duration = Annotated[

@@ -24,9 +24,10 @@ from onex_scenario.errors import (
     ValidationIssue,
     format_key_path,
 )
-from onex_scenario.interpolation import interpolate_data
+from onex_scenario.interpolation import interpolate_data, interpolate_in_place
 from onex_scenario.yaml_source import (
     SourceMap,
+    Template,
     as_mapping,
     parse_yaml_data,
     parse_yaml_text,
@@ -141,14 +142,15 @@ class Inheritance:
         if cached is None:
             file = str(path)
             text = read_yaml_text(path, file)
-            raw = parse_yaml_data(text, file)
+            templates: list[Template] = []
+            raw = parse_yaml_data(text, file, templates)
             if not isinstance(raw, dict):
                 as_mapping(raw, parse_yaml_text(text, file)[1], "scenario keys")
-            assert isinstance(raw, dict)
             problems: list[tuple[KeyPath, str]] = []
             data: object = raw
-            if "${" in text:
-                data, problems = interpolate_data(raw, self._environ)
+            if templates and not interpolate_in_place(templates, self._environ):
+                # Something cannot be interpolated: walk a fresh copy to learn every where.
+                data, problems = interpolate_data(parse_yaml_data(text, file), self._environ)
             assert isinstance(data, dict)
             cached = Document(path, text, data, problems)
             self._documents[key] = cached

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from onex_scenario.errors import KeyPath
 from onex_scenario.references import is_reference_body
@@ -59,6 +60,18 @@ def interpolate_text(text: str, environ: Mapping[str, str]) -> str:
     if problems:
         raise ValueError("; ".join(problems))
     return result
+
+
+def interpolate_in_place(templates: list[tuple[Any, Any]], environ: Mapping[str, str]) -> bool:
+    """Interpolate `container[key]` for each (container, key); False (and nothing promised about
+    the containers) as soon as one fails, so the caller can redo it with `interpolate_data` to
+    learn where."""
+    for container, key in templates:
+        try:
+            container[key] = interpolate_text(container[key], environ)
+        except ValueError:
+            return False
+    return True
 
 
 def interpolate_data(

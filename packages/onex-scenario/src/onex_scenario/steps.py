@@ -177,34 +177,44 @@ STEP_ACTIONS: tuple[str, ...] = (
 EXPECTATION_KINDS: tuple[str, ...] = ("output", "event", "row", "key")
 """The keys of a top-level `expect:` item."""
 
-_KEY_SETS = {keys: frozenset(keys) for keys in (STEP_ACTIONS, EXPECTATION_KINDS)}
-_MODEL_KEYS: dict[tuple[str, ...], dict[type[BaseModel], str | None]] = {
-    STEP_ACTIONS: {},
-    EXPECTATION_KINDS: {},
-}
 
+class _KeySelector:
+    """Discriminator: the one key of `keys` that a mapping (or a validated model) has."""
 
-def _only_key(value: Any, keys: tuple[str, ...]) -> str | None:
-    """The one key of `keys` that `value` (input mapping or validated model) has, else None."""
-    if isinstance(value, BaseModel):
-        return _model_keys(type(value), keys)
-    if not isinstance(value, dict):
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+        self._wanted = frozenset(keys)
+        self._by_model: dict[type[BaseModel], str | None] = {}
+
+    def __call__(self, value: Any) -> str | None:
+        if isinstance(value, dict):
+            found = [key for key in value if key in self._wanted]
+            return found[0] if len(found) == 1 else None
+        if isinstance(value, BaseModel):
+            model = type(value)
+            if model not in self._by_model:
+                found = [key for key in self.keys if key in model.model_fields]
+                self._by_model[model] = found[0] if len(found) == 1 else None
+            return self._by_model[model]
         return None
-    wanted = _KEY_SETS[keys]
-    found = [key for key in value if key in wanted]
-    return found[0] if len(found) == 1 else None
+
+    def of_model(self, model: BaseModel) -> str:
+        key = self(model)
+        if key is None:  # pragma: no cover - each step/expectation model has exactly one
+            raise AssertionError(f"{type(model).__name__} has no single key of {self.keys}")
+        return key
 
 
-def _model_keys(model: type[BaseModel], keys: tuple[str, ...]) -> str | None:
-    cache = _MODEL_KEYS[keys]
-    if model not in cache:
-        found = [key for key in keys if key in model.model_fields]
-        cache[model] = found[0] if len(found) == 1 else None
-    return cache[model]
+_STEP_ACTIONS = _KeySelector(STEP_ACTIONS)
+_EXPECTATION_KINDS = _KeySelector(EXPECTATION_KINDS)
 
 
 def _step_action(value: Any) -> str | None:
-    return _only_key(value, STEP_ACTIONS)
+    return _STEP_ACTIONS(value)
+
+
+def _expectation_kind(value: Any) -> str | None:
+    return _EXPECTATION_KINDS(value)
 
 
 ModelStep = Annotated[
@@ -244,10 +254,6 @@ class ModelExpectKey(BaseModel):
     key: ModelKeyExpectation
 
 
-def _expectation_kind(value: Any) -> str | None:
-    return _only_key(value, EXPECTATION_KINDS)
-
-
 ModelExpectation = Annotated[
     Annotated[ModelExpectOutput, Tag("output")]
     | Annotated[ModelExpectEvent, Tag("event")]
@@ -264,16 +270,9 @@ ModelExpectation = Annotated[
 
 def step_action(step: ModelStep) -> str:
     """The action key of a validated step ("call", "publish", ...)."""
-    return _model_key(step, STEP_ACTIONS)
+    return _STEP_ACTIONS.of_model(step)
 
 
 def expectation_kind(expectation: ModelExpectation) -> str:
     """The kind of a validated top-level expectation ("output", "event", "row", "key")."""
-    return _model_key(expectation, EXPECTATION_KINDS)
-
-
-def _model_key(model: BaseModel, keys: tuple[str, ...]) -> str:
-    key = _only_key(model, keys)
-    if key is None:  # pragma: no cover - each step/expectation model has exactly one such field
-        raise AssertionError(f"{type(model).__name__} has no single key of {keys}")
-    return key
+    return _EXPECTATION_KINDS.of_model(expectation)

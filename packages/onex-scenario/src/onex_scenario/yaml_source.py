@@ -104,6 +104,8 @@ class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
         super().__init__(text)
         self.source_map = SourceMap(file)
         self._record = record
+        self.templates: list[Template] = []
+        """Fast mode: where text values containing "${" were put (container, key)."""
         self._memo: dict[int, object] = {}
         self._sizes: dict[int, int] = {}
         self._expanded = 0
@@ -165,31 +167,9 @@ class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
         self._expanded += 1 + len(items)
         result: object
         if node.__class__ is MappingNode and node.tag == _MAP:
-            mapping: dict[str, object] = {}
-            merges: list[Node] = []
-            for key_node, value_node in items:
-                if key_node.tag != _STR or key_node.__class__ is not ScalarNode:
-                    if key_node.tag == _MERGE:
-                        merges.append(value_node)
-                        continue
-                    raise _YamlProblem(key_node, (), "bad key")
-                name = key_node.value
-                if name in mapping:
-                    raise _YamlProblem(key_node, (), "duplicate key")
-                if value_node.__class__ is ScalarNode and value_node.tag in _TEXT_TAGS:
-                    mapping[name] = value_node.value
-                else:
-                    mapping[name] = self._fast(value_node, depth + 1)
-            if merges:
-                self._merge(mapping, merges, (), depth)
-            result = mapping
+            result = self._fast_mapping(items, depth)
         elif node.__class__ is SequenceNode and node.tag == _SEQ:
-            result = [
-                child.value
-                if child.__class__ is ScalarNode and child.tag in _TEXT_TAGS
-                else self._fast(child, depth + 1)
-                for child in items
-            ]
+            result = self._fast_sequence(items, depth)
         else:
             raise _YamlProblem(node, (), "unsupported node")
         self._count(0, node, ())
@@ -238,6 +218,41 @@ class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
         self._sizes[key] = self._expanded - before
         self._memo[key] = result
         return result
+
+    def _fast_mapping(self, items: list[tuple[Node, Node]], depth: int) -> dict[str, object]:
+        mapping: dict[str, object] = {}
+        merges: list[Node] = []
+        for key_node, value_node in items:
+            if key_node.tag != _STR or key_node.__class__ is not ScalarNode:
+                if key_node.tag == _MERGE:
+                    merges.append(value_node)
+                    continue
+                raise _YamlProblem(key_node, (), "bad key")
+            name = key_node.value
+            if name in mapping:
+                raise _YamlProblem(key_node, (), "duplicate key")
+            if value_node.__class__ is ScalarNode and value_node.tag in _TEXT_TAGS:
+                text = value_node.value
+                mapping[name] = text
+                if "${" in text:
+                    self.templates.append((mapping, name))
+            else:
+                mapping[name] = self._fast(value_node, depth + 1)
+        if merges:
+            self._merge(mapping, merges, (), depth)
+        return mapping
+
+    def _fast_sequence(self, items: list[Node], depth: int) -> list[object]:
+        sequence: list[object] = []
+        for child in items:
+            if child.__class__ is ScalarNode and child.tag in _TEXT_TAGS:
+                text = child.value
+                if "${" in text:
+                    self.templates.append((sequence, len(sequence)))
+                sequence.append(text)
+            else:
+                sequence.append(self._fast(child, depth + 1))
+        return sequence
 
     def _count(self, amount: int, node: Node, path: KeyPath) -> None:
         self._expanded += amount
@@ -296,8 +311,14 @@ class PositionLoader(_SafeBase):  # type: ignore[misc,valid-type]
                         source, path, "a merge key (<<) needs a mapping or a list of mappings"
                     )
                 for name, value in merged.items():
-                    result.setdefault(name, value)
+                    if name not in result:
+                        result[name] = value
+                        if isinstance(value, str) and "${" in value:
+                            self.templates.append((result, name))
 
+
+Template = tuple[Any, Any]
+"""(container, key): `container[key]` is a text value that contains "${"."""
 
 _RESOLVER_STARTS = frozenset(key for key in _SafeBase.yaml_implicit_resolvers if key)
 """First characters for which the safe resolver may give another tag than str."""
@@ -330,14 +351,22 @@ def parse_yaml_text(text: str, file: str) -> tuple[object, SourceMap]:
     return _run(loader, text, file), loader.source_map
 
 
-def parse_yaml_data(text: str, file: str) -> object:
+def parse_yaml_data(text: str, file: str, templates: list[Template] | None = None) -> object:
     """Like `parse_yaml_text` without positions (several times faster); a problem is still
-    reported with its position, by parsing again with positions."""
+    reported with its position, by parsing again with positions.
+
+    `templates`, when given, receives (container, key) for each text value containing "${", so
+    that interpolation can visit those values only.
+    """
+    loader = PositionLoader(text, file, record=False)
     try:
-        return _run(PositionLoader(text, file, record=False), text, file)
+        data = _run(loader, text, file)
     except _FastProblem:
         parse_yaml_text(text, file)
         raise AssertionError("the positional parse accepted what the fast one refused") from None
+    if templates is not None:
+        templates.extend(loader.templates)
+    return data
 
 
 class _FastProblem(Exception):
