@@ -1,6 +1,87 @@
 """Tool protocols, real and mock tools, factories and the registry resolver.
 
-Part of the ONEX Scenario Harness.
+Part of the ONEX Scenario Harness: `RegistryResolver.resolve()` decides the mode of every
+declared dependency, `RegistryResolver.build()` instantiates the tools into a `BaseOnexRegistry`
+and writes an audit record naming the class actually built. See docs/registry.md.
 """
 
+from onex_registry.errors import (
+    InvalidDependencyModeError,
+    InvalidTopicNameError,
+    MessageTooLargeError,
+    NotConnectedError,
+    NotSupportedByMockError,
+    OnexToolError,
+    RegistryRequiredError,
+    ToolConnectionError,
+    TopicAlreadyExistsError,
+    UnknownToolKindError,
+    UnknownTopicError,
+    ValueNotSerializableError,
+)
+from onex_registry.factories import (
+    BaseToolFactory,
+    EventBusToolFactory,
+    KeyValueStoreToolFactory,
+    SqlStoreToolFactory,
+    discover_factories,
+)
+from onex_registry.guard import building_tools
+from onex_registry.models import (
+    ConsumedMessage,
+    ModelRegistryResolutionContext,
+    ModelToolAuditRecord,
+    ModelToolResolution,
+    PublishResult,
+    ToolHealth,
+)
+from onex_registry.protocols import EventBus, KeyValueStore, SqlStore
+from onex_registry.registry import BaseOnexRegistry, parse_mode, requires_registry
+from onex_registry.resolver import RegistryResolver
+from onex_registry.tools.kafka_bus import KafkaEventBus
+from onex_registry.tools.kv import InMemoryKeyValueStore, RedisKeyValueStore
+from onex_registry.tools.memory_bus import InMemoryBroker, InMemoryEventBus
+from onex_registry.tools.sql import InMemorySqlStore, PostgresSqlStore
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "BaseOnexRegistry",
+    "BaseToolFactory",
+    "ConsumedMessage",
+    "EventBus",
+    "EventBusToolFactory",
+    "InMemoryBroker",
+    "InMemoryEventBus",
+    "InMemoryKeyValueStore",
+    "InMemorySqlStore",
+    "InvalidDependencyModeError",
+    "InvalidTopicNameError",
+    "KafkaEventBus",
+    "KeyValueStore",
+    "KeyValueStoreToolFactory",
+    "MessageTooLargeError",
+    "ModelRegistryResolutionContext",
+    "ModelToolAuditRecord",
+    "ModelToolResolution",
+    "NotConnectedError",
+    "NotSupportedByMockError",
+    "OnexToolError",
+    "PostgresSqlStore",
+    "PublishResult",
+    "RedisKeyValueStore",
+    "RegistryRequiredError",
+    "RegistryResolver",
+    "SqlStore",
+    "SqlStoreToolFactory",
+    "ToolConnectionError",
+    "ToolHealth",
+    "TopicAlreadyExistsError",
+    "UnknownToolKindError",
+    "UnknownTopicError",
+    "ValueNotSerializableError",
+    "building_tools",
+    "discover_factories",
+    "parse_mode",
+    "requires_registry",
+]

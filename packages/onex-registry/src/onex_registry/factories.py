@@ -1,0 +1,128 @@
+"""Tool factories: one per kind of service, each knowing its real class and its mock.
+
+Users add their own through the entry-point group `onex.tool_factories` (name = service kind,
+value = a BaseToolFactory subclass).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from importlib.metadata import entry_points
+from typing import ClassVar
+
+from onex_scenario import DependencyModeEnum
+
+from onex_registry.errors import OnexToolError, UnknownToolKindError
+from onex_registry.guard import building_tools
+from onex_registry.tools.kafka_bus import KafkaEventBus
+from onex_registry.tools.kv import InMemoryKeyValueStore, RedisKeyValueStore
+from onex_registry.tools.memory_bus import InMemoryEventBus
+from onex_registry.tools.sql import InMemorySqlStore, PostgresSqlStore
+
+ENTRY_POINT_GROUP = "onex.tool_factories"
+
+
+def qualified_name(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class BaseToolFactory(ABC):
+    """Builds the real or the mock implementation of one kind of tool."""
+
+    kind: ClassVar[str]
+    real_class: ClassVar[type]
+    mock_class: ClassVar[type]
+
+    def planned_class(self, mode: DependencyModeEnum) -> type:
+        return self.real_class if mode is DependencyModeEnum.REAL else self.mock_class
+
+    def build(self, mode: DependencyModeEnum, *, endpoint: str | None, namespace: str) -> object:
+        """Instantiate the tool for `mode`. Real mode needs an endpoint; there is no fallback."""
+        with building_tools():
+            if mode is DependencyModeEnum.REAL:
+                if not endpoint:
+                    raise OnexToolError(
+                        f"{type(self).__name__}: real mode needs an endpoint for {self.kind}; "
+                        "none was given (is the service started?)"
+                    )
+                return self.build_real(endpoint, namespace)
+            return self.build_mock(namespace)
+
+    @abstractmethod
+    def build_real(self, endpoint: str, namespace: str) -> object: ...
+
+    @abstractmethod
+    def build_mock(self, namespace: str) -> object: ...
+
+
+class EventBusToolFactory(BaseToolFactory):
+    """real → KafkaEventBus, mock → InMemoryEventBus."""
+
+    kind = "kafka"
+    real_class = KafkaEventBus
+    mock_class = InMemoryEventBus
+
+    def build_real(self, endpoint: str, namespace: str) -> object:
+        return KafkaEventBus(endpoint, namespace)
+
+    def build_mock(self, namespace: str) -> object:
+        return InMemoryEventBus(namespace)
+
+
+class KeyValueStoreToolFactory(BaseToolFactory):
+    """real → RedisKeyValueStore, mock → InMemoryKeyValueStore."""
+
+    kind = "redis"
+    real_class = RedisKeyValueStore
+    mock_class = InMemoryKeyValueStore
+
+    def build_real(self, endpoint: str, namespace: str) -> object:
+        return RedisKeyValueStore(endpoint, namespace)
+
+    def build_mock(self, namespace: str) -> object:
+        return InMemoryKeyValueStore(namespace)
+
+
+class SqlStoreToolFactory(BaseToolFactory):
+    """real → PostgresSqlStore (schema = namespace), mock → InMemorySqlStore."""
+
+    kind = "postgres"
+    real_class = PostgresSqlStore
+    mock_class = InMemorySqlStore
+
+    def build_real(self, endpoint: str, namespace: str) -> object:
+        return PostgresSqlStore(endpoint, namespace)
+
+    def build_mock(self, namespace: str) -> object:
+        return InMemorySqlStore(namespace)
+
+
+BUILTIN_FACTORIES: tuple[type[BaseToolFactory], ...] = (
+    EventBusToolFactory,
+    KeyValueStoreToolFactory,
+    SqlStoreToolFactory,
+)
+
+
+def discover_factories() -> dict[str, BaseToolFactory]:
+    """Built-in factories, overridden or extended by the `onex.tool_factories` entry points."""
+    found: dict[str, BaseToolFactory] = {cls.kind: cls() for cls in BUILTIN_FACTORIES}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        loaded = entry.load()
+        if not (isinstance(loaded, type) and issubclass(loaded, BaseToolFactory)):
+            raise OnexToolError(
+                f"entry point {entry.name} = {entry.value} in {ENTRY_POINT_GROUP} is not a "
+                "BaseToolFactory subclass"
+            )
+        found[entry.name] = loaded()
+    return found
+
+
+def factory_for(kind: str, factories: Mapping[str, BaseToolFactory]) -> BaseToolFactory:
+    try:
+        return factories[kind]
+    except KeyError:
+        raise UnknownToolKindError(
+            f"no tool factory for service kind {kind!r}; known: {', '.join(sorted(factories))}"
+        ) from None

@@ -1,0 +1,121 @@
+"""Kafka's rules that the real broker enforces and the mock must enforce the same way."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from onex_registry.errors import InvalidTopicNameError, ValueNotSerializableError
+
+# The broker's default message.max.bytes (Kafka 4.x), the limit the mock enforces too.
+MAX_MESSAGE_BYTES = 1_048_588
+# Per-record overhead the broker counts besides key, value and headers (record batch header).
+RECORD_OVERHEAD_BYTES = 61
+CORRELATION_HEADER = "correlation_id"
+_LEGAL_TOPIC = re.compile(r"^[a-zA-Z0-9._-]+$")
+_MAX_TOPIC_LENGTH = 249
+
+
+def check_topic_name(name: str) -> None:
+    """Raise InvalidTopicNameError where Kafka's `Topic.validate` would refuse the name."""
+    if not name:
+        raise InvalidTopicNameError("topic name is empty")
+    if name in {".", ".."}:
+        raise InvalidTopicNameError(f"topic name {name!r} is not allowed")
+    if len(name) > _MAX_TOPIC_LENGTH:
+        raise InvalidTopicNameError(
+            f"topic name is {len(name)} characters; the maximum is {_MAX_TOPIC_LENGTH}"
+        )
+    if not _LEGAL_TOPIC.match(name):
+        raise InvalidTopicNameError(
+            f"topic name {name!r} has characters other than ASCII letters, digits, '.', '_', '-'"
+        )
+
+
+def check_namespaced_topic(namespace: str, topic: str) -> str:
+    """Check the name as the user wrote it and as the broker will see it; return the latter."""
+    check_topic_name(topic)
+    full = f"{namespace}.{topic}"
+    check_topic_name(full)
+    return full
+
+
+def encode_value(value: Any) -> bytes:
+    """JSON-encode a record value, with a clear error for what JSON cannot hold."""
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise ValueNotSerializableError(
+            f"value of type {type(value).__name__} cannot be sent as JSON: {exc}"
+        ) from exc
+
+
+def decode_value(raw: bytes | None) -> Any:
+    """Decode a JSON record value; a record that is not JSON comes back as text."""
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode(errors="replace")
+
+
+def encode_headers(
+    headers: Mapping[str, str | bytes] | None, correlation_id: str
+) -> list[tuple[str, bytes]]:
+    """Header values travel as bytes, like on the wire; the correlation id is always one."""
+    encoded = [
+        (name, value if isinstance(value, bytes) else value.encode())
+        for name, value in (headers or {}).items()
+        if name != CORRELATION_HEADER
+    ]
+    encoded.append((CORRELATION_HEADER, correlation_id.encode()))
+    return encoded
+
+
+def record_size(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> int:
+    """Bytes the broker counts against message.max.bytes for a single-record batch."""
+    header_bytes = sum(len(name.encode()) + len(data) for name, data in headers)
+    return RECORD_OVERHEAD_BYTES + len(key or b"") + len(value) + header_bytes
+
+
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 hash (the Java client's `Utils.murmur2`), as a signed 32-bit int."""
+    length = len(data)
+    seed = 0x9747B28C
+    m = 0x5BD1E995
+    r = 24
+    h = (seed ^ length) & 0xFFFFFFFF
+    length4 = length // 4
+    for i in range(length4):
+        i4 = i * 4
+        k = (
+            (data[i4] & 0xFF)
+            + ((data[i4 + 1] & 0xFF) << 8)
+            + ((data[i4 + 2] & 0xFF) << 16)
+            + ((data[i4 + 3] & 0xFF) << 24)
+        )
+        k = (k * m) & 0xFFFFFFFF
+        k ^= (k >> r) & 0xFFFFFFFF
+        k = (k * m) & 0xFFFFFFFF
+        h = (h * m) & 0xFFFFFFFF
+        h ^= k
+    extra = length % 4
+    if extra >= 3:
+        h ^= (data[(length & ~3) + 2] & 0xFF) << 16
+    if extra >= 2:
+        h ^= (data[(length & ~3) + 1] & 0xFF) << 8
+    if extra >= 1:
+        h ^= data[length & ~3] & 0xFF
+        h = (h * m) & 0xFFFFFFFF
+    h ^= (h >> 13) & 0xFFFFFFFF
+    h = (h * m) & 0xFFFFFFFF
+    h ^= (h >> 15) & 0xFFFFFFFF
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+def partition_for_key(key: bytes, partitions: int) -> int:
+    """The partition Kafka's default partitioner picks for a keyed record."""
+    return (murmur2(key) & 0x7FFFFFFF) % partitions

@@ -1,0 +1,85 @@
+"""Results the tools return and the records the resolver writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_MODEL = ConfigDict(extra="forbid", frozen=True)
+
+
+class PublishResult(BaseModel):
+    """Where a published record landed. `topic` is the name without the namespace prefix."""
+
+    model_config = _MODEL
+
+    topic: str
+    partition: int
+    offset: int
+    correlation_id: str
+
+
+class ConsumedMessage(BaseModel):
+    """One record read from a topic; `value` is the decoded JSON, `headers` keep their bytes."""
+
+    model_config = _MODEL
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: Any
+    headers: dict[str, bytes] = Field(default_factory=dict)
+    correlation_id: str | None = None
+
+
+class ToolHealth(BaseModel):
+    """Whether a tool can do its job right now, measured by doing it."""
+
+    model_config = _MODEL
+
+    healthy: bool
+    latency_ms: float
+    detail: str = ""
+
+
+class ModelToolResolution(BaseModel):
+    """How one declared dependency was resolved: which mode, why, and with which factory."""
+
+    model_config = _MODEL
+
+    service: str
+    kind: str
+    mode: str
+    mode_source: str
+    factory: str
+    tool_class: str
+    endpoint: str | None = None
+    namespace: str
+
+
+class ModelRegistryResolutionContext(BaseModel):
+    """The resolver's answer for one scenario run: one entry per declared tool-backed service."""
+
+    model_config = _MODEL
+
+    scenario: str
+    namespace: str
+    forced_mode: str | None = None
+    tools: dict[str, ModelToolResolution] = Field(default_factory=dict)
+
+
+class ModelToolAuditRecord(BaseModel):
+    """What was actually instantiated, read from the object itself, not from the plan."""
+
+    model_config = _MODEL
+
+    service: str
+    mode: str
+    mode_source: str
+    factory: str
+    planned_class: str
+    instantiated_class: str
+    endpoint: str | None = None
+    namespace: str

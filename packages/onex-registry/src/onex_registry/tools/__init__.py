@@ -1,0 +1,1 @@
+"""Real tools (Kafka, Redis, PostgreSQL) and their in-memory mocks."""

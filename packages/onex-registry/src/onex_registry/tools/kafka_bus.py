@@ -1,0 +1,294 @@
+"""KafkaEventBus: the real event bus on aiokafka.
+
+Idempotent producer with acks=all; the correlation id travels in a header; values are JSON; every
+topic and group lives under `<namespace>.`. An unreachable broker raises ToolConnectionError:
+there is no fallback to memory, ever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    MessageSizeTooLargeError,
+    UnknownTopicOrPartitionError,
+)
+from aiokafka.errors import TopicAlreadyExistsError as KafkaTopicExistsError
+from aiokafka.structs import TopicPartition
+
+from onex_registry.errors import (
+    MessageTooLargeError,
+    NotConnectedError,
+    ToolConnectionError,
+    TopicAlreadyExistsError,
+    UnknownTopicError,
+)
+from onex_registry.guard import check_built_by_registry
+from onex_registry.kafka_rules import (
+    CORRELATION_HEADER,
+    MAX_MESSAGE_BYTES,
+    check_namespaced_topic,
+    decode_value,
+    encode_headers,
+    encode_value,
+    record_size,
+)
+from onex_registry.models import ConsumedMessage, PublishResult, ToolHealth
+
+# The producer's own limit is set above the broker's so that the broker decides, as in production.
+_PRODUCER_MAX_REQUEST = 4 * MAX_MESSAGE_BYTES
+
+
+class KafkaEventBus:
+    """Real event bus. `bootstrap_servers` is host:port[,host:port]."""
+
+    def __init__(
+        self, bootstrap_servers: str, namespace: str, *, request_timeout_s: float = 10.0
+    ) -> None:
+        check_built_by_registry(type(self).__name__)
+        self.bootstrap_servers = bootstrap_servers
+        self.namespace = namespace
+        self._timeout_ms = int(request_timeout_s * 1000)
+        self._producer: AIOKafkaProducer | None = None
+        self._admin: AIOKafkaAdminClient | None = None
+        self._consumers: dict[tuple[str, str], AIOKafkaConsumer] = {}
+
+    def _full(self, name: str) -> str:
+        return f"{self.namespace}.{name}"
+
+    def _short(self, full: str) -> str:
+        return full.removeprefix(f"{self.namespace}.")
+
+    def _unreachable(self, exc: BaseException) -> ToolConnectionError:
+        return ToolConnectionError("KafkaEventBus", self.bootstrap_servers, str(exc) or repr(exc))
+
+    def _require(self) -> tuple[AIOKafkaProducer, AIOKafkaAdminClient]:
+        if self._producer is None or self._admin is None:
+            raise NotConnectedError("KafkaEventBus: call connect() first")
+        return self._producer, self._admin
+
+    async def connect(self) -> None:
+        if self._producer is not None:
+            return
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers,
+            acks="all",
+            enable_idempotence=True,
+            max_request_size=_PRODUCER_MAX_REQUEST,
+            request_timeout_ms=self._timeout_ms,
+            linger_ms=5,
+        )
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
+        )
+        try:
+            await producer.start()
+            await admin.start()
+        except (KafkaError, OSError) as exc:
+            await producer.stop()
+            await admin.close()
+            raise self._unreachable(exc) from exc
+        self._producer, self._admin = producer, admin
+
+    async def close(self) -> None:
+        for consumer in self._consumers.values():
+            await consumer.stop()
+        self._consumers.clear()
+        if self._producer is not None:
+            await self._producer.stop()
+        if self._admin is not None:
+            await self._admin.close()
+        self._producer = self._admin = None
+
+    async def _ensure_topic_known(self, producer: AIOKafkaProducer, full: str, topic: str) -> None:
+        """Fail fast on an unknown topic instead of waiting for metadata until the timeout."""
+        client = producer.client
+        if full in client.cluster.topics():
+            return
+        await client.force_metadata_update()
+        if full not in client.cluster.topics():
+            raise UnknownTopicError(topic)
+
+    async def publish(
+        self,
+        topic: str,
+        value: Any,
+        *,
+        key: str | None = None,
+        headers: Mapping[str, str | bytes] | None = None,
+        correlation_id: str | None = None,
+    ) -> PublishResult:
+        producer, _ = self._require()
+        correlation = correlation_id or str(uuid.uuid4())
+        raw_value = encode_value(value)
+        raw_key = key.encode() if key is not None else None
+        raw_headers = encode_headers(headers, correlation)
+        full = check_namespaced_topic(self.namespace, topic)
+        try:
+            await self._ensure_topic_known(producer, full, topic)
+            metadata = await producer.send_and_wait(
+                full, value=raw_value, key=raw_key, headers=raw_headers
+            )
+        except MessageSizeTooLargeError as exc:
+            raise MessageTooLargeError(
+                record_size(raw_key, raw_value, raw_headers), MAX_MESSAGE_BYTES
+            ) from exc
+        except UnknownTopicOrPartitionError as exc:
+            raise UnknownTopicError(topic) from exc
+        except KafkaConnectionError as exc:
+            raise self._unreachable(exc) from exc
+        return PublishResult(
+            topic=topic,
+            partition=metadata.partition,
+            offset=metadata.offset,
+            correlation_id=correlation,
+        )
+
+    async def _consumer(self, topic: str, group: str) -> AIOKafkaConsumer:
+        slot = (topic, group)
+        consumer = self._consumers.get(slot)
+        if consumer is None:
+            consumer = AIOKafkaConsumer(
+                self._full(topic),
+                bootstrap_servers=self.bootstrap_servers,
+                group_id=self._full(group),
+                auto_offset_reset="earliest",
+                enable_auto_commit=False,
+                request_timeout_ms=max(self._timeout_ms, 15000),
+                session_timeout_ms=10000,
+                heartbeat_interval_ms=1000,
+            )
+            try:
+                await consumer.start()
+            except (KafkaError, OSError) as exc:
+                await consumer.stop()
+                raise self._unreachable(exc) from exc
+            self._consumers[slot] = consumer
+        return consumer
+
+    async def consume(
+        self, topic: str, *, group: str, max_messages: int = 1, timeout_s: float = 5.0
+    ) -> list[ConsumedMessage]:
+        _, admin = self._require()
+        full = check_namespaced_topic(self.namespace, topic)
+        if full not in await admin.list_topics():
+            raise UnknownTopicError(topic)
+        consumer = await self._consumer(topic, group)
+        deadline = time.monotonic() + timeout_s
+        taken: list[ConsumedMessage] = []
+        while len(taken) < max_messages:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            batches = await consumer.getmany(
+                timeout_ms=int(remaining * 1000), max_records=max_messages - len(taken)
+            )
+            for partition, records in batches.items():
+                for record in records:
+                    headers = {name: bytes(data) for name, data in record.headers}
+                    correlation = headers.get(CORRELATION_HEADER)
+                    taken.append(
+                        ConsumedMessage(
+                            topic=topic,
+                            partition=partition.partition,
+                            offset=record.offset,
+                            key=record.key.decode() if record.key is not None else None,
+                            value=decode_value(record.value),
+                            headers=headers,
+                            correlation_id=correlation.decode() if correlation else None,
+                        )
+                    )
+        return taken
+
+    async def commit(self, topic: str, *, group: str, messages: list[ConsumedMessage]) -> None:
+        consumer = await self._consumer(topic, group)
+        offsets: dict[TopicPartition, int] = {}
+        for message in messages:
+            slot = TopicPartition(self._full(message.topic), message.partition)
+            offsets[slot] = max(offsets.get(slot, 0), message.offset + 1)
+        if offsets:
+            await consumer.commit(offsets)
+
+    async def create_topic(
+        self, topic: str, *, partitions: int = 1, configs: Mapping[str, str] | None = None
+    ) -> None:
+        _, admin = self._require()
+        full = check_namespaced_topic(self.namespace, topic)
+        new = NewTopic(full, partitions, 1, topic_configs=dict(configs or {}))
+        try:
+            response = await admin.create_topics([new])
+        except KafkaTopicExistsError as exc:
+            raise TopicAlreadyExistsError(f"topic {topic!r} already exists") from exc
+        for name, code, *_ in getattr(response, "topic_errors", []):
+            if code == KafkaTopicExistsError.errno:
+                raise TopicAlreadyExistsError(f"topic {topic!r} already exists")
+            if code:
+                raise KafkaError(f"creating {name} failed with error code {code}")
+        await self._wait_listed(admin, full)
+
+    async def _wait_listed(self, admin: AIOKafkaAdminClient, full: str) -> None:
+        """Return once the broker lists the new topic: the controller answers before the
+        broker's metadata catches up, and a caller must be able to use the topic at once."""
+        deadline = time.monotonic() + self._timeout_ms / 1000
+        while full not in await admin.list_topics():
+            if time.monotonic() >= deadline:
+                raise KafkaError(f"topic {full} was created but is not listed after the timeout")
+            await asyncio.sleep(0.02)
+
+    async def delete_topic(self, topic: str) -> None:
+        _, admin = self._require()
+        full = self._full(topic)
+        if full not in await admin.list_topics():
+            raise UnknownTopicError(topic)
+        await admin.delete_topics([full])
+
+    async def list_topics(self) -> list[str]:
+        _, admin = self._require()
+        prefix = f"{self.namespace}."
+        return sorted(self._short(t) for t in await admin.list_topics() if t.startswith(prefix))
+
+    async def list_groups(self) -> list[str]:
+        _, admin = self._require()
+        prefix = f"{self.namespace}."
+        groups = [entry[0] for entry in await admin.list_consumer_groups()]
+        return sorted(self._short(g) for g in groups if g.startswith(prefix))
+
+    async def group_offsets(self, group: str) -> dict[str, dict[int, int]]:
+        _, admin = self._require()
+        offsets: dict[str, dict[int, int]] = {}
+        committed = await admin.list_consumer_group_offsets(self._full(group))
+        for partition, meta in committed.items():
+            if meta.offset >= 0:
+                offsets.setdefault(self._short(partition.topic), {})[partition.partition] = (
+                    meta.offset
+                )
+        return offsets
+
+    async def delete_namespace_topics(self) -> list[str]:
+        _, admin = self._require()
+        for consumer in self._consumers.values():
+            await consumer.stop()
+        self._consumers.clear()
+        topics = await self.list_topics()
+        if topics:
+            await admin.delete_topics([self._full(t) for t in topics])
+        return topics
+
+    async def health(self) -> ToolHealth:
+        started = time.perf_counter()
+        try:
+            _, admin = self._require()
+            await admin.list_topics()
+        except (KafkaError, OSError, NotConnectedError) as exc:
+            return ToolHealth(
+                healthy=False, latency_ms=(time.perf_counter() - started) * 1000, detail=str(exc)
+            )
+        return ToolHealth(healthy=True, latency_ms=(time.perf_counter() - started) * 1000)

@@ -1,0 +1,103 @@
+"""Contract of KeyValueStore and SqlStore: mocks (unit tier), Redis/PostgreSQL (integration)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from onex_registry import KeyValueStore, SqlStore
+
+
+async def test_kv_round_trip(kv: KeyValueStore) -> None:
+    await kv.set("order:o-1", '{"status": "accepted"}')
+    assert await kv.get("order:o-1") == '{"status": "accepted"}'
+
+
+async def test_kv_missing_key_is_none(kv: KeyValueStore) -> None:
+    assert await kv.get("absent") is None
+
+
+async def test_kv_delete_says_whether_it_removed(kv: KeyValueStore) -> None:
+    await kv.set("k", "v")
+    assert await kv.delete("k") is True
+    assert await kv.delete("k") is False
+    assert await kv.get("k") is None
+
+
+async def test_kv_value_expires(kv: KeyValueStore) -> None:
+    await kv.set("short", "v", ttl_s=0.2)
+    await asyncio.sleep(0.5)
+    assert await kv.get("short") is None
+
+
+async def test_kv_expire_sets_a_ttl_on_existing_keys_only(kv: KeyValueStore) -> None:
+    await kv.set("k", "v")
+    assert await kv.ttl("k") is None
+    assert await kv.expire("k", 30) is True
+    remaining = await kv.ttl("k")
+    assert remaining is not None
+    assert 0 < remaining <= 30
+    assert await kv.expire("absent", 30) is False
+
+
+async def test_kv_scan_by_prefix(kv: KeyValueStore) -> None:
+    for key in ("order:1", "order:2", "cart:1", "order*odd"):
+        await kv.set(key, "v")
+    assert await kv.scan("order:") == ["order:1", "order:2"]
+    assert await kv.scan("order*") == ["order*odd"]
+    assert len(await kv.scan()) == 4
+
+
+async def test_kv_health(kv: KeyValueStore) -> None:
+    assert (await kv.health()).healthy
+
+
+async def test_sql_create_insert_fetch(sql: SqlStore) -> None:
+    await sql.execute("CREATE TABLE orders (id TEXT PRIMARY KEY, qty INTEGER NOT NULL)")
+    assert await sql.execute("INSERT INTO orders (id, qty) VALUES ($1, $2)", "o-1", 2) == 1
+    assert await sql.fetch("SELECT id, qty FROM orders WHERE id = $1", "o-1") == [
+        {"id": "o-1", "qty": 2}
+    ]
+
+
+async def test_sql_execute_counts_affected_rows(sql: SqlStore) -> None:
+    await sql.execute("CREATE TABLE t (n INTEGER)")
+    for n in range(3):
+        await sql.execute("INSERT INTO t (n) VALUES ($1)", n)
+    assert await sql.execute("UPDATE t SET n = n + 10 WHERE n >= $1", 1) == 2
+    assert await sql.execute("DELETE FROM t") == 3
+
+
+async def test_sql_transaction_commits(sql: SqlStore) -> None:
+    await sql.execute("CREATE TABLE t (n INTEGER)")
+    async with sql.transaction():
+        await sql.execute("INSERT INTO t (n) VALUES (1)")
+        await sql.execute("INSERT INTO t (n) VALUES (2)")
+    assert len(await sql.fetch("SELECT n FROM t")) == 2
+
+
+async def test_sql_transaction_rolls_back_on_error(sql: SqlStore) -> None:
+    await sql.execute("CREATE TABLE t (n INTEGER)")
+
+    class Boom(Exception):
+        pass
+
+    async def insert_then_fail() -> None:
+        async with sql.transaction():
+            await sql.execute("INSERT INTO t (n) VALUES (1)")
+            raise Boom
+
+    with pytest.raises(Boom):
+        await insert_then_fail()
+    assert await sql.fetch("SELECT n FROM t") == []
+
+
+async def test_sql_unique_violation_raises(sql: SqlStore) -> None:
+    await sql.execute("CREATE TABLE u (id TEXT PRIMARY KEY)")
+    await sql.execute("INSERT INTO u (id) VALUES ($1)", "a")
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        await sql.execute("INSERT INTO u (id) VALUES ($1)", "a")
+
+
+async def test_sql_health(sql: SqlStore) -> None:
+    assert (await sql.health()).healthy
