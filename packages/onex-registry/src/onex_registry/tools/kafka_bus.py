@@ -232,15 +232,21 @@ class KafkaEventBus:
                 raise TopicAlreadyExistsError(f"topic {topic!r} already exists")
             if code:
                 raise KafkaError(f"creating {name} failed with error code {code}")
-        await self._wait_listed(admin, full)
+        await self._wait_listed(admin, {full}, present=True)
 
-    async def _wait_listed(self, admin: AIOKafkaAdminClient, full: str) -> None:
-        """Return once the broker lists the new topic: the controller answers before the
-        broker's metadata catches up, and a caller must be able to use the topic at once."""
+    async def _wait_listed(
+        self, admin: AIOKafkaAdminClient, names: set[str], *, present: bool
+    ) -> None:
+        """Return once the broker's metadata shows the change: the controller answers before the
+        broker's metadata catches up, and a caller must see the effect of what it just did."""
         deadline = time.monotonic() + self._timeout_ms / 1000
-        while full not in await admin.list_topics():
+        while True:
+            listed = set(await admin.list_topics())
+            if (names <= listed) if present else not (names & listed):
+                return
             if time.monotonic() >= deadline:
-                raise KafkaError(f"topic {full} was created but is not listed after the timeout")
+                state = "listed" if present else "gone"
+                raise KafkaError(f"topics {sorted(names)} are not {state} after the timeout")
             await asyncio.sleep(0.02)
 
     async def delete_topic(self, topic: str) -> None:
@@ -249,6 +255,7 @@ class KafkaEventBus:
         if full not in await admin.list_topics():
             raise UnknownTopicError(topic)
         await admin.delete_topics([full])
+        await self._wait_listed(admin, {full}, present=False)
 
     async def list_topics(self) -> list[str]:
         _, admin = self._require()
@@ -279,7 +286,9 @@ class KafkaEventBus:
         self._consumers.clear()
         topics = await self.list_topics()
         if topics:
-            await admin.delete_topics([self._full(t) for t in topics])
+            full = {self._full(t) for t in topics}
+            await admin.delete_topics(sorted(full))
+            await self._wait_listed(admin, full, present=False)
         return topics
 
     async def health(self) -> ToolHealth:
