@@ -1,3 +1,33 @@
-"""Scenario runner, pytest plugin, onex CLI and reports of the ONEX Scenario Harness."""
+"""Scenario runner, pytest plugin, `onex run` and reports of the ONEX Scenario Harness.
+
+`ScenarioRunner(RunOptions(...)).run(loaded)` takes one scenario along the whole path (modes,
+pre-conditions, resources, registry and node, steps, expectations, snapshot, cleanup) and returns
+a `ModelScenarioResult`. See docs/runner.md.
+"""
+
+from onex_runner.context import current_correlation_id, current_namespace
+from onex_runner.engine import RunOptions, ScenarioRunner, run_all
+from onex_runner.results import (
+    ModelScenarioPreConditionResult,
+    ModelScenarioResult,
+    ModelServicePreConditionResult,
+    ModelStepResult,
+    OutcomeEnum,
+    PreConditionStatusEnum,
+)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "ModelScenarioPreConditionResult",
+    "ModelScenarioResult",
+    "ModelServicePreConditionResult",
+    "ModelStepResult",
+    "OutcomeEnum",
+    "PreConditionStatusEnum",
+    "RunOptions",
+    "ScenarioRunner",
+    "current_correlation_id",
+    "current_namespace",
+    "run_all",
+]

@@ -1,0 +1,213 @@
+"""`onex run`: run scenarios with a progress display and write reports.
+
+Exit 0 when every scenario passed (or was skipped by its own setting), 1 when any failed, 2 for
+a usage or configuration error (a broken scenario file is reported as file:line:col).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from onex_registry import parse_mode
+from onex_registry.errors import InvalidDependencyModeError
+from onex_scenario import DependencyModeEnum, LoadedScenario, TierEnum
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from onex_runner.engine import RunOptions, ScenarioRunner
+from onex_runner.reports import write_html, write_json, write_junit
+from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
+from onex_runner.selection import select
+from onex_runner.snapshots import append_jsonl, compare_golden, mode_differences
+
+_MARK = {
+    OutcomeEnum.PASSED: "[green]✓ passed[/]",
+    OutcomeEnum.FAILED: "[red]✗ failed[/]",
+    OutcomeEnum.ERROR: "[red]✗ error[/]",
+    OutcomeEnum.SKIPPED: "[yellow]⚠ skipped[/]",
+}
+
+
+async def _run(
+    scenarios: list[LoadedScenario],
+    options: RunOptions,
+    workers: int,
+    console: Console,
+    snapshots: Path | None,
+    update_snapshots: bool,
+) -> list[ModelScenarioResult]:
+    runner = ScenarioRunner(options)
+    limit = asyncio.Semaphore(max(1, workers))
+    results: dict[int, ModelScenarioResult] = {}
+    with Progress(
+        TextColumn("[bold]onex run[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(scenarios))
+
+        async def one(index: int, loaded: LoadedScenario) -> None:
+            async with limit:
+                progress.update(task, description=loaded.scenario.name)
+                result = await runner.run(loaded)
+                problem = compare_golden(result, update=update_snapshots)
+                if problem and result.outcome is OutcomeEnum.PASSED:
+                    result.outcome, result.message = OutcomeEnum.FAILED, problem
+                if snapshots is not None:
+                    append_jsonl(result, snapshots)
+                results[index] = result
+                progress.console.print(
+                    f"{_MARK[result.outcome]} {result.name} [dim]({result.tier}, "
+                    f"{result.duration_ms:.0f} ms)[/] {result.message}"
+                )
+                progress.advance(task)
+
+        try:
+            await asyncio.gather(*(one(i, s) for i, s in enumerate(scenarios)))
+        finally:
+            await runner.close()
+    return [results[i] for i in sorted(results)]
+
+
+@click.command("run")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--tier", type=click.Choice([t.value for t in TierEnum]), help="Only this tier.")
+@click.option("-k", "keyword", help="Only scenarios whose name or tags match (words, 'not').")
+@click.option(
+    "-n",
+    "workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Scenarios run at once (each in its own namespace).",
+)
+@click.option(
+    "--force-dependency-mode",
+    "force_mode",
+    type=click.Choice(["real", "mock"]),
+    help="Run every dependency in this mode (beats ONEX_FORCE_DEPENDENCY_MODE).",
+)
+@click.option(
+    "--skip-preconditions", is_flag=True, help="Do not health-check services; marked in results."
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "process", "compose", "external"]),
+    help="Service backend for real dependencies (default: auto).",
+)
+@click.option(
+    "--compare-modes",
+    is_flag=True,
+    help="Run each scenario in mock and in real mode and report differences.",
+)
+@click.option(
+    "--update-snapshots", is_flag=True, help="Write golden snapshots instead of comparing."
+)
+@click.option(
+    "--snapshots",
+    "snapshot_file",
+    type=click.Path(path_type=Path),
+    default=Path("reports/snapshots.jsonl"),
+    show_default=True,
+    help="JSONL record per scenario.",
+)
+@click.option("--junit", type=click.Path(path_type=Path), help="Write a JUnit XML report.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write a JSON report.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path), help="Write an HTML report.")
+def run(
+    paths: tuple[Path, ...],
+    tier: str | None,
+    keyword: str | None,
+    workers: int,
+    force_mode: str | None,
+    skip_preconditions: bool,
+    backend: str | None,
+    compare_modes: bool,
+    update_snapshots: bool,
+    snapshot_file: Path,
+    junit: Path | None,
+    json_path: Path | None,
+    html_path: Path | None,
+) -> None:
+    """Run scenario files (default: ./scenarios) against mock or real dependencies."""
+    console = Console()
+    targets = list(paths) or [Path("scenarios")]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
+    scenarios, issues = select(targets, tier=tier, keyword=keyword)
+    if issues:
+        for issue in issues:
+            console.print(str(issue), highlight=False, markup=False)
+        console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
+        raise SystemExit(2)
+    if not scenarios:
+        console.print("[yellow]no scenario matched[/]")
+        raise SystemExit(2)
+    try:
+        mode = parse_mode(force_mode) if force_mode else None
+    except InvalidDependencyModeError as exc:
+        raise click.UsageError(str(exc)) from exc
+    started = time.perf_counter()
+    differences: list[dict[str, Any]] | None = None
+    snapshots = None if snapshot_file == Path("-") else snapshot_file
+    if compare_modes:
+        mock_results = asyncio.run(
+            _run(
+                scenarios,
+                RunOptions(DependencyModeEnum.MOCK, skip_preconditions, backend),
+                workers,
+                console,
+                snapshots,
+                False,
+            )
+        )
+        results = asyncio.run(
+            _run(
+                scenarios,
+                RunOptions(DependencyModeEnum.REAL, skip_preconditions, backend),
+                workers,
+                console,
+                snapshots,
+                False,
+            )
+        )
+        differences = [
+            d for m, r in zip(mock_results, results, strict=True) for d in mode_differences(m, r)
+        ]
+        results = mock_results + results
+    else:
+        options = RunOptions(mode, skip_preconditions, backend)
+        results = asyncio.run(
+            _run(scenarios, options, workers, console, snapshots, update_snapshots)
+        )
+    summary = ModelRunSummary.of(results, (time.perf_counter() - started) * 1000)
+    if junit:
+        write_junit(results, junit)
+    if json_path:
+        write_json(results, json_path, differences)
+    if html_path:
+        write_html(results, html_path, differences)
+        console.print(f"HTML report: {html_path.resolve()}")
+    if differences is not None:
+        console.print(f"mock versus real: {len(differences)} difference(s)")
+        for diff in differences:
+            console.print(
+                f"  {diff['scenario']}: {diff['where']}: "
+                f"mock={diff['mock']!s:.80} real={diff['real']!s:.80}",
+                markup=False,
+            )
+    console.print(
+        f"{summary.passed} passed, {summary.failed + summary.errors} failed, "
+        f"{summary.skipped} skipped in {summary.duration_ms / 1000:.1f}s",
+        highlight=False,
+    )
+    raise SystemExit(0 if summary.failed + summary.errors == 0 else 1)

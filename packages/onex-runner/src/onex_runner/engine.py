@@ -1,0 +1,356 @@
+"""One path for every scenario.
+
+load → resolve modes → pre-conditions → resources in the namespace → registry and node → steps →
+expectations → snapshot → cleanup of the namespace and a check that nothing of it is left.
+A required real service that is down fails the scenario (or skips it, by its own setting); it
+never passes. Nothing here falls back to a mock on its own: the resolver records every mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onex_registry import (
+    BaseOnexRegistry,
+    EventBus,
+    KeyValueStore,
+    ModelRegistryResolutionContext,
+    OnexToolError,
+    RegistryResolver,
+    SqlStore,
+)
+from onex_scenario import DependencyModeEnum, LoadedScenario, ScenarioConfigModel, TierEnum
+from onex_services import RegistryExternalServiceManager, ServiceKind, namespace_for
+from onex_services.namespaces import cleanup_namespace, verify_clean
+
+from onex_runner.context import current_correlation_id, current_namespace
+from onex_runner.nodes import instantiate_node
+from onex_runner.results import (
+    ModelScenarioPreConditionResult,
+    ModelScenarioResult,
+    ModelServicePreConditionResult,
+    ModelStepResult,
+    OutcomeEnum,
+    PreConditionStatusEnum,
+)
+from onex_runner.steps import StepFailure, StepRunner
+
+ENDPOINT_FIELD = {"kafka": "bootstrap_servers", "postgres": "dsn", "redis": "redis_url"}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How scenarios are run; the CLI and the pytest plugin fill it from their flags."""
+
+    force_mode: DependencyModeEnum | None = None
+    skip_preconditions: bool = False
+    backend: str | None = None
+    run_id: str | None = None
+
+
+class _Outcome(Exception):
+    """Ends a scenario early with a given outcome (a failed pre-condition, say)."""
+
+    def __init__(self, outcome: OutcomeEnum, message: str) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+class ScenarioRunner:
+    """Runs scenarios one after another, sharing one lease on the services."""
+
+    def __init__(
+        self,
+        options: RunOptions | None = None,
+        *,
+        services: RegistryExternalServiceManager | None = None,
+    ) -> None:
+        self.options = options or RunOptions()
+        self._services = services
+        self._base_namespace = namespace_for(self.options.run_id)
+
+    @property
+    def services(self) -> RegistryExternalServiceManager:
+        if self._services is None:
+            from onex_services import ToolServiceManager
+
+            self._services = RegistryExternalServiceManager(
+                ToolServiceManager(backend=self.options.backend)
+            )
+        return self._services
+
+    async def close(self) -> None:
+        if self._services is not None:
+            await self._services.close()
+
+    async def run(self, loaded: LoadedScenario) -> ModelScenarioResult:
+        scenario = loaded.scenario
+        started = time.perf_counter()
+        correlation = str(uuid.uuid4())
+        namespace = f"{self._base_namespace}_{uuid.uuid4().hex[:6]}"
+        resolver = RegistryResolver(force_mode=self.options.force_mode)
+        state = _ScenarioState(scenario=scenario, namespace=namespace)
+        outcome, message = OutcomeEnum.PASSED, ""
+        token = current_correlation_id.set(correlation)
+        ns_token = current_namespace.set(namespace)
+        try:
+            await self._prepare(state, resolver)
+            await self._execute(state, loaded.path)
+        except _Outcome as stop:
+            outcome, message = stop.outcome, str(stop)
+            if isinstance(stop, _PreconditionStop):
+                state.preconditions = stop.result
+        except StepFailure as failure:
+            outcome, message = OutcomeEnum.FAILED, str(failure)
+        except (OnexToolError, OSError, TimeoutError) as exc:
+            outcome, message = OutcomeEnum.ERROR, f"{type(exc).__name__}: {exc}"
+        finally:
+            leftovers = await self._cleanup(state)
+            current_correlation_id.reset(token)
+            current_namespace.reset(ns_token)
+        if leftovers and outcome is OutcomeEnum.PASSED:
+            outcome, message = OutcomeEnum.FAILED, f"cleanup left {len(leftovers)} resource(s)"
+        failed_step = next((s for s in state.steps if s.outcome is not OutcomeEnum.PASSED), None)
+        if failed_step is not None and outcome is OutcomeEnum.PASSED:
+            outcome, message = failed_step.outcome, failed_step.message
+        return ModelScenarioResult(
+            name=scenario.name,
+            path=str(loaded.path),
+            tier=str(scenario.tier),
+            outcome=outcome,
+            message=message,
+            correlation_id=correlation,
+            namespace=namespace,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            preconditions=state.preconditions,
+            tools=[record.model_dump(mode="json") for record in state.audit()],
+            steps=state.steps,
+            expectations=state.expectations,
+            leftovers=leftovers,
+            log_tail=self._log_tail(state) if outcome is not OutcomeEnum.PASSED else "",
+        )
+
+    async def _prepare(self, state: _ScenarioState, resolver: RegistryResolver) -> None:
+        scenario = state.scenario
+        real = {
+            name
+            for name in resolver.tool_services(scenario)
+            if resolver.mode_for(scenario, name)[0] is DependencyModeEnum.REAL
+        }
+        state.preconditions, endpoints, fallbacks = await self._preconditions(scenario, real)
+        state.plan = resolver.resolve(
+            scenario, namespace=state.namespace, endpoints=endpoints, mock_fallbacks=fallbacks
+        )
+        state.registry = resolver.build(state.plan, scenario.dependency_mode)
+        state.endpoints = {
+            str(scenario.external_services[name].kind): endpoint
+            for name, endpoint in endpoints.items()
+            if name in state.plan.tools and state.plan.tools[name].mode == "real"
+        }
+        await state.registry.connect_all()
+        await _create_resources(state)
+
+    async def _preconditions(
+        self, scenario: ScenarioConfigModel, real: set[str]
+    ) -> tuple[ModelScenarioPreConditionResult, dict[str, str], dict[str, str]]:
+        started = time.perf_counter()
+        if not real:
+            return ModelScenarioPreConditionResult(status=PreConditionStatusEnum.NOT_NEEDED), {}, {}
+        kinds = {str(scenario.external_services[name].kind) for name in real}
+        report = await self.services.check([ServiceKind(kind) for kind in sorted(kinds)])
+        results: list[ModelServicePreConditionResult] = []
+        endpoints: dict[str, str] = {}
+        fallbacks: dict[str, str] = {}
+        down_required: list[str] = []
+        for name in sorted(real):
+            config = scenario.external_services[name]
+            kind = ServiceKind(str(config.kind))
+            endpoint = report.endpoints.get(kind)
+            health = report.health.get(kind)
+            error = report.errors.get(kind) or (
+                health.error if health and not health.healthy else None
+            )
+            checked = not self.options.skip_preconditions
+            usable = endpoint is not None and (error is None or not checked)
+            if usable and endpoint is not None:
+                endpoints[name] = str(getattr(endpoint, ENDPOINT_FIELD[str(config.kind)]))
+            elif config.required:
+                down_required.append(f"{name} ({kind}): {error or 'no endpoint'}")
+            else:
+                fallbacks[name] = error or "no endpoint"
+            if not checked:
+                status = PreConditionStatusEnum.NOT_CHECKED
+            elif usable:
+                status = PreConditionStatusEnum.HEALTHY
+            elif config.required:
+                status = PreConditionStatusEnum.UNHEALTHY
+            else:
+                status = PreConditionStatusEnum.SKIPPED
+            results.append(
+                ModelServicePreConditionResult(
+                    service=name,
+                    kind=str(kind),
+                    required=config.required,
+                    status=status,
+                    endpoint=endpoints.get(name),
+                    latency_ms=health.latency_ms if health else None,
+                    attempts=health.attempts if health else 0,
+                    error=error,
+                )
+            )
+        overall = (
+            PreConditionStatusEnum.NOT_CHECKED
+            if self.options.skip_preconditions
+            else PreConditionStatusEnum.UNHEALTHY
+            if down_required
+            else PreConditionStatusEnum.HEALTHY
+        )
+        result = ModelScenarioPreConditionResult(
+            status=overall,
+            skipped_by_flag=self.options.skip_preconditions,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            services=results,
+        )
+        if down_required:
+            reason = "required real service unavailable: " + "; ".join(down_required)
+            raise _PreconditionStop(
+                OutcomeEnum.SKIPPED
+                if scenario.skip_if_services_unavailable
+                else OutcomeEnum.FAILED,
+                reason,
+                result,
+            )
+        return result, endpoints, fallbacks
+
+    async def _execute(self, state: _ScenarioState, path: Path) -> None:
+        registry = state.require_registry()
+        node = (
+            instantiate_node(state.scenario.node, registry, path) if state.scenario.node else None
+        )
+        runner = StepRunner(state.scenario, registry, node, state.namespace)
+        for step in state.scenario.steps:
+            result = await runner.run_step(step)
+            state.steps.append(result)
+            if result.outcome is not OutcomeEnum.PASSED:
+                return
+        state.expectations.extend(await runner.run_expectations())
+
+    async def _cleanup(self, state: _ScenarioState) -> list[str]:
+        if state.registry is None:
+            return []
+        leftovers: list[str] = []
+        try:
+            if state.scenario.cleanup_after:
+                for tool in state.registry.tools.values():
+                    if isinstance(tool, EventBus):
+                        await tool.delete_namespace_topics()
+        finally:
+            await state.registry.close_all()
+        if state.scenario.cleanup_after and state.endpoints:
+            kwargs = {
+                "kafka": state.endpoints.get("kafka"),
+                "postgres": state.endpoints.get("postgres"),
+                "redis": state.endpoints.get("redis"),
+            }
+            await cleanup_namespace(state.namespace, **kwargs)
+            leftovers = await verify_clean(state.namespace, **kwargs)
+        return leftovers
+
+    def _log_tail(self, state: _ScenarioState, lines: int = 15) -> str:
+        if self._services is None or not state.endpoints:
+            return ""
+        parts: list[str] = []
+        for kind in sorted(state.endpoints):
+            try:
+                log = Path(self._services.manager.log_path(ServiceKind(kind)))
+                tail = log.read_text(errors="replace").splitlines()[-lines:]
+            except (OSError, ValueError, KeyError):
+                continue
+            parts.append(f"--- {kind} log ({log}) ---\n" + "\n".join(tail))
+        return "\n".join(parts)
+
+
+class _PreconditionStop(_Outcome):
+    def __init__(
+        self, outcome: OutcomeEnum, message: str, result: ModelScenarioPreConditionResult
+    ) -> None:
+        super().__init__(outcome, message)
+        self.result = result
+
+
+@dataclass
+class _ScenarioState:
+    scenario: ScenarioConfigModel
+    namespace: str
+    preconditions: ModelScenarioPreConditionResult = field(
+        default_factory=lambda: ModelScenarioPreConditionResult(
+            status=PreConditionStatusEnum.NOT_CHECKED
+        )
+    )
+    plan: ModelRegistryResolutionContext | None = None
+    registry: BaseOnexRegistry | None = None
+
+    def __post_init__(self) -> None:
+        self.steps: list[ModelStepResult] = []
+        self.expectations: list[ModelStepResult] = []
+        self.endpoints: dict[str, str] = {}
+
+    def require_registry(self) -> BaseOnexRegistry:
+        if self.registry is None:
+            raise OnexToolError("the registry was not built")
+        return self.registry
+
+    def audit(self) -> list[Any]:
+        return list(self.registry.audit) if self.registry is not None else []
+
+
+async def _create_resources(state: _ScenarioState) -> None:
+    """Topics, schema and seed SQL, and Redis seed keys, all inside the scenario's namespace."""
+    resources = state.scenario.resources
+    registry = state.require_registry()
+    if resources.kafka is not None and resources.kafka.topics:
+        bus = registry.event_bus
+        for topic in resources.kafka.topics:
+            configs = {
+                k: str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in topic.configs.items()
+            }
+            await bus.create_topic(topic.name, partitions=topic.partitions, configs=configs)
+    if resources.postgres is not None:
+        sql: SqlStore = registry.sql_store
+        files = [resources.postgres.schema_file, *resources.postgres.seed]
+        for file in [f for f in files if f]:
+            script = await asyncio.to_thread(Path(file).read_text)
+            for statement in _statements(script):
+                await sql.execute(statement)
+    if resources.redis is not None and resources.redis.seed:
+        kv: KeyValueStore = registry.kv_store
+        for key, value in resources.redis.seed.items():
+            await kv.set(key, value if isinstance(value, str) else json.dumps(value))
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema file on ';' at line ends (enough for DDL and seed INSERTs)."""
+    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def tier_of(scenario: ScenarioConfigModel) -> TierEnum:
+    return TierEnum(str(scenario.tier))
+
+
+async def run_all(
+    scenarios: list[LoadedScenario], options: RunOptions
+) -> list[ModelScenarioResult]:
+    """Run scenarios in order with one runner (one lease on the services)."""
+    runner = ScenarioRunner(options)
+    try:
+        return [await runner.run(loaded) for loaded in scenarios]
+    finally:
+        await runner.close()

@@ -1,0 +1,253 @@
+"""pytest plugin (entry point `pytest11: onex`): scenario files as test items, and fixtures.
+
+`scenario_*.yaml` files are collected; each item carries its tier marker (`-m unit` selects the
+mock scenarios) and `requires_*` markers for its real services. All items of a session share one
+runner, so one lease on the shared service stack; under xdist every worker has its own namespace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from onex_registry import BaseOnexRegistry, EventBus, KeyValueStore, RegistryResolver, SqlStore
+from onex_scenario import (
+    DependencyModeEnum,
+    LoadedScenario,
+    ScenarioConfigModel,
+    ScenarioLoader,
+    ScenarioValidationError,
+)
+
+from onex_runner.engine import RunOptions, ScenarioRunner
+from onex_runner.results import ModelScenarioResult, OutcomeEnum
+from onex_runner.snapshots import append_jsonl, compare_golden
+
+_RUNNER = pytest.StashKey[ScenarioRunner]()
+_LOOP = pytest.StashKey[asyncio.AbstractEventLoop]()
+_LOADER = pytest.StashKey[ScenarioLoader]()
+MARKERS = {
+    "unit": "fast tests with mock dependencies only",
+    "integration": "tests against real services the harness started or was pointed at",
+    "mixed": "scenarios with some real and some mock services",
+    "e2e": "end-to-end flows across processes with real services",
+    "requires_kafka": "needs a real Kafka broker",
+    "requires_postgres": "needs a real PostgreSQL server",
+    "requires_redis": "needs a real Redis server",
+    "requires_all_services": "needs Kafka, PostgreSQL and Redis",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("onex", "ONEX Scenario Harness")
+    group.addoption(
+        "--force-dependency-mode",
+        choices=["real", "mock"],
+        default=None,
+        help="run every dependency in this mode",
+    )
+    group.addoption(
+        "--skip-preconditions",
+        action="store_true",
+        help="do not health-check services (results are marked)",
+    )
+    group.addoption(
+        "--onex-backend",
+        choices=["auto", "process", "compose", "external"],
+        default=None,
+        help="service backend for real dependencies",
+    )
+    group.addoption(
+        "--reuse-services",
+        action="store_true",
+        help="keep the service stack running after the session (ONEX_REUSE=1)",
+    )
+    group.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="write golden scenario snapshots instead of comparing them",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    if config.getoption("--reuse-services"):
+        import os
+
+        os.environ["ONEX_REUSE"] = "1"
+
+
+def _options(config: pytest.Config) -> RunOptions:
+    forced = config.getoption("--force-dependency-mode")
+    return RunOptions(
+        force_mode=DependencyModeEnum(forced) if forced else None,
+        skip_preconditions=bool(config.getoption("--skip-preconditions")),
+        backend=config.getoption("--onex-backend"),
+    )
+
+
+def _runner(config: pytest.Config) -> tuple[ScenarioRunner, asyncio.AbstractEventLoop]:
+    if _RUNNER not in config.stash:
+        config.stash[_RUNNER] = ScenarioRunner(_options(config))
+        config.stash[_LOOP] = asyncio.new_event_loop()
+    return config.stash[_RUNNER], config.stash[_LOOP]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _RUNNER in config.stash:
+        loop = config.stash[_LOOP]
+        loop.run_until_complete(config.stash[_RUNNER].close())
+        loop.close()
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.suffix in {".yaml", ".yml"} and file_path.name.startswith("scenario_"):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        config = self.config
+        if _LOADER not in config.stash:
+            config.stash[_LOADER] = ScenarioLoader()
+        try:
+            loaded = config.stash[_LOADER].load(self.path)
+        except ScenarioValidationError as exc:
+            raise self.CollectError(str(exc)) from None
+        item = ScenarioItem.from_parent(self, name=loaded.scenario.name, loaded=loaded)
+        for marker in _markers(loaded.scenario):
+            item.add_marker(marker)
+        yield item
+
+
+def _markers(scenario: ScenarioConfigModel) -> list[str]:
+    marks = [str(scenario.tier)]
+    real = {
+        str(c.kind)
+        for c in scenario.external_services.values()
+        if (c.dependency_mode or scenario.dependency_mode) is DependencyModeEnum.REAL
+    }
+    marks += [f"requires_{kind}" for kind in sorted(real & {"kafka", "postgres", "redis"})]
+    if {"kafka", "postgres", "redis"} <= real:
+        marks.append("requires_all_services")
+    return marks
+
+
+class ScenarioFailed(Exception):
+    def __init__(self, result: ModelScenarioResult) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, loaded: LoadedScenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.loaded = loaded
+
+    def runtest(self) -> None:
+        runner, loop = _runner(self.config)
+        result = loop.run_until_complete(runner.run(self.loaded))
+        problem = compare_golden(result, update=bool(self.config.getoption("--update-snapshots")))
+        if problem and result.outcome is OutcomeEnum.PASSED:
+            result.outcome, result.message = OutcomeEnum.FAILED, problem
+        append_jsonl(result, Path(str(self.config.rootpath)) / "reports" / "snapshots.jsonl")
+        self.user_properties.append(("tools", [t["instantiated_class"] for t in result.tools]))
+        if result.outcome is OutcomeEnum.SKIPPED:
+            pytest.skip(result.message)
+        if result.outcome is not OutcomeEnum.PASSED:
+            raise ScenarioFailed(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if not isinstance(excinfo.value, ScenarioFailed):
+            return str(super().repr_failure(excinfo))
+        result = excinfo.value.result
+        lines = [f"scenario {result.name} {result.outcome}: {result.message}"]
+        for step in [*result.steps, *result.expectations]:
+            mark = "✓" if step.outcome is OutcomeEnum.PASSED else "✗"
+            lines.append(f"  {mark} {step.id} ({step.action}) {step.message}")
+        lines += [
+            f"  tool {t['service']}: {t['mode']} {t['instantiated_class']}" for t in result.tools
+        ]
+        for service in result.preconditions.services:
+            lines.append(f"  service {service.service}: {service.status} {service.error or ''}")
+        if result.leftovers:
+            lines.append(f"  leftovers: {result.leftovers}")
+        if result.log_tail:
+            lines.append(result.log_tail)
+        return "\n".join(lines)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"scenario {self.name}"
+
+
+def _fixture_scenario(request: pytest.FixtureRequest) -> ScenarioConfigModel:
+    forced = request.config.getoption("--force-dependency-mode")
+    return ScenarioConfigModel.model_validate(
+        {
+            "name": request.node.name.replace("[", "_").replace("]", "").replace("-", "_")[:60],
+            "tier": "integration" if forced == "real" else "unit",
+            "dependency_mode": forced or "mock",
+            "external_services": {
+                "kafka": {"kind": "kafka"},
+                "postgres": {"kind": "postgres"},
+                "redis": {"kind": "redis"},
+            },
+        }
+    )
+
+
+@pytest.fixture
+async def onex_registry(request: pytest.FixtureRequest) -> AsyncIterator[BaseOnexRegistry]:
+    """Kafka, PostgreSQL and Redis tools for a plain test: mocks by default, real services with
+    `--force-dependency-mode real` (from the shared stack, in a namespace of this test)."""
+    import uuid
+
+    scenario = _fixture_scenario(request)
+    endpoints: dict[str, str] = {}
+    if scenario.dependency_mode is DependencyModeEnum.REAL:
+        endpoints = {
+            "kafka": request.getfixturevalue("real_kafka").bootstrap_servers,
+            "postgres": request.getfixturevalue("real_postgres").dsn,
+            "redis": request.getfixturevalue("real_redis").redis_url,
+        }
+    namespace = f"onex_fx_{uuid.uuid4().hex[:10]}"
+    resolver = RegistryResolver(force_mode=request.config.getoption("--force-dependency-mode"))
+    registry = resolver.build(
+        resolver.resolve(scenario, namespace=namespace, endpoints=endpoints),
+        scenario.dependency_mode,
+    )
+    await registry.connect_all()
+    try:
+        yield registry
+    finally:
+        await registry.event_bus.delete_namespace_topics()
+        await registry.close_all()
+        if endpoints:
+            from onex_services.namespaces import cleanup_namespace
+
+            await cleanup_namespace(
+                namespace,
+                kafka=endpoints["kafka"],
+                postgres=endpoints["postgres"],
+                redis=endpoints["redis"],
+            )
+
+
+@pytest.fixture
+def event_bus(onex_registry: BaseOnexRegistry) -> EventBus:
+    return onex_registry.event_bus
+
+
+@pytest.fixture
+def kv_store(onex_registry: BaseOnexRegistry) -> KeyValueStore:
+    return onex_registry.kv_store
+
+
+@pytest.fixture
+def sql_store(onex_registry: BaseOnexRegistry) -> SqlStore:
+    return onex_registry.sql_store

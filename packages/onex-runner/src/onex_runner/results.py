@@ -1,0 +1,103 @@
+"""What a run produces: pre-condition results, step results and one result per scenario."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_MODEL = ConfigDict(extra="forbid")
+
+
+class PreConditionStatusEnum(StrEnum):
+    HEALTHY = "HEALTHY"
+    UNHEALTHY = "UNHEALTHY"
+    SKIPPED = "SKIPPED"
+    NOT_CHECKED = "NOT_CHECKED"
+    NOT_NEEDED = "NOT_NEEDED"
+
+
+class OutcomeEnum(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+class ModelServicePreConditionResult(BaseModel):
+    model_config = _MODEL
+
+    service: str
+    kind: str
+    required: bool
+    status: PreConditionStatusEnum
+    endpoint: str | None = None
+    latency_ms: float | None = None
+    attempts: int = 0
+    error: str | None = None
+
+
+class ModelScenarioPreConditionResult(BaseModel):
+    model_config = _MODEL
+
+    status: PreConditionStatusEnum
+    skipped_by_flag: bool = False
+    duration_ms: float = 0.0
+    services: list[ModelServicePreConditionResult] = Field(default_factory=list)
+
+
+class ModelStepResult(BaseModel):
+    model_config = _MODEL
+
+    id: str
+    action: str
+    outcome: OutcomeEnum
+    correlation_id: str
+    duration_ms: float
+    input: Any = None
+    output: Any = None
+    events: list[dict[str, Any]] = Field(default_factory=list)
+    message: str = ""
+
+
+class ModelScenarioResult(BaseModel):
+    model_config = _MODEL
+
+    name: str
+    path: str
+    tier: str
+    outcome: OutcomeEnum
+    message: str = ""
+    correlation_id: str
+    namespace: str
+    duration_ms: float
+    preconditions: ModelScenarioPreConditionResult
+    tools: list[dict[str, Any]] = Field(default_factory=list)
+    steps: list[ModelStepResult] = Field(default_factory=list)
+    expectations: list[ModelStepResult] = Field(default_factory=list)
+    leftovers: list[str] = Field(default_factory=list)
+    log_tail: str = ""
+
+
+class ModelRunSummary(BaseModel):
+    model_config = _MODEL
+
+    total: int
+    passed: int
+    failed: int
+    skipped: int
+    errors: int
+    duration_ms: float
+
+    @classmethod
+    def of(cls, results: list[ModelScenarioResult], duration_ms: float) -> ModelRunSummary:
+        count = {o: sum(1 for r in results if r.outcome is o) for o in OutcomeEnum}
+        return cls(
+            total=len(results),
+            passed=count[OutcomeEnum.PASSED],
+            failed=count[OutcomeEnum.FAILED],
+            skipped=count[OutcomeEnum.SKIPPED],
+            errors=count[OutcomeEnum.ERROR],
+            duration_ms=duration_ms,
+        )
