@@ -1,0 +1,1 @@
+"""Nodes under test for the example scenarios (scenarios/), and the defect switches."""

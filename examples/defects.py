@@ -1,0 +1,41 @@
+"""The defect catalogue: failures the original report met, each switchable in the examples.
+
+`ONEX_EXAMPLE_DEFECT=<name>` turns one on; this module is the one place that reads it. The
+`defects` nox session runs the example suite once per defect in mock and in real mode and prints
+which tier caught it.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFECTS: dict[str, str] = {
+    "health_check_validation": "health() reports latency as text, not a number",
+    "import_error": "the command handler imports a module that does not exist",
+    "event_loop_conflict": "an async handler calls asyncio.run() inside the running loop",
+    "missing_admin": "list_groups and cleanup are not implemented",
+    "lost_correlation_id": "replies and outcomes are published without the request's id",
+    "async_sync_mismatch": "a method declared sync returns a coroutine",
+    "oversized_message": "the outcome event carries the whole order history (> 1 MiB)",
+    "unknown_topic": "outcomes go to a topic nobody created",
+    "unserialisable_value": "the outcome holds a value JSON cannot encode",
+    "offsets_after_restart": "consumed orders are never committed, so a restart replays them",
+}
+REAL_ONLY_IN_THE_ORIGINAL = frozenset(
+    {"oversized_message", "unknown_topic", "unserialisable_value", "offsets_after_restart"}
+)
+ENV = "ONEX_EXAMPLE_DEFECT"
+
+
+def active_defect() -> str | None:
+    """The defect switched on, or None; an unknown name is an error, not a silent no-op."""
+    name = os.environ.get(ENV, "").strip()
+    if not name:
+        return None
+    if name not in DEFECTS:
+        raise ValueError(f"{ENV}={name!r} is not a known defect; choose one of {sorted(DEFECTS)}")
+    return name
+
+
+def defect(name: str) -> bool:
+    return active_defect() == name
