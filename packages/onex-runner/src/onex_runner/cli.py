@@ -7,6 +7,7 @@ a usage or configuration error (a broken scenario file is reported as file:line:
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,8 @@ def run(
 ) -> None:
     """Run scenario files (default: ./scenarios) against mock or real dependencies."""
     console = Console()
+    # aiokafka logs retriable coordinator hiccups at ERROR; real failures reach the results.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     targets = list(paths) or [Path("scenarios")]
     missing = [p for p in targets if not p.exists()]
     if missing:

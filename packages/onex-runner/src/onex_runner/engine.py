@@ -322,7 +322,9 @@ async def _create_resources(state: _ScenarioState) -> None:
                 for k, v in topic.configs.items()
             }
             await bus.create_topic(topic.name, partitions=topic.partitions, configs=configs)
-    if resources.postgres is not None:
+    if resources.postgres is not None and (
+        resources.postgres.schema_file or resources.postgres.seed
+    ):
         sql: SqlStore = registry.sql_store
         files = [resources.postgres.schema_file, *resources.postgres.seed]
         for file in [f for f in files if f]:

@@ -60,7 +60,8 @@ class StepRunner:
             duration_ms=0.0,
         )
         try:
-            spec = resolve_references(data[action], self.outputs)
+            # A call's arguments sit beside its method name; other actions nest their spec.
+            spec = resolve_references(data if action == "call" else data[action], self.outputs)
             result.input = spec
             timeout = self._timeout("default", "step", step.timeout)
             output = await asyncio.wait_for(self._dispatch(action, spec, correlation), timeout)

@@ -184,7 +184,8 @@ class KafkaEventBus:
         consumer = await self._consumer(topic, group)
         deadline = time.monotonic() + timeout_s
         taken: list[ConsumedMessage] = []
-        while len(taken) < max_messages:
+        # Like a poll: return as soon as something arrived, or empty at the deadline.
+        while not taken:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
