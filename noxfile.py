@@ -7,6 +7,9 @@ Each session is a tier or a check; CI pipelines call these sessions and never co
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nox
@@ -87,34 +90,88 @@ def typecheck(session: nox.Session) -> None:
     for name in PACKAGES:
         tests = ROOT / "packages" / name / "tests"
         session.run("mypy", f"packages/{name}/src", *([str(tests)] if tests.is_dir() else []))
-    session.run("mypy", "tasks", "noxfile.py", "benchmarks")
+    session.run("mypy", "tasks", "noxfile.py", "benchmarks", "examples")
 
 
 @nox.session(python=PYTHON, tags=["ci", "tier"])
 def unit(session: nox.Session) -> None:
     """Unit tier: fast tests and mock scenarios, no services started."""
-    _run_pytest(session, "unit", *_package_tests())
+    _run_pytest(session, "unit", *_package_tests(), "examples/tests", "scenarios/unit")
 
 
-@nox.session(python=PYTHON, tags=["ci", "tier"])
-def integration(session: nox.Session) -> None:
-    """Integration tier: real Kafka, PostgreSQL and Redis, installed if missing, one stack per run.
+@contextmanager
+def _service_stack(session: nox.Session, state: str) -> Iterator[None]:
+    """Install what the services need, start ONE shared stack for the session, stop it after.
 
-    Installs what the services need (`onex services install`: Kafka's jars from Maven Central,
-    PostgreSQL and Redis from apt), starts ONE shared stack, runs every package's integration
-    tests on two xdist workers against it, and stops it (ONEX_REUSE=1 keeps it for the next run).
-    The stack's state lives in .onex/ so a stack of your own is never touched.
+    `onex services install` fetches Kafka's jars from Maven Central and PostgreSQL and Redis from
+    apt when missing. The stack's state lives in .onex/<state> so a stack of your own is never
+    touched; ONEX_REUSE=1 keeps it running for the next run.
     """
-    _sync(session)
-    session.env.setdefault("ONEX_STATE_DIR", str(ROOT / ".onex" / "nox-integration"))
+    session.env.setdefault("ONEX_STATE_DIR", str(ROOT / ".onex" / state))
     services = ("python", "-m", "onex_services")
     session.run(*services, "install")
     session.run(*services, "start")
     try:
-        _run_pytest(session, "integration", *_package_tests(), extra=("-n", "2"))
+        yield
     finally:
         if os.environ.get("ONEX_REUSE") != "1":
             session.run(*services, "stop", "--force")
+
+
+@nox.session(python=PYTHON, tags=["ci", "tier"])
+def integration(session: nox.Session) -> None:
+    """Integration tier: real Kafka, PostgreSQL and Redis; package tests and real scenarios.
+
+    Runs on two xdist workers against one shared stack, each worker in its own namespace.
+    """
+    _sync(session)
+    with _service_stack(session, "nox-integration"):
+        paths = (*_package_tests(), "scenarios/integration")
+        _run_pytest(session, "integration", *paths, extra=("-n", "2"))
+
+
+@nox.session(python=PYTHON, tags=["ci", "tier"])
+def mixed(session: nox.Session) -> None:
+    """Mixed tier: scenarios with some services real and some mocks (per-service modes)."""
+    _sync(session)
+    with _service_stack(session, "nox-mixed"):
+        _run_pytest(session, "mixed", *_package_tests(), "scenarios/mixed")
+
+
+@nox.session(python=PYTHON, tags=["ci", "tier"])
+def e2e(session: nox.Session) -> None:
+    """End-to-end tier: CLI process → real Kafka → daemon node → reply, and the HTML report
+    rendered in a real headless Chromium (installed from Debian's packages when missing)."""
+    _sync(session)
+    if shutil.which("chromium") is None:
+        session.run("python", "-m", "onex_runner.browser", "install", external=True)
+    with _service_stack(session, "nox-e2e"):
+        _run_pytest(session, "e2e", *_package_tests(), "scenarios/e2e")
+
+
+@nox.session(python=PYTHON, default=False)
+def demo(session: nox.Session) -> None:
+    """The main job: every example scenario in every tier through `onex run` (services started
+    automatically), then the defect demonstration; ends with the table and the report's path."""
+    _sync(session)
+    with _service_stack(session, "nox-demo"):
+        report = ROOT / "reports" / "demo.html"
+        session.run(
+            "onex", "run", "scenarios", "--html", str(report),
+            "--junit", str(ROOT / "reports" / "junit-demo.xml"),
+            "--json", str(ROOT / "reports" / "demo.json"),
+        )  # fmt: skip
+        session.run("python", "-m", "examples.defect_matrix", "--quick", *session.posargs)
+        session.log(f"HTML report: {report}")
+
+
+@nox.session(python=PYTHON, default=False)
+def defects(session: nox.Session) -> None:
+    """Defect matrix: the example suite once per defect in mock and in real mode; prints which
+    tier caught each defect (defect by mock tier by real tier)."""
+    _sync(session)
+    with _service_stack(session, "nox-defects"):
+        session.run("python", "-m", "examples.defect_matrix", *session.posargs)
 
 
 @nox.session(python=PYTHON, tags=["bench"], default=False)

@@ -14,7 +14,13 @@ import time
 import uuid
 from typing import Any
 
-from onex_registry import BaseOnexRegistry, ConsumedMessage, EventBus, requires_registry
+from onex_registry import (
+    BaseOnexRegistry,
+    ConsumedMessage,
+    EventBus,
+    KafkaEventBus,
+    requires_registry,
+)
 
 from examples.defects import defect
 
@@ -55,7 +61,7 @@ async def _reply(bus: EventBus, message: ConsumedMessage) -> None:
 
 
 async def request(
-    bus: EventBus, command: str, args: dict[str, Any] | None = None, *, timeout_s: float = 10.0
+    bus: EventBus, command: str, args: dict[str, Any] | None = None, *, timeout_s: float = 5.0
 ) -> dict[str, Any]:
     """Send a command and wait for the reply that carries the same correlation id."""
     correlation = str(uuid.uuid4())
@@ -91,12 +97,12 @@ class EventBusDaemonNode:
     async def cli_roundtrip(self, command: str, args: dict[str, Any] | None = None) -> Any:
         """End to end: the CLI runs as its own process, talks to the broker, and this node
         serves as the daemon. Real mode only (another process cannot see an in-memory bus)."""
-        bootstrap = getattr(self.bus, "bootstrap_servers", None)
-        if bootstrap is None:
-            raise RuntimeError("cli_roundtrip needs a real broker: the CLI is another process")
+        if not isinstance(self.bus, KafkaEventBus):
+            raise TypeError("cli_roundtrip needs a real broker: the CLI is another process")
+        bootstrap, namespace = self.bus.bootstrap_servers, self.bus.namespace
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "examples.kafka_event_bus_node.cli",
-            "--bootstrap-servers", bootstrap, "--namespace", str(getattr(self.bus, "namespace")),
+            "--bootstrap-servers", bootstrap, "--namespace", namespace,
             "send", command, "--args", json.dumps(args or {}),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
@@ -121,7 +127,9 @@ class EventBusDaemonNode:
 
     async def health(self) -> dict[str, Any]:
         result = await self.bus.health()
-        latency: Any = f"{result.latency_ms:.0f}ms" if defect("health_check_validation") else (
-            round(result.latency_ms, 3)
+        latency: Any = (
+            f"{result.latency_ms:.0f}ms"
+            if defect("health_check_validation")
+            else (round(result.latency_ms, 3))
         )
         return {"healthy": result.healthy, "latency_ms": latency}

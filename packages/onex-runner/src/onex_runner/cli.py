@@ -149,7 +149,8 @@ def run(
     scenarios, issues = select(targets, tier=tier, keyword=keyword)
     if issues:
         for issue in issues:
-            console.print(str(issue), highlight=False, markup=False)
+            # One unwrapped line per problem, so editors and CI annotators can parse it.
+            click.echo(str(issue), err=True)
         console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
         raise SystemExit(2)
     if not scenarios:

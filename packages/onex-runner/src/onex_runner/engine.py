@@ -116,7 +116,8 @@ class ScenarioRunner:
             current_namespace.reset(ns_token)
         if leftovers and outcome is OutcomeEnum.PASSED:
             outcome, message = OutcomeEnum.FAILED, f"cleanup left {len(leftovers)} resource(s)"
-        failed_step = next((s for s in state.steps if s.outcome is not OutcomeEnum.PASSED), None)
+        checks = [*state.steps, *state.expectations]
+        failed_step = next((s for s in checks if s.outcome is not OutcomeEnum.PASSED), None)
         if failed_step is not None and outcome is OutcomeEnum.PASSED:
             outcome, message = failed_step.outcome, failed_step.message
         return ModelScenarioResult(

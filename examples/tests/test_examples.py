@@ -1,0 +1,37 @@
+"""The examples' own logic, without any service (unit tier)."""
+
+from __future__ import annotations
+
+import pytest
+
+from examples.defects import DEFECTS, active_defect
+from examples.kafka_event_bus_node.node import answer
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_catalogue_has_the_ten_defects() -> None:
+    assert len(DEFECTS) == 10
+
+
+def test_an_unknown_defect_name_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ONEX_EXAMPLE_DEFECT", "typo")
+    with pytest.raises(ValueError, match="not a known defect"):
+        active_defect()
+
+
+def test_no_defect_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ONEX_EXAMPLE_DEFECT", raising=False)
+    assert active_defect() is None
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "reply"),
+    [
+        ("ping", {}, {"ok": True, "pong": True}),
+        ("add", {"values": [1, 2]}, {"ok": True, "sum": 3}),
+        ("nope", {}, {"ok": False, "error": "unknown command 'nope'"}),
+    ],
+)
+def test_the_daemons_command_table(command: str, args: dict[str, object], reply: object) -> None:
+    assert answer(command, args) == reply

@@ -1,0 +1,35 @@
+"""A tiny node for the runner's own tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from onex_registry import BaseOnexRegistry
+from onex_runner.context import current_correlation_id
+
+
+class CounterNode:
+    def __init__(self, registry: BaseOnexRegistry) -> None:
+        self.registry = registry
+        self.count = 0
+
+    async def bump(self, by: int = 1) -> dict[str, Any]:
+        self.count += by
+        return {"count": self.count}
+
+    def slow_sync(self) -> dict[str, Any]:
+        time.sleep(0.05)  # blocks: must run in a worker thread, not on the loop
+        return {"correlation_id": current_correlation_id.get()}
+
+    async def forward(self) -> int:
+        bus = self.registry.event_bus
+        [message] = await bus.consume("in", group="counter", timeout_s=5)
+        await bus.publish("out", {"seen": message.value}, key=message.key,
+                          correlation_id=message.correlation_id)  # fmt: skip
+        return 1
+
+    async def explode(self) -> None:
+        await asyncio.sleep(0)
+        raise ValueError("boom")

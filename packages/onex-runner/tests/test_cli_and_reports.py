@@ -1,0 +1,71 @@
+"""`onex run`: exit codes, reports and snapshots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+from onex_runner.cli import run
+
+pytestmark = pytest.mark.unit
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(run, [*args, "--snapshots", "-"])
+
+
+def test_all_passed_exits_zero_and_writes_reports(write_scenario: Any, tmp_path: Path) -> None:
+    path = write_scenario("ok", steps=[{"id": "b", "call": "bump"}])
+    out = tmp_path / "out"
+    result = invoke(str(path), "--junit", str(out / "j.xml"), "--json", str(out / "r.json"),
+                    "--html", str(out / "r.html"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 passed, 0 failed" in result.output
+    suite = ET.parse(out / "j.xml").getroot()
+    assert suite.get("tests") == "1"
+    assert suite.get("failures") == "0"
+    data = json.loads((out / "r.json").read_text())
+    assert data["summary"]["passed"] == 1
+    assert "onex-data" in (out / "r.html").read_text()
+
+
+def test_a_failure_exits_one(write_scenario: Any) -> None:
+    path = write_scenario(
+        "bad", steps=[{"id": "b", "call": "bump"}],
+        expect=[{"output": {"step": "b", "value": {"count": 2}}}],
+    )  # fmt: skip
+    result = invoke(str(path))
+    assert result.exit_code == 1
+    assert "0 passed, 1 failed" in result.output
+
+
+def test_a_broken_file_exits_two_with_its_position(tmp_path: Path) -> None:
+    broken = tmp_path / "unit" / "scenario_broken.yaml"
+    broken.parent.mkdir()
+    broken.write_text("name: broken\nstepz: []\n")
+    result = invoke(str(broken))
+    assert result.exit_code == 2
+    assert "scenario_broken.yaml:2:1" in result.output
+    assert "did you mean 'steps'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = invoke(str(tmp_path / "nope"))
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+
+
+def test_golden_snapshots_catch_a_changed_output(write_scenario: Any) -> None:
+    path = write_scenario("golden", steps=[{"id": "b", "call": "bump"}])
+    assert invoke(str(path), "--update-snapshots").exit_code == 0
+    golden = next((path.parent / "__snapshots__").glob("golden.*.json"))
+    assert invoke(str(path)).exit_code == 0
+    golden.write_text(golden.read_text().replace('"count": 1', '"count": 7'))
+    result = invoke(str(path))
+    assert result.exit_code == 1
+    assert "differs" in result.output
