@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ def check_topic_name(name: str) -> None:
         )
 
 
+@functools.lru_cache(maxsize=4096)
 def check_namespaced_topic(namespace: str, topic: str) -> str:
     """Check the name as the user wrote it and as the broker will see it; return the latter."""
     check_topic_name(topic)
@@ -42,10 +44,14 @@ def check_namespaced_topic(namespace: str, topic: str) -> str:
     return full
 
 
+# One encoder for every record: json.dumps builds a new one per call when given options.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+
+
 def encode_value(value: Any) -> bytes:
     """JSON-encode a record value, with a clear error for what JSON cannot hold."""
     try:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
+        return _ENCODER.encode(value).encode()
     except (TypeError, ValueError) as exc:
         raise ValueNotSerializableError(
             f"value of type {type(value).__name__} cannot be sent as JSON: {exc}"

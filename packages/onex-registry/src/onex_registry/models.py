@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -9,15 +10,25 @@ from pydantic import BaseModel, ConfigDict, Field
 _MODEL = ConfigDict(extra="forbid", frozen=True)
 
 
-class PublishResult(BaseModel):
-    """Where a published record landed. `topic` is the name without the namespace prefix."""
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """Where a published record landed. `topic` is the name without the namespace prefix.
 
-    model_config = _MODEL
+    A slotted dataclass, not a pydantic model: it is built once per publish on the hot path.
+    """
 
     topic: str
     partition: int
     offset: int
     correlation_id: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "topic": self.topic,
+            "partition": self.partition,
+            "offset": self.offset,
+            "correlation_id": self.correlation_id,
+        }
 
 
 class ConsumedMessage(BaseModel):

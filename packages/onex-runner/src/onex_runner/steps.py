@@ -129,7 +129,7 @@ class StepRunner:
             correlation_id=correlation,
         )
         return {
-            "output": sent.model_dump(mode="json"),
+            "output": sent.as_dict(),
             "correlation_id": sent.correlation_id,
             "partition": sent.partition,
             "offset": sent.offset,
