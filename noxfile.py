@@ -150,6 +150,25 @@ def e2e(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON, default=False)
+def fidelity(session: nox.Session) -> None:
+    """Fidelity table: the registry's contract suite on the mocks and on the real services, one
+    row per case (case by mock by real), then every divergence; fails on any divergence."""
+    _sync(session)
+    results = ROOT / "reports" / "fidelity.json"
+    results.parent.mkdir(exist_ok=True)
+    results.unlink(missing_ok=True)
+    contract = [
+        str(p) for p in sorted((ROOT / "packages/onex-registry/tests").glob("test_contract_*.py"))
+    ]
+    with _service_stack(session, "nox-fidelity"):
+        session.run(
+            "pytest", *PYTEST_FLAGS, "-q", "-m", "unit or integration", *contract,
+            env={"ONEX_FIDELITY_OUT": str(results)}, success_codes=[0, 1],
+        )  # fmt: skip
+    session.run("python", "-m", "onex_registry.fidelity", str(results))
+
+
+@nox.session(python=PYTHON, default=False)
 def demo(session: nox.Session) -> None:
     """The main job: every example scenario in every tier through `onex run` (services started
     automatically), then the defect demonstration; ends with the table and the report's path."""

@@ -1,0 +1,98 @@
+"""Harness overhead per mock scenario, and real-tier throughput with 2 workers against 1.
+
+1. 1,000 mock scenarios through the runner against the same checks written as plain functions
+   (target: at most 5 ms of overhead per scenario).
+2. The real scenarios of scenarios/integration through `onex run -n 1` and `-n 2` (target: -n 2
+   at least 1.6 times the throughput of -n 1). Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+from onex_registry import InMemoryEventBus, building_tools
+from onex_runner import RunOptions, ScenarioRunner
+from onex_scenario import LoadedScenario, ScenarioLoader
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNT = 1_000
+SCENARIO = {
+    "tier": "unit",
+    "external_services": {"kafka": {"kind": "kafka"}},
+    "resources": {"kafka": {"topics": [{"name": "t"}]}},
+    "steps": [
+        {"id": "send", "publish": {"topic": "t", "key": "k", "value": {"n": 1}}},
+        {"id": "got", "expect_event": {"topic": "t", "key": "k", "value": {"n": 1}}},
+    ],
+}
+
+
+async def _plain(count: int) -> float:
+    """The same publish-and-expect check, written by hand."""
+    started = time.perf_counter()
+    for _ in range(count):
+        with building_tools():
+            bus = InMemoryEventBus("plain")
+        await bus.connect()
+        await bus.create_topic("t")
+        await bus.publish("t", {"n": 1}, key="k")
+        [message] = await bus.consume("t", group="g", timeout_s=1)
+        assert message.value == {"n": 1}
+        await bus.delete_namespace_topics()
+        await bus.close()
+    return (time.perf_counter() - started) / count
+
+
+async def _harness(scenarios: list[LoadedScenario]) -> float:
+    runner = ScenarioRunner(RunOptions())
+    started = time.perf_counter()
+    for loaded in scenarios:
+        result = await runner.run(loaded)
+        if result.outcome != "passed":
+            raise SystemExit(f"benchmark scenario failed: {result.message}")
+    elapsed = time.perf_counter() - started
+    await runner.close()
+    return elapsed / len(scenarios)
+
+
+def _real_throughput(workers: int) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "onex"), "run", str(ROOT / "scenarios" / "integration"),
+         "-n", str(workers), "--snapshots", "-"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    count = len(list((ROOT / "scenarios" / "integration").glob("scenario_*.yaml")))
+    return count / (time.perf_counter() - started)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "unit"
+        folder.mkdir()
+        for i in range(COUNT):
+            document = {"name": f"bench_{i}", **SCENARIO}
+            (folder / f"scenario_bench_{i}.yaml").write_text(yaml.safe_dump(document))
+        plain = asyncio.run(_plain(COUNT))
+        loader = ScenarioLoader()
+        loaded = [loader.load(p) for p in sorted(folder.glob("scenario_*.yaml"))]
+        harness = asyncio.run(_harness(loaded))
+    print(f"plain check: {plain * 1000:.2f} ms per scenario")
+    print(f"through the runner: {harness * 1000:.2f} ms per scenario")
+    print(f"harness overhead: {(harness - plain) * 1000:.2f} ms per scenario (target <= 5 ms)")
+    if "--real" in sys.argv:
+        one, two = _real_throughput(1), _real_throughput(2)
+        print(f"real tier: {one:.2f} scenarios/s with -n 1, {two:.2f} with -n 2")
+        print(f"ratio -n 2 / -n 1: {two / one:.2f} (target >= 1.6)")
+    else:
+        print("real tier: run with --real (needs the services; `./dev -s benchmarks -- ...`)")
+
+
+if __name__ == "__main__":
+    main()
