@@ -90,13 +90,14 @@ def typecheck(session: nox.Session) -> None:
     for name in PACKAGES:
         tests = ROOT / "packages" / name / "tests"
         session.run("mypy", f"packages/{name}/src", *([str(tests)] if tests.is_dir() else []))
-    session.run("mypy", "tasks", "noxfile.py", "benchmarks", "examples")
+    session.run("mypy", "tasks", "noxfile.py", "benchmarks", "examples", "pipelines")
 
 
 @nox.session(python=PYTHON, tags=["ci", "tier"])
 def unit(session: nox.Session) -> None:
     """Unit tier: fast tests and mock scenarios, no services started."""
-    _run_pytest(session, "unit", *_package_tests(), "examples/tests", "scenarios/unit")
+    paths = (*_package_tests(), "examples/tests", "pipelines/tests", "scenarios/unit")
+    _run_pytest(session, "unit", *paths)
 
 
 @contextmanager
@@ -200,3 +201,32 @@ def benchmarks(session: nox.Session) -> None:
     selected = session.posargs or sorted(str(p) for p in (ROOT / "benchmarks").glob("bench_*.py"))
     for script in selected:
         session.run("python", script, env={"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")})
+
+
+ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+GROOVY = ("org.apache.groovy", "groovy", "4.0.33")
+
+
+@nox.session(python=PYTHON, tags=["ci", "static"])
+def pipelines(session: nox.Session) -> None:
+    """Pipelines: regenerate-check the GitHub, GitLab and Jenkins files from the nox sessions,
+    then lint them (actionlint; GitLab's and GitHub's JSON schemas; Groovy's parser and the
+    declarative structure for the Jenkinsfile). Installs the linters on first use."""
+    _sync(session)
+    session.install("check-jsonschema==0.39.0")
+    session.run("python", "pipelines/generate.py", "--check")
+    gobin = ROOT / ".tools" / "go" / "bin"
+    if not (gobin / "actionlint").exists():
+        session.run("go", "install", ACTIONLINT, env={"GOBIN": str(gobin)}, external=True)
+    session.run(str(gobin / "actionlint"), ".github/workflows/ci.yml", external=True)
+    schema = ("check-jsonschema", "--builtin-schema")
+    session.run(*schema, "vendor.github-workflows", ".github/workflows/ci.yml")
+    session.run(*schema, "vendor.gitlab-ci", ".gitlab-ci.yml")
+    group, artifact, version = GROOVY
+    jar = Path.home() / ".m2/repository" / group.replace(".", "/") / artifact / version
+    jar = jar / f"{artifact}-{version}.jar"
+    if not jar.exists():
+        session.run(
+            "mvn", "-q", "dependency:get", f"-Dartifact={group}:{artifact}:{version}", external=True
+        )
+    session.run("python", "pipelines/check_jenkinsfile.py", "Jenkinsfile", str(jar))

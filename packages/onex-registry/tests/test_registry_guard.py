@@ -14,7 +14,8 @@ from onex_registry import (
 pytestmark = pytest.mark.unit
 
 
-def test_direct_instantiation_warns() -> None:
+def test_direct_instantiation_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ONEX_STRICT_REGISTRY", raising=False)
     with pytest.warns(RuntimeWarning, match="outside a registry"):
         InMemoryEventBus("ns")
 

@@ -81,6 +81,26 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["ONEX_REUSE"] = "1"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """CI shards: with ONEX_SHARD_TOTAL=N and ONEX_SHARD_INDEX=i (0-based) keep the items whose
+    stable hash falls in shard i; each shard also runs under its own ONEX_RUN_ID namespace."""
+    import os
+    import zlib
+
+    total = int(os.environ.get("ONEX_SHARD_TOTAL", "1") or "1")
+    if total <= 1:
+        return
+    index = int(os.environ.get("ONEX_SHARD_INDEX", "0") or "0")
+    if not 0 <= index < total:
+        raise pytest.UsageError(f"ONEX_SHARD_INDEX={index} is outside 0..{total - 1}")
+    keep, drop = [], []
+    for item in items:
+        (keep if zlib.crc32(item.nodeid.encode()) % total == index else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def _options(config: pytest.Config) -> RunOptions:
     forced = config.getoption("--force-dependency-mode")
     return RunOptions(
