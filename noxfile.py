@@ -112,11 +112,24 @@ def _service_stack(session: nox.Session, state: str) -> Iterator[None]:
     services = ("python", "-m", "onex_services")
     session.run(*services, "install")
     session.run(*services, "start")
+    session.run(*services, "health")  # deep probes before any test: a broken stack stops here
     try:
         yield
     finally:
+        _keep_service_logs(session, services)
         if os.environ.get("ONEX_REUSE") != "1":
             session.run(*services, "stop", "--force")
+
+
+def _keep_service_logs(session: nox.Session, services: tuple[str, ...]) -> None:
+    """Copy each service's log into reports/service-logs/ (CI keeps reports/ as artifacts)."""
+    target = ROOT / "reports" / "service-logs" / session.name
+    target.mkdir(parents=True, exist_ok=True)
+    for kind in ("kafka", "postgres", "redis"):
+        path = session.run(*services, "logs", kind, "--path", silent=True, success_codes=[0, 1, 3])
+        source = Path(str(path or "").strip())
+        if source.is_file():
+            shutil.copyfile(source, target / f"{kind}.log")
 
 
 @nox.session(python=PYTHON, tags=["ci", "tier"])
