@@ -93,7 +93,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     index = int(os.environ.get("ONEX_SHARD_INDEX", "0") or "0")
     if not 0 <= index < total:
         raise pytest.UsageError(f"ONEX_SHARD_INDEX={index} is outside 0..{total - 1}")
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         (keep if zlib.crc32(item.nodeid.encode()) % total == index else drop).append(item)
     if drop:
