@@ -41,6 +41,7 @@ class Job:
     services: bool
     shards: int
     needs_go: bool
+    docker: bool
 
     def shard_names(self) -> list[tuple[str, int | None]]:
         if self.shards <= 1:
@@ -86,6 +87,7 @@ def load_jobs(config: dict[str, object], sessions: list[dict[str, object]]) -> l
                 services=bool(settings.get("services", False)),
                 shards=int(settings.get("shards", 1)),
                 needs_go=bool(settings.get("needs_go", False)),
+                docker=bool(settings.get("docker", False)),
             )
         )
     return jobs
@@ -190,6 +192,8 @@ def gitlab(jobs: list[Job], config: dict[str, object]) -> str:
     ]
     for job in jobs:
         lines += [f"{job.session}:", f"  stage: {job.stage}"]
+        if job.docker:
+            lines += ["  tags:", "    - docker"]
         if job.shards > 1:
             lines += [f"  parallel: {job.shards}"]
         lines += ["  script:"]
@@ -231,6 +235,8 @@ def jenkins(jobs: list[Job], config: dict[str, object]) -> str:
         for job in (j for j in jobs if j.stage == stage):
             for name, shard in job.shard_names():
                 out.append(f"                stage('{name}') {{")
+                if job.docker:
+                    out.append("                    agent { label 'docker' }")
                 if shard is not None:
                     out += [
                         "                    environment {",

@@ -24,6 +24,8 @@ def _dead_port() -> int:
 def dead_broker(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     endpoint = f"127.0.0.1:{_dead_port()}"
     monkeypatch.setenv("ONEX_KAFKA_BOOTSTRAP_SERVERS", endpoint)
+    # `auto` takes the endpoint it is pointed at; an explicit backend would start its own broker.
+    monkeypatch.setenv("ONEX_SERVICES_BACKEND", "auto")
     monkeypatch.setenv("ONEX_STATE_DIR", str(tmp_path / "state"))
     return endpoint
 

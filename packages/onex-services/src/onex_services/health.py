@@ -16,7 +16,13 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from onex_services.models import HealthResult, HealthStatus, ServiceEndpoint, ServiceKind
+from onex_services.models import (
+    HealthResult,
+    HealthStatus,
+    ServiceEndpoint,
+    ServiceKind,
+    redact_url,
+)
 from onex_services.ports import port_accepts_async
 from onex_services.probes import Probe, make_probe
 
@@ -174,7 +180,7 @@ def _result(
 ) -> HealthResult:
     return HealthResult(
         kind=endpoint.kind,
-        endpoint=endpoint.url,
+        endpoint=redact_url(endpoint.url),
         status=status,
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
         attempts=attempts,

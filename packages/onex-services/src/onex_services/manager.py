@@ -38,6 +38,7 @@ from onex_services.models import (
     ServiceKind,
     ServiceRecord,
     ServiceStatus,
+    redact_url,
 )
 from onex_services.ports import port_accepts
 from onex_services.reaper import STACK_DIR_PREFIX, reap_stack, reap_unclaimed_dirs
@@ -145,7 +146,7 @@ class ToolServiceManager:
                 ServiceStatus(
                     kind=record.kind,
                     backend=record.backend,
-                    endpoint=record.url,
+                    endpoint=redact_url(record.url),
                     state=RunState.RUNNING if running else RunState.DOWN,
                     pid=record.process.pid if record.process else None,
                     container=record.container,
@@ -482,7 +483,7 @@ def _external_record(endpoint: GivenEndpoint) -> ServiceRecord:
 def _down_result(record: ServiceRecord) -> HealthResult:
     return HealthResult(
         kind=record.kind,
-        endpoint=record.url,
+        endpoint=redact_url(record.url),
         status=HealthStatus.UNHEALTHY,
         latency_ms=0.0,
         attempts=0,

@@ -1,0 +1,15 @@
+#!/bin/sh
+# initdb as the postgres user (PostgreSQL refuses root), with the password from the environment
+# (never printed), test-speed settings, then run the server in the foreground.
+set -eu
+data=/var/lib/postgresql/data
+user="${POSTGRES_USER:-postgres}"
+if [ ! -s "$data/PG_VERSION" ]; then
+  mkdir -p "$data" && chown postgres:postgres "$data"
+  pwfile=$(mktemp) && printf '%s' "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}" > "$pwfile"
+  chown postgres "$pwfile"
+  su postgres -s /bin/sh -c "initdb -D $data -U $user --pwfile=$pwfile -A scram-sha-256 >/dev/null"
+  rm -f "$pwfile"
+  echo "host all all 0.0.0.0/0 scram-sha-256" >> "$data/pg_hba.conf"
+fi
+exec su postgres -s /bin/sh -c "exec postgres -D $data -c listen_addresses='*' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

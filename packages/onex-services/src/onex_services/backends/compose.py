@@ -1,0 +1,186 @@
+"""The compose backend: infra/compose/stack.yml through python-on-whales.
+
+One compose project per stack (`onex-<stack id>`), labelled with the owner pid and the run id so
+parallel runs never collide and a stack whose owner died can be found and removed. Host ports are
+chosen free beforehand and published on 127.0.0.1 only (Kafka listens on the same port number
+inside, so its advertised address is right for clients on the host). PostgreSQL and Redis get
+generated passwords, kept in an env file readable by the owner only and never printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import Sequence
+from pathlib import Path
+
+from python_on_whales import DockerClient
+from python_on_whales.exceptions import DockerException
+
+from onex_services import docker_engine
+from onex_services.errors import BackendUnavailableError, ServiceStartError
+from onex_services.images import IMAGE_ENV, LOCAL_IMAGES, infra_dir
+from onex_services.models import ServiceKind, ServiceRecord
+from onex_services.ports import LOOPBACK, free_port, port_accepts
+from onex_services.settings import Paths
+
+LABEL = "org.onex.harness"
+
+
+def _image_exists(image: str) -> bool:
+    return bool(DockerClient().image.exists(image))
+
+
+def _chosen_image(kind: ServiceKind) -> str | None:
+    """ONEX_IMAGE_<KIND> if set, else the local image when built, else the official default."""
+    explicit = os.environ.get(IMAGE_ENV[kind.value])
+    if explicit:
+        return explicit
+    local = LOCAL_IMAGES[kind.value]
+    return local if _image_exists(local) else None
+
+
+class ComposeBackend:
+    name = "compose"
+    manages_processes = True
+
+    def __init__(self, paths: Paths) -> None:
+        self._paths = paths
+
+    def check_available(self, kinds: Sequence[ServiceKind]) -> None:
+        if not docker_engine.engine_answers():
+            raise BackendUnavailableError(
+                "no Docker engine answers",
+                fix="`invoke images.engine` (installs docker.io, starts dockerd), "
+                "or use --backend process",
+            )
+        if not docker_engine.compose_available():
+            raise BackendUnavailableError(
+                "the docker compose plugin is missing", fix="`invoke images.engine`"
+            )
+
+    def _client(self, project: str, env_file: Path) -> DockerClient:
+        return DockerClient(
+            compose_files=[infra_dir() / "compose" / "stack.yml"],
+            compose_project_name=project,
+            compose_env_files=[env_file],
+        )
+
+    def _write_env(
+        self, stack_dir: Path, kinds: Sequence[ServiceKind]
+    ) -> tuple[Path, dict[str, str]]:
+        values = {
+            "ONEX_OWNER": str(os.getpid()),
+            "ONEX_RUN_ID": stack_dir.name,
+            "ONEX_KAFKA_PORT": str(free_port()),
+            "ONEX_POSTGRES_PORT": str(free_port()),
+            "ONEX_REDIS_PORT": str(free_port()),
+            "ONEX_POSTGRES_PASSWORD": secrets.token_urlsafe(18),
+            "ONEX_REDIS_PASSWORD": secrets.token_urlsafe(18),
+        }
+        for kind in kinds:
+            image = _chosen_image(kind)
+            if image:
+                values[IMAGE_ENV[kind.value]] = image
+        env_file = stack_dir / "compose.env"
+        stack_dir.mkdir(parents=True, exist_ok=True)
+        env_file.touch(mode=0o600)
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        return env_file, values
+
+    def _record(self, kind: ServiceKind, values: dict[str, str], project: str, env_file: Path,
+                stack_dir: Path, container: str | None) -> ServiceRecord:  # fmt: skip
+        port = int(values[f"ONEX_{kind.value.upper()}_PORT"])
+        if kind is ServiceKind.KAFKA:
+            url = f"{LOOPBACK}:{port}"
+        elif kind is ServiceKind.POSTGRES:
+            url = f"postgresql://onex:{values['ONEX_POSTGRES_PASSWORD']}@{LOOPBACK}:{port}/postgres"
+        else:
+            url = f"redis://:{values['ONEX_REDIS_PASSWORD']}@{LOOPBACK}:{port}/0"
+        return ServiceRecord(
+            kind=kind,
+            backend=self.name,
+            host=LOOPBACK,
+            port=port,
+            url=url,
+            container=container,
+            log_path=str(stack_dir / f"{kind.value}.log"),
+            details={"project": project, "env_file": str(env_file)},
+        )
+
+    async def start(
+        self, kinds: Sequence[ServiceKind], stack_dir: Path
+    ) -> dict[ServiceKind, ServiceRecord]:
+        project = f"onex-{stack_dir.name}".lower()
+        env_file, values = self._write_env(stack_dir, kinds)
+        docker = self._client(project, env_file)
+        services = [kind.value for kind in kinds]
+        try:
+            await asyncio.to_thread(
+                docker.compose.up, services=services, detach=True, wait=True, quiet=True
+            )
+        except DockerException as exc:
+            log = self._save_logs(docker, stack_dir)
+            await asyncio.to_thread(
+                docker.compose.down, volumes=True, remove_orphans=True, quiet=True
+            )
+            raise ServiceStartError(
+                f"docker compose could not start {', '.join(services)}",
+                cause=(exc.stderr or str(exc))[-800:],
+                log_path=log,
+                fix="see the log; `invoke images.build` makes the local images",
+            ) from exc
+        containers = {
+            (c.config.labels or {}).get("com.docker.compose.service"): c.id
+            for c in docker.compose.ps()
+        }
+        return {
+            kind: self._record(
+                kind, values, project, env_file, stack_dir, containers.get(kind.value)
+            )
+            for kind in kinds
+        }
+
+    def _save_logs(self, docker: DockerClient, stack_dir: Path) -> Path:
+        log = stack_dir / "compose.log"
+        try:
+            log.write_text(str(docker.compose.logs(timestamps=True)))
+        except DockerException as exc:
+            log.write_text(f"could not read the containers' logs: {exc}")
+        return log
+
+    async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord:
+        env_file = Path(record.details["env_file"])
+        docker = self._client(record.details["project"], env_file)
+        await asyncio.to_thread(
+            docker.compose.up, services=[record.kind.value], detach=True, wait=True, quiet=True
+        )
+        return record
+
+    def is_running(self, record: ServiceRecord) -> bool:
+        return port_accepts(record.host, record.port)
+
+    async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
+        for project, env_file in {(r.details["project"], r.details["env_file"]) for r in records}:
+            docker = self._client(project, Path(env_file))
+            await asyncio.to_thread(
+                docker.compose.down,
+                volumes=True,
+                remove_orphans=True,
+                timeout=int(grace_s),
+                quiet=True,
+            )
+
+    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]:
+        removed: list[str] = []
+        for project, env_file in {(r.details["project"], r.details["env_file"]) for r in records}:
+            docker = self._client(project, Path(env_file))
+            docker.compose.down(volumes=True, remove_orphans=True, timeout=0, quiet=True)
+            removed.append(f"compose project {project}")
+        return removed
+
+
+def leftover_containers() -> list[str]:
+    """Containers of any harness stack that still exist (for tests and `status`)."""
+    return [c.name for c in DockerClient().container.list(all=True, filters={"label": LABEL})]

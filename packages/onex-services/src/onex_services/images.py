@@ -1,0 +1,178 @@
+"""Local images for the compose backend on machines without an image registry.
+
+The base image is pulled when a registry answers, else made with debootstrap (Debian's mirror,
+the one apt uses) and `docker import`. Kafka, PostgreSQL and Redis are built FROM it with the
+recipes in infra/images/; Kafka's image takes the same jars the process backend uses. An image
+whose recipe did not change (same hash label) is not rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from onex_services.errors import BackendUnavailableError
+from onex_services.install.kafka import require_kafka
+from onex_services.settings import kafka_version
+
+BASE_IMAGE = "onex/debian-base:bookworm"
+LOCAL_IMAGES = {
+    "kafka": "onex/kafka:local",
+    "postgres": "onex/postgres:local",
+    "redis": "onex/redis:local",
+}
+IMAGE_ENV = {
+    "kafka": "ONEX_IMAGE_KAFKA",
+    "postgres": "ONEX_IMAGE_POSTGRES",
+    "redis": "ONEX_IMAGE_REDIS",
+}
+RECIPE_LABEL = "org.onex.recipe"
+Progress = Callable[[str], None]
+
+
+def infra_dir() -> Path:
+    """infra/ of the checkout (ONEX_INFRA_DIR moves it)."""
+    explicit = os.environ.get("ONEX_INFRA_DIR")
+    if explicit:
+        return Path(explicit)
+    for folder in Path(__file__).resolve().parents:
+        if (folder / "infra" / "images").is_dir():
+            return folder / "infra"
+    raise BackendUnavailableError("infra/images not found", fix="set ONEX_INFRA_DIR")
+
+
+def _image_label(image: str) -> str | None:
+    label_format = f'{{{{index .Config.Labels "{RECIPE_LABEL}"}}}}'
+    found = subprocess.run(
+        ["docker", "image", "inspect", "--format", label_format, image],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def _apt_mirror() -> str:
+    """The Debian mirror apt already uses (deb822 or one-line sources)."""
+    sources = [Path("/etc/apt/sources.list"), *Path("/etc/apt/sources.list.d").glob("*")]
+    for source in sources:
+        if not source.is_file():
+            continue
+        text = source.read_text(errors="replace")
+        found = re.search(r"(?:URIs:|deb)\s+(https?://\S+/debian)\b", text)
+        if found:
+            return found.group(1)
+    return "http://deb.debian.org/debian"
+
+
+def ensure_base_image(cache_dir: Path, say: Progress = print) -> None:
+    if (
+        subprocess.run(
+            ["docker", "image", "inspect", BASE_IMAGE], capture_output=True, check=False
+        ).returncode
+        == 0
+    ):
+        return
+    say("pulling debian:bookworm-slim as the base image ...")
+    pulled = subprocess.run(
+        ["docker", "pull", "-q", "debian:bookworm-slim"], capture_output=True, check=False
+    )
+    if pulled.returncode == 0:
+        subprocess.run(["docker", "tag", "debian:bookworm-slim", BASE_IMAGE], check=True)
+        return
+    tarball = cache_dir / "images" / "debian-bookworm-rootfs.tar"
+    if not tarball.exists():
+        if shutil.which("debootstrap") is None:
+            if os.geteuid() != 0:
+                raise BackendUnavailableError(
+                    "debootstrap is missing", fix="sudo apt-get install -y debootstrap"
+                )
+            subprocess.run(["apt-get", "install", "-y", "-qq", "debootstrap"], check=True)
+        mirror = _apt_mirror()
+        say(
+            f"no registry answers: making the base image with debootstrap from {mirror} "
+            "(about a minute) ..."
+        )
+        with tempfile.TemporaryDirectory(prefix="onex-rootfs-") as root:
+            subprocess.run(
+                ["debootstrap", "--variant=minbase", "bookworm", root, mirror],
+                check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            tarball.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["tar", "-C", root, "-cf", str(tarball), "."], check=True)
+    say(f"importing {tarball} as {BASE_IMAGE} ...")
+    with tarball.open("rb") as data:
+        subprocess.run(
+            ["docker", "import", "-", BASE_IMAGE], stdin=data, check=True, stdout=subprocess.DEVNULL
+        )
+
+
+def _recipe_hash(context: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in context.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(context)).encode())
+        digest.update(
+            path.read_bytes()
+            if path.stat().st_size < 1_000_000
+            else str(path.stat().st_size).encode()
+        )
+    return digest.hexdigest()[:16]
+
+
+def build_images(cache_dir: Path, say: Progress = print, *, force: bool = False) -> dict[str, str]:
+    """Build the three local images (skipping unchanged ones); return kind → image name."""
+    ensure_base_image(cache_dir, say)
+    recipes = infra_dir() / "images"
+    built: dict[str, str] = {}
+    for kind, image in LOCAL_IMAGES.items():
+        with tempfile.TemporaryDirectory(prefix=f"onex-image-{kind}-") as tmp:
+            context = Path(tmp)
+            shutil.copytree(recipes / kind, context, dirs_exist_ok=True)
+            if kind == "kafka":
+                dist = require_kafka(cache_dir, kafka_version())
+                shutil.copytree(dist.libs, context / "libs")
+            recipe = _recipe_hash(context)
+            if not force and _image_label(image) == recipe:
+                say(f"{image} is up to date")
+                built[kind] = image
+                continue
+            say(f"building {image} ...")
+            # Host networking: apt inside the build reaches the mirror the host reaches.
+            subprocess.run(
+                ["docker", "build", "-q", "--network", "host", "--build-arg", f"BASE={BASE_IMAGE}",
+                 "--label", f"{RECIPE_LABEL}={recipe}", "-t", image, str(context)],
+                check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            built[kind] = image
+    return built
+
+
+def main(argv: list[str]) -> int:
+    """`python -m onex_services.images engine|build [--force]` (the compose session calls it)."""
+    from onex_services import docker_engine
+    from onex_services.errors import ServiceError
+    from onex_services.settings import Paths
+
+    if not argv or argv[0] not in {"engine", "build"}:
+        print("usage: python -m onex_services.images engine|build [--force]")
+        return 2
+    cache = Paths.from_env().cache_dir
+    try:
+        docker_engine.ensure_engine(cache)
+        if argv[0] == "build":
+            for kind, image in build_images(cache, force="--force" in argv).items():
+                print(f"{kind}: {image}")
+    except ServiceError as exc:
+        print(f"error: {exc}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

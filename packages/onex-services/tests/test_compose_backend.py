@@ -1,0 +1,116 @@
+"""The compose backend against a real Docker engine: start, deep health, clean teardown, and a
+stack whose owner was killed with kill -9 reaped by the next start. Skipped, with the reason,
+where no Docker engine answers (the `compose` nox session starts one where it can)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from onex_services import docker_engine
+from onex_services.backends.compose import leftover_containers
+from onex_services.manager import ToolServiceManager
+from onex_services.models import HealthStatus, ServiceKind
+from onex_services.settings import Paths
+
+pytestmark = [
+    pytest.mark.compose,
+    pytest.mark.skipif(
+        not docker_engine.engine_answers() or not docker_engine.compose_available(),
+        reason="no Docker engine with the compose plugin answers (run `invoke images.engine`)",
+    ),
+]
+ALL = [ServiceKind.KAFKA, ServiceKind.POSTGRES, ServiceKind.REDIS]
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Iterator[Paths]:
+    run_dir = Path(f"/tmp/onex-{os.getuid()}-compose-tests") / uuid.uuid4().hex[:8]
+    yield dataclasses.replace(Paths.from_env(), state_dir=tmp_path / "state", run_dir=run_dir)
+    shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _docker_names(*args: str) -> list[str]:
+    found = subprocess.run(["docker", *args], capture_output=True, text=True, check=True)
+    return found.stdout.split()
+
+
+def test_a_compose_stack_is_healthy_and_leaves_nothing(paths: Paths) -> None:
+    manager = ToolServiceManager(paths=paths, backend="compose", reuse=False)
+    projects: set[str] = set()
+
+    async def scenario() -> None:
+        lease = await manager.acquire(ALL, label="compose-test")
+        try:
+            assert {e.backend for e in lease.endpoints.values()} == {"compose"}
+            assert all(h.status is HealthStatus.HEALTHY for h in lease.health.values())
+            assert all(e.host == "127.0.0.1" for e in lease.endpoints.values())
+            state = manager.current()
+            assert state is not None
+            projects.update(r.details["project"] for r in state.services.values())
+        finally:
+            await manager.release(lease)
+
+    asyncio.run(scenario())
+    assert len(projects) == 1
+    project = projects.pop()
+    label = f"label=com.docker.compose.project={project}"
+    assert manager.current() is None
+    assert _docker_names("ps", "-a", "--filter", label, "--format", "{{.Names}}") == []
+    assert _docker_names("network", "ls", "--filter", label, "--format", "{{.Name}}") == []
+    assert _docker_names("volume", "ls", "--filter", label, "--format", "{{.Name}}") == []
+    assert not [c for c in leftover_containers() if project in c]
+
+
+_OWNER = """
+import asyncio, json, time
+from onex_services.manager import ToolServiceManager
+lease = asyncio.run(ToolServiceManager(backend="compose").acquire(["redis"], label="doomed"))
+print(json.dumps({k.value: v.port for k, v in lease.endpoints.items()}), flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_owners_stack_is_reaped_by_the_next_start(paths: Paths) -> None:
+    env = dict(
+        os.environ, ONEX_STATE_DIR=str(paths.state_dir), ONEX_RUN_DIR=str(paths.run_dir),
+        ONEX_SERVICES_BACKEND="compose", ONEX_REUSE="0",
+    )  # fmt: skip
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _OWNER], env=env, stdout=subprocess.PIPE, text=True
+    )
+    manager = ToolServiceManager(paths=paths, backend="compose", reuse=False)
+    try:
+        assert owner.stdout is not None
+        assert json.loads(owner.stdout.readline()).keys() == {"redis"}
+        orphan = manager.current()
+        assert orphan is not None
+        project = next(iter(orphan.services.values())).details["project"]
+    finally:
+        owner.kill()
+        owner.wait()
+    running = subprocess.run(
+        ["docker", "ps", "--filter", f"label=com.docker.compose.project={project}", "-q"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert running  # left behind by the kill -9
+
+    lease = asyncio.run(manager.up([ServiceKind.REDIS]))
+    try:
+        left = subprocess.run(
+            ["docker", "ps", "-a", "--filter", f"label=com.docker.compose.project={project}", "-q"],
+            capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        assert left == []
+        assert lease.endpoints[ServiceKind.REDIS].backend == "compose"
+    finally:
+        asyncio.run(manager.down(force=True))
