@@ -255,6 +255,7 @@ def compose(session: nox.Session) -> None:
     _sync(session)
     if os.geteuid() != 0 and shutil.which("docker") is None:
         session.skip("no Docker client and not root: the compose tier cannot set up an engine")
+    session.run("python", "-m", "onex_services", "install")  # Kafka's jars go into its image
     session.run("python", "-m", "onex_services.images", "build")
     session.env["ONEX_IMAGE_KAFKA"] = "onex/kafka:local"
     session.env["ONEX_IMAGE_POSTGRES"] = "onex/postgres:local"

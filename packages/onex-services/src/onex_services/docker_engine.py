@@ -46,7 +46,7 @@ def compose_available() -> bool:
     return _quiet(["docker", "compose", "version"], 10).returncode == 0
 
 
-def _apt_install(packages: list[str], say: Progress) -> None:
+def apt_install(packages: list[str], say: Progress) -> None:
     if os.geteuid() != 0:
         raise BackendUnavailableError(
             f"{', '.join(packages)} missing", fix=f"sudo apt-get install -y {' '.join(packages)}"
@@ -63,7 +63,7 @@ def _start_dockerd(log: Path, say: Progress) -> None:
             "no Docker engine answers", fix="start one (`sudo dockerd &` or your service manager)"
         )
     if shutil.which("dockerd") is None:
-        _apt_install(["docker.io"], say)
+        apt_install(["docker.io"], say)
     log.parent.mkdir(parents=True, exist_ok=True)
     say(f"starting dockerd (log: {log}) ...")
     with log.open("ab") as out:
@@ -113,7 +113,7 @@ def _pip() -> list[str]:
 def ensure_engine(cache_dir: Path, say: Progress = print) -> None:
     """Docker CLI, a running engine and the compose plugin: install or start what is missing."""
     if shutil.which("docker") is None:
-        _apt_install(["docker.io"], say)
+        apt_install(["docker.io"], say)
     if not engine_answers():
         _start_dockerd(cache_dir / "dockerd.log", say)
     if not compose_available():

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from onex_services.docker_engine import apt_install
 from onex_services.errors import BackendUnavailableError
 from onex_services.install.kafka import require_kafka
 from onex_services.settings import kafka_version
@@ -87,11 +88,7 @@ def ensure_base_image(cache_dir: Path, say: Progress = print) -> None:
     tarball = cache_dir / "images" / "debian-bookworm-rootfs.tar"
     if not tarball.exists():
         if shutil.which("debootstrap") is None:
-            if os.geteuid() != 0:
-                raise BackendUnavailableError(
-                    "debootstrap is missing", fix="sudo apt-get install -y debootstrap"
-                )
-            subprocess.run(["apt-get", "install", "-y", "-qq", "debootstrap"], check=True)
+            apt_install(["debootstrap"], say)
         mirror = _apt_mirror()
         say(
             f"no registry answers: making the base image with debootstrap from {mirror} "
