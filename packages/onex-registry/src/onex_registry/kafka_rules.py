@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import random
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -17,6 +18,18 @@ RECORD_OVERHEAD_BYTES = 61
 CORRELATION_HEADER = "correlation_id"
 _LEGAL_TOPIC = re.compile(r"^[a-zA-Z0-9._-]+$")
 _MAX_TOPIC_LENGTH = 249
+
+
+_random = random.Random()
+
+
+def new_correlation_id() -> str:
+    """A random version-4 UUID as text. Correlation ids trace, they do not protect anything, so
+    a fast PRNG is enough (uuid.uuid4() reads the OS entropy pool on every call)."""
+    text = (
+        f"{_random.getrandbits(128) & ~(0xF << 76) & ~(0x3 << 62) | (0x4 << 76) | (0x2 << 62):032x}"
+    )
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def check_topic_name(name: str) -> None:
@@ -72,6 +85,8 @@ def encode_headers(
     headers: Mapping[str, str | bytes] | None, correlation_id: str
 ) -> list[tuple[str, bytes]]:
     """Header values travel as bytes, like on the wire; the correlation id is always one."""
+    if not headers:
+        return [(CORRELATION_HEADER, correlation_id.encode())]
     encoded = [
         (name, value if isinstance(value, bytes) else value.encode())
         for name, value in (headers or {}).items()
@@ -83,7 +98,9 @@ def encode_headers(
 
 def record_size(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> int:
     """Bytes the broker counts against message.max.bytes for a single-record batch."""
-    header_bytes = sum(len(name.encode()) + len(data) for name, data in headers)
+    header_bytes = 0
+    for name, data in headers:
+        header_bytes += (len(name) if name.isascii() else len(name.encode())) + len(data)
     return RECORD_OVERHEAD_BYTES + len(key or b"") + len(value) + header_bytes
 
 

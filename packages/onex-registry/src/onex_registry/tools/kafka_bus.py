@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,6 +38,7 @@ from onex_registry.kafka_rules import (
     decode_value,
     encode_headers,
     encode_value,
+    new_correlation_id,
     record_size,
 )
 from onex_registry.models import ConsumedMessage, PublishResult, ToolHealth
@@ -127,7 +127,7 @@ class KafkaEventBus:
         correlation_id: str | None = None,
     ) -> PublishResult:
         producer, _ = self._require()
-        correlation = correlation_id or str(uuid.uuid4())
+        correlation = correlation_id or new_correlation_id()
         raw_value = encode_value(value)
         raw_key = key.encode() if key is not None else None
         raw_headers = encode_headers(headers, correlation)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from onex_registry.kafka_rules import (
     decode_value,
     encode_headers,
     encode_value,
+    new_correlation_id,
     partition_for_key,
     record_size,
 )
@@ -105,7 +105,7 @@ class InMemoryEventBus:
         correlation_id: str | None = None,
     ) -> PublishResult:
         self._require_connected()
-        correlation = correlation_id or str(uuid.uuid4())
+        correlation = correlation_id or new_correlation_id()
         raw_value = encode_value(value)
         raw_key = key.encode() if key is not None else None
         raw_headers = encode_headers(headers, correlation)
