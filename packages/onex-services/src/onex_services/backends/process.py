@@ -395,10 +395,24 @@ async def _await_port(record: ServiceRecord, ports: tuple[int, ...]) -> None:
 _BIND_FAILURES = ("address already in use", "could not bind", "failed to bind")
 
 
+def _start_log(path: str | None, limit: int = 4_000_000) -> str:
+    """The last `limit` bytes of a service's log: all of it for a service that just started."""
+    if path is None:
+        return ""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - limit))
+            return handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def _died_error(record: ServiceRecord, ports: tuple[int, ...]) -> Exception:
     tail = launcher.tail(record.log_path)
-    # A JVM prints the bind failure above a long stack trace: look further back than the tail.
-    recent = launcher.tail(record.log_path, lines=400)
+    # A JVM prints the bind failure above a long stack trace and a config dump far larger than
+    # the tail: search the whole start-up log (bounded) instead.
+    recent = _start_log(record.log_path)
     bind_lines = [
         line for line in recent.splitlines() if any(f in line.lower() for f in _BIND_FAILURES)
     ]
