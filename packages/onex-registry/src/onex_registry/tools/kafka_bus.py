@@ -42,6 +42,7 @@ from onex_registry.kafka_rules import (
     record_size,
 )
 from onex_registry.models import ConsumedMessage, PublishResult, ToolHealth
+from onex_registry.tools.health import timed_health
 
 # The producer's own limit is set above the broker's so that the broker decides, as in production.
 _PRODUCER_MAX_REQUEST = 4 * MAX_MESSAGE_BYTES
@@ -293,12 +294,7 @@ class KafkaEventBus:
         return topics
 
     async def health(self) -> ToolHealth:
-        started = time.perf_counter()
-        try:
-            _, admin = self._require()
-            await admin.list_topics()
-        except (KafkaError, OSError, NotConnectedError) as exc:
-            return ToolHealth(
-                healthy=False, latency_ms=(time.perf_counter() - started) * 1000, detail=str(exc)
-            )
-        return ToolHealth(healthy=True, latency_ms=(time.perf_counter() - started) * 1000)
+        async def round_trip() -> None:
+            await self._require()[1].list_topics()
+
+        return await timed_health(round_trip, (KafkaError, OSError))

@@ -15,6 +15,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from onex_registry.errors import NotConnectedError, ToolConnectionError
 from onex_registry.guard import check_built_by_registry
 from onex_registry.models import ToolHealth
+from onex_registry.tools.health import timed_health
 
 
 def _glob_escape(text: str) -> str:
@@ -85,14 +86,10 @@ class RedisKeyValueStore:
         return sorted([str(key)[start:] async for key in client.scan_iter(match=pattern)])
 
     async def health(self) -> ToolHealth:
-        started = time.perf_counter()
-        try:
+        async def round_trip() -> None:
             await self._require().ping()
-        except (RedisError, OSError, NotConnectedError) as exc:
-            return ToolHealth(
-                healthy=False, latency_ms=(time.perf_counter() - started) * 1000, detail=str(exc)
-            )
-        return ToolHealth(healthy=True, latency_ms=(time.perf_counter() - started) * 1000)
+
+        return await timed_health(round_trip, (RedisError, OSError))
 
 
 class InMemoryKeyValueStore:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -19,6 +18,7 @@ import asyncpg
 from onex_registry.errors import NotConnectedError, NotSupportedByMockError, ToolConnectionError
 from onex_registry.guard import check_built_by_registry
 from onex_registry.models import ToolHealth
+from onex_registry.tools.health import timed_health
 
 _STATUS_COUNT = re.compile(r"(\d+)$")
 _PLACEHOLDER = re.compile(r"\$(\d+)")
@@ -76,14 +76,10 @@ class PostgresSqlStore:
             yield
 
     async def health(self) -> ToolHealth:
-        started = time.perf_counter()
-        try:
+        async def round_trip() -> None:
             await self._require().fetchval("SELECT 1")
-        except (OSError, asyncpg.PostgresError, NotConnectedError) as exc:
-            return ToolHealth(
-                healthy=False, latency_ms=(time.perf_counter() - started) * 1000, detail=str(exc)
-            )
-        return ToolHealth(healthy=True, latency_ms=(time.perf_counter() - started) * 1000)
+
+        return await timed_health(round_trip, (OSError, asyncpg.PostgresError))
 
 
 def _redact(dsn: str) -> str:
