@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 _STYLE = {"passed": "green", "failed": "red", "skipped": "yellow", "xfail": "yellow"}
@@ -25,7 +26,7 @@ def render(results: dict[str, dict[str, str]], console: Console) -> int:
         mock = results[case].get("mock", "not run")
         real = results[case].get("real", "not run")
         table.add_row(
-            case,
+            escape(case),
             f"[{_STYLE.get(mock, 'red')}]{mock}[/]",
             f"[{_STYLE.get(real, 'red')}]{real}[/]",
         )
@@ -34,7 +35,7 @@ def render(results: dict[str, dict[str, str]], console: Console) -> int:
     console.print(table)
     console.print(f"{len(results)} cases, {len(divergences)} divergence(s)")
     for line in divergences:
-        console.print(f"  [red]✗[/] {line}")
+        console.print(f"  [red]✗[/] {escape(line)}")
     return 1 if divergences else 0
 
 
