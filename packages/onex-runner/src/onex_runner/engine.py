@@ -74,6 +74,9 @@ class ScenarioRunner:
         self.options = options or RunOptions()
         self._services = services
         self._base_namespace = namespace_for(self.options.run_id)
+        # Scenarios run concurrently (-n) share one service manager; its file lock guards other
+        # processes, not coroutines of this one, so starting the stack is serialised here.
+        self._services_lock = asyncio.Lock()
 
     @property
     def services(self) -> RegistryExternalServiceManager:
@@ -164,7 +167,8 @@ class ScenarioRunner:
         if not real:
             return ModelScenarioPreConditionResult(status=PreConditionStatusEnum.NOT_NEEDED), {}, {}
         kinds = {str(scenario.external_services[name].kind) for name in real}
-        report = await self.services.check([ServiceKind(kind) for kind in sorted(kinds)])
+        async with self._services_lock:
+            report = await self.services.check([ServiceKind(kind) for kind in sorted(kinds)])
         results: list[ModelServicePreConditionResult] = []
         endpoints: dict[str, str] = {}
         fallbacks: dict[str, str] = {}
