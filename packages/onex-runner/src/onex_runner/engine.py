@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiokafka.errors import KafkaError
 from onex_registry import (
     BaseOnexRegistry,
     EventBus,
@@ -27,7 +28,8 @@ from onex_registry import (
 )
 from onex_scenario import DependencyModeEnum, LoadedScenario, ScenarioConfigModel, TierEnum
 from onex_services import RegistryExternalServiceManager, ServiceKind, namespace_for
-from onex_services.namespaces import cleanup_namespace, verify_clean
+from onex_services.errors import ServiceError
+from onex_services.namespaces import NamespaceError, cleanup_namespace, verify_clean
 
 from onex_runner.context import current_correlation_id, current_namespace
 from onex_runner.nodes import instantiate_node
@@ -263,8 +265,12 @@ class ScenarioRunner:
                 "postgres": state.endpoints.get("postgres"),
                 "redis": state.endpoints.get("redis"),
             }
-            await cleanup_namespace(state.namespace, **kwargs)
-            leftovers = await verify_clean(state.namespace, **kwargs)
+            try:
+                await cleanup_namespace(state.namespace, **kwargs)
+            except (ServiceError, NamespaceError, OSError, KafkaError) as exc:
+                # Reported as a leftover (the scenario fails), never a crash of the whole run.
+                leftovers.append(f"cleanup of {state.namespace} failed: {exc}")
+            leftovers += await verify_clean(state.namespace, **kwargs)
         return leftovers
 
     def _log_tail(self, state: _ScenarioState, lines: int = 15) -> str:

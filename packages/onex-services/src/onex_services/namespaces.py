@@ -28,7 +28,7 @@ import asyncpg
 import redis.asyncio as aioredis
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from onex_services.kafka_admin import GROUP_ID_NOT_FOUND, delete_groups
+from onex_services.kafka_admin import GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, delete_groups
 
 NAMESPACE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TOPIC_NAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -165,14 +165,24 @@ class ToolKafkaResourceManager:
         return targets
 
     async def delete_groups(self) -> list[str]:
+        """Delete the namespace's consumer groups. A group whose last member just left (or
+        died) stays NON_EMPTY until the broker expires that member's session: retry until the
+        timeout instead of failing on the first answer."""
         groups = await self.list_groups()
         if not groups:
             return []
-        codes = await delete_groups(await self._client(), groups)
-        failed = {g: c for g, c in codes.items() if c not in (0, GROUP_ID_NOT_FOUND)}
-        if failed:
-            raise NamespaceError(f"cannot delete consumer groups (error codes): {failed}")
-        return groups
+        pending = list(groups)
+        deadline = time.monotonic() + self._timeout_ms / 1000
+        while True:
+            codes = await delete_groups(await self._client(), pending)
+            failed = {g: c for g, c in codes.items() if c not in (0, GROUP_ID_NOT_FOUND)}
+            retryable = {g for g, c in failed.items() if c == NON_EMPTY_GROUP}
+            if not failed:
+                return groups
+            if retryable != set(failed) or time.monotonic() >= deadline:
+                raise NamespaceError(f"cannot delete consumer groups (error codes): {failed}")
+            pending = sorted(retryable)
+            await asyncio.sleep(0.5)
 
     async def cleanup(self) -> list[str]:
         """Delete every topic and consumer group of the namespace; return what went."""
