@@ -59,12 +59,17 @@ async def main() -> None:
         memory = InMemoryEventBus("bench")
     await memory.connect()
     await memory.create_topic("t")
-    for label, value in (("small values", {"n": 1}), ("1 KiB values", VALUE)):
+    # The target is for the mock's own cost: small values, no window, no tasks. The 1 KiB line
+    # is for comparison with Kafka; JSON-escaping 1,000 characters is half of its cost.
+    for label, value, note in (
+        ("small values", {"n": 1}, "target >= 200,000"),
+        ("1 KiB values", VALUE, "for information"),
+    ):
         started = time.perf_counter()
-        for _ in range(200_000):  # the mock's own cost: no window, no tasks
+        for _ in range(200_000):
             await memory.publish("t", value)
         rate = 200_000 / (time.perf_counter() - started)
-        print(f"InMemoryEventBus, {label}: {rate:,.0f} publishes/s (target >= 200,000)")
+        print(f"InMemoryEventBus, {label}: {rate:,.0f} publishes/s ({note})")
 
     manager = ToolServiceManager()
     lease = await manager.acquire(["kafka"], label="bench-event-bus")

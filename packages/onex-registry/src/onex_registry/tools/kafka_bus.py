@@ -135,8 +135,9 @@ class KafkaEventBus:
         full = check_namespaced_topic(self.namespace, topic)
         try:
             await self._ensure_topic_known(producer, full, topic)
+            # aiokafka's C record builder accepts a list only.
             metadata = await producer.send_and_wait(
-                full, value=raw_value, key=raw_key, headers=raw_headers
+                full, value=raw_value, key=raw_key, headers=list(raw_headers)
             )
         except MessageSizeTooLargeError as exc:
             raise MessageTooLargeError(
