@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from onex_services import docker_engine
 from onex_services.backends import choose_managed_backend, load_backend
 from onex_services.backends.process import ProcessBackend
 from onex_services.errors import BackendUnavailableError, MissingBinaryError
@@ -85,6 +86,8 @@ def test_auto_says_why_it_passed_a_backend_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With no Kafka in the cache, nothing can run Kafka: the error names each backend's reason."""
+    # Whatever this machine runs: here no Docker engine answers (a unit test asks none).
+    monkeypatch.setattr(docker_engine, "engine_answers", lambda: False)
     monkeypatch.delenv("ONEX_KAFKA_HOME", raising=False)
     monkeypatch.delenv("KAFKA_HOME", raising=False)
     with pytest.raises(BackendUnavailableError) as info:
