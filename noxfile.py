@@ -213,9 +213,25 @@ def defects(session: nox.Session) -> None:
 def benchmarks(session: nox.Session) -> None:
     """Benchmarks: print throughput and latency figures (ratios and numbers, never assertions)."""
     _sync(session)
-    selected = session.posargs or sorted(str(p) for p in (ROOT / "benchmarks").glob("bench_*.py"))
-    for script in selected:
-        session.run("python", script, env={"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")})
+    env = {"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
+    for command in _benchmark_commands(session.posargs):
+        session.run("python", *command, env=env)
+
+
+def _benchmark_commands(posargs: list[str]) -> list[list[str]]:
+    """`-- a.py --flag b.py` → [[a.py, --flag], [b.py]]: options belong to the script before them.
+    No scripts named: every benchmarks/bench_*.py without options."""
+    if not posargs:
+        return [[str(p)] for p in sorted((ROOT / "benchmarks").glob("bench_*.py"))]
+    if not posargs[0].endswith(".py"):
+        raise SystemExit(f"benchmarks: name a script before its options (got {posargs[0]!r})")
+    commands: list[list[str]] = []
+    for arg in posargs:
+        if arg.endswith(".py"):
+            commands.append([arg])
+        else:
+            commands[-1].append(arg)
+    return commands
 
 
 ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"

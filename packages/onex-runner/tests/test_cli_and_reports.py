@@ -69,3 +69,35 @@ def test_golden_snapshots_catch_a_changed_output(write_scenario: Any) -> None:
     result = invoke(str(path))
     assert result.exit_code == 1
     assert "differs" in result.output
+
+
+def test_repeat_runs_each_scenario_in_a_namespace_of_its_own(
+    write_scenario: Any, tmp_path: Path
+) -> None:
+    path = write_scenario("again", steps=[{"id": "b", "call": "bump"}])
+    report = tmp_path / "r.json"
+    result = invoke(str(path), "--repeat", "3", "-n", "2", "--json", str(report))
+    assert result.exit_code == 0, result.output
+    assert "3 passed, 0 failed" in result.output
+    scenarios = json.loads(report.read_text())["scenarios"]
+    assert sorted(s["name"] for s in scenarios) == [f"again [run {k}/3]" for k in (1, 2, 3)]
+    assert len({s["namespace"] for s in scenarios}) == 3
+    assert "flaky" not in result.output
+
+
+def test_repeat_names_a_scenario_that_ends_differently(write_scenario: Any) -> None:
+    path = write_scenario(
+        "wobbly", node="nodes.counter:FlakyNode", steps=[{"id": "o", "call": "once"}],
+        expect=[{"output": {"step": "o", "value": {"even": False}}}],
+    )  # fmt: skip
+    result = invoke(str(path), "--repeat", "2")
+    assert result.exit_code == 1
+    assert "1 passed, 1 failed" in result.output
+    assert "flaky: wobbly ended differently across 2 runs" in result.output
+
+
+def test_repeat_and_compare_modes_are_refused_together(write_scenario: Any) -> None:
+    path = write_scenario("both", steps=[{"id": "b", "call": "bump"}])
+    result = invoke(str(path), "--repeat", "2", "--compare-modes")
+    assert result.exit_code == 2
+    assert "cannot be combined" in result.output

@@ -40,8 +40,11 @@ async def _run(
     console: Console,
     snapshots: Path | None,
     update_snapshots: bool,
+    repeat: int = 1,
 ) -> list[ModelScenarioResult]:
     runner = ScenarioRunner(options)
+    # Each repetition is a run of its own: its own namespace, its own result.
+    runs = [(loaded, k) for loaded in scenarios for k in range(1, repeat + 1)]
     limit = asyncio.Semaphore(max(1, workers))
     results: dict[int, ModelScenarioResult] = {}
     with Progress(
@@ -53,15 +56,17 @@ async def _run(
         console=console,
         transient=True,
     ) as progress:
-        task = progress.add_task("", total=len(scenarios))
+        task = progress.add_task("", total=len(runs))
 
-        async def one(index: int, loaded: LoadedScenario) -> None:
+        async def one(index: int, loaded: LoadedScenario, attempt: int) -> None:
             async with limit:
                 progress.update(task, description=loaded.scenario.name)
                 result = await runner.run(loaded)
                 problem = compare_golden(result, update=update_snapshots)
                 if problem and result.outcome is OutcomeEnum.PASSED:
                     result.outcome, result.message = OutcomeEnum.FAILED, problem
+                if repeat > 1:  # after the golden comparison, which goes by the plain name
+                    result.name = f"{result.name} [run {attempt}/{repeat}]"
                 if snapshots is not None:
                     append_jsonl(result, snapshots)
                 results[index] = result
@@ -72,10 +77,22 @@ async def _run(
                 progress.advance(task)
 
         try:
-            await asyncio.gather(*(one(i, s) for i, s in enumerate(scenarios)))
+            await asyncio.gather(*(one(i, s, k) for i, (s, k) in enumerate(runs)))
         finally:
             await runner.close()
     return [results[i] for i in sorted(results)]
+
+
+def _report_flaky(results: list[ModelScenarioResult], repeat: int, console: Console) -> None:
+    """With --repeat: name every scenario whose runs did not all end the same way."""
+    if repeat == 1:
+        return
+    outcomes: dict[str, set[OutcomeEnum]] = {}
+    for result in results:
+        outcomes.setdefault(result.name.rsplit(" [run ", 1)[0], set()).add(result.outcome)
+    flaky = sorted(name for name, seen in outcomes.items() if len(seen) > 1)
+    for name in flaky:
+        console.print(f"[yellow]flaky:[/] {name} ended differently across {repeat} runs")
 
 
 @click.command("run")
@@ -89,6 +106,13 @@ async def _run(
     default=1,
     show_default=True,
     help="Scenarios run at once (each in its own namespace).",
+)
+@click.option(
+    "--repeat",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="Run each scenario this many times, each in its own namespace (finds flaky ones).",
 )
 @click.option(
     "--force-dependency-mode",
@@ -128,6 +152,7 @@ def run(
     tier: str | None,
     keyword: str | None,
     workers: int,
+    repeat: int,
     force_mode: str | None,
     skip_preconditions: bool,
     backend: str | None,
@@ -160,6 +185,8 @@ def run(
         mode = parse_mode(force_mode) if force_mode else None
     except InvalidDependencyModeError as exc:
         raise click.UsageError(str(exc)) from exc
+    if compare_modes and repeat > 1:
+        raise click.UsageError("--repeat and --compare-modes cannot be combined")
     started = time.perf_counter()
     differences: list[dict[str, Any]] | None = None
     snapshots = None if snapshot_file == Path("-") else snapshot_file
@@ -191,8 +218,9 @@ def run(
     else:
         options = RunOptions(mode, skip_preconditions, backend)
         results = asyncio.run(
-            _run(scenarios, options, workers, console, snapshots, update_snapshots)
+            _run(scenarios, options, workers, console, snapshots, update_snapshots, repeat)
         )
+        _report_flaky(results, repeat, console)
     summary = ModelRunSummary.of(results, (time.perf_counter() - started) * 1000)
     if junit:
         write_junit(results, junit)

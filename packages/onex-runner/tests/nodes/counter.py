@@ -33,3 +33,16 @@ class CounterNode:
     async def explode(self) -> None:
         await asyncio.sleep(0)
         raise ValueError("boom")
+
+
+class FlakyNode:
+    """Fails every second run in this process: the kind of scenario --repeat is for."""
+
+    runs = 0
+
+    def __init__(self, registry: BaseOnexRegistry) -> None:
+        self.registry = registry
+
+    async def once(self) -> dict[str, Any]:
+        type(self).runs += 1
+        return {"even": type(self).runs % 2 == 0}
