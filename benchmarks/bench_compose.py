@@ -38,6 +38,7 @@ def main() -> int:
     results = {}
     for backend in ("process", "compose"):
         base = Path(tempfile.mkdtemp(prefix=f"onex-bench-{backend}-", dir="/tmp"))
+        base.chmod(0o755)  # PostgreSQL runs as its own user and must reach its data directory
         try:
             results[backend] = asyncio.run(_cold_start(backend, base))
         finally:

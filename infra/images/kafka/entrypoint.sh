@@ -11,6 +11,7 @@ echo "log.dirs=/var/lib/kafka/data" >> "$config"
 mkdir -p /var/lib/kafka/data
 cp="/opt/kafka/libs/*"
 jvm="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m} -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+jvm="$jvm -Dlog4j2.configurationFile=/opt/kafka/log4j2.properties"
 if [ ! -f /var/lib/kafka/data/meta.properties ]; then
   # shellcheck disable=SC2086
   java $jvm -cp "$cp" kafka.tools.StorageTool format -t "${CLUSTER_ID:-onexcomposecluster00}" -c "$config"

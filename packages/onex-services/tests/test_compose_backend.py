@@ -44,6 +44,11 @@ def _docker_names(*args: str) -> list[str]:
     return found.stdout.split()
 
 
+def _env(path: str) -> dict[str, str]:
+    lines = Path(path).read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
 def test_a_compose_stack_is_healthy_and_leaves_nothing(paths: Paths) -> None:
     manager = ToolServiceManager(paths=paths, backend="compose", reuse=False)
     projects: set[str] = set()
@@ -57,6 +62,18 @@ def test_a_compose_stack_is_healthy_and_leaves_nothing(paths: Paths) -> None:
             state = manager.current()
             assert state is not None
             projects.update(r.details["project"] for r in state.services.values())
+            # `onex services logs` and the nox sessions read the containers' logs from these
+            # files; the generated passwords never reach them.
+            secrets = {
+                v for r in state.services.values() for k, v in _env(r.details["env_file"]).items()
+                if k.endswith("_PASSWORD")
+            }  # fmt: skip
+            for kind, marker in ((ServiceKind.KAFKA, "Kafka Server started"),
+                                 (ServiceKind.POSTGRES, "ready to accept connections"),
+                                 (ServiceKind.REDIS, "Ready to accept connections")):  # fmt: skip
+                text = manager.log_path(kind).read_text()
+                assert marker in text, f"{kind.value} log:\n{text[-1500:]}"
+                assert not [secret for secret in secrets if secret in text]
         finally:
             await manager.release(lease)
 

@@ -65,3 +65,10 @@ class ServiceUnavailableError(ServiceError):
 
 class BackendUnavailableError(ServiceError):
     """The requested backend cannot serve on this machine (no Docker engine, not installed...)."""
+
+
+class SettingError(ServiceError):
+    """An ONEX_* variable holds a value the harness cannot use; the message says which and why."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__(summary, fix="correct or unset the variable (see docs/services.md)")

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from onex_services import templates
 from onex_services.docker_engine import apt_install
 from onex_services.errors import BackendUnavailableError
 from onex_services.install.kafka import require_kafka
@@ -132,6 +133,10 @@ def build_images(cache_dir: Path, say: Progress = print, *, force: bool = False)
             if kind == "kafka":
                 dist = require_kafka(cache_dir, kafka_version())
                 shutil.copytree(dist.libs, context / "libs")
+                # The broker logs like the process backend's: INFO to stdout, which the engine
+                # keeps and `onex services logs` reads back.
+                log_config = templates.infra_dir() / "kafka" / "log4j2.properties"
+                shutil.copyfile(log_config, context / "log4j2.properties")
             recipe = _recipe_hash(context)
             if not force and _image_label(image) == recipe:
                 say(f"{image} is up to date")

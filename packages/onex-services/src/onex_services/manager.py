@@ -42,13 +42,12 @@ from onex_services.models import (
 )
 from onex_services.ports import port_accepts
 from onex_services.reaper import STACK_DIR_PREFIX, reap_stack, reap_unclaimed_dirs
-from onex_services.settings import Paths, env_flag
+from onex_services.settings import Paths, env_flag, start_timeout_s
 from onex_services.state import Owner, StackState, StateStore
 
 P = ParamSpec("P")
 T = TypeVar("T")
 Progress = Callable[[str], None]
-START_HEALTH_TIMEOUT_S = 60.0
 DISCOVERY_PROBE_TIMEOUT_S = 2.0
 KindsArg = Iterable[ServiceKind | str] | str | None
 
@@ -76,14 +75,14 @@ class ToolServiceManager:
         reuse: bool | None = None,
         progress: Progress | None = None,
         lock_timeout: float = 300.0,
-        start_timeout: float = START_HEALTH_TIMEOUT_S,
+        start_timeout: float | None = None,
     ) -> None:
         self.backend_name = backend or os.environ.get("ONEX_SERVICES_BACKEND") or AUTO
         self.paths = paths or Paths.from_env()
         self.reuse = env_flag("ONEX_REUSE") if reuse is None else reuse
         self.store = StateStore(self.paths.state_dir, lock_timeout=lock_timeout)
         self._progress = progress or (lambda _message: None)
-        self._start_timeout = start_timeout
+        self._start_timeout = start_timeout_s() if start_timeout is None else start_timeout
 
     # -- leases -------------------------------------------------------------------------------
 
@@ -174,6 +173,7 @@ class ToolServiceManager:
                 cause="it is not running in a stack started by the harness",
                 fix="start it with `onex services start`",
             )
+        load_backend(record.backend, self.paths).refresh_log(record)
         return Path(record.log_path)
 
     async def ensure(self, kinds: KindsArg = None) -> dict[ServiceKind, ServiceEndpoint]:
@@ -372,6 +372,7 @@ class ToolServiceManager:
         ]
         if failed:
             record, result = failed[0]
+            backend.refresh_log(record)  # before stop: a removed container takes its log along
             await backend.stop([record for record, _ in failed], grace_s=5.0)
             raise ServiceStartError(
                 f"{record.kind.value} did not become healthy "

@@ -9,6 +9,8 @@
 | `ONEX_REUSE` | unset | `1` keeps the stack running after its last user leaves |
 | `ONEX_SERVICES_BACKEND` | `auto` | `auto`, `process`, `compose` or `external` |
 | `ONEX_DISCOVER` | `1` | `0` stops using services found on their default local ports |
+| `ONEX_KAFKA_HEAP_MAX` | `512m` | the broker JVM's `-Xmx`, both backends; at least `128m` |
+| `ONEX_START_TIMEOUT_S` | `60` | seconds from start to all-healthy before it is an error |
 
 The run directory is not under the home directory on purpose: PostgreSQL runs as the `postgres`
 user when we are root and must be able to traverse the path to its data directory.
@@ -17,12 +19,20 @@ user when we are root and must be able to traverse the path to its data director
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from onex_services.errors import SettingError
 
 KAFKA_VERSION = "4.1.2"
 SCALA_VERSION = "2.13"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+KAFKA_HEAP_MAX = "512m"
+START_TIMEOUT_S = 60.0
+_HEAP = re.compile(r"^(\d+)([mg])$")
+# The broker's -Xms in infra/process/kafka/jvm.options and infra/compose/stack.yml.
+_HEAP_MIN_MB = 128
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -58,3 +68,31 @@ class Paths:
 
 def kafka_version() -> str:
     return os.environ.get("ONEX_KAFKA_VERSION") or KAFKA_VERSION
+
+
+def kafka_heap_max() -> str:
+    """`ONEX_KAFKA_HEAP_MAX` (for example `256m` in CI), checked: `<digits>m` or `<digits>g`."""
+    value = os.environ.get("ONEX_KAFKA_HEAP_MAX", "").strip().lower() or KAFKA_HEAP_MAX
+    found = _HEAP.match(value)
+    if found is None:
+        raise SettingError(f"ONEX_KAFKA_HEAP_MAX={value!r}: expected a size such as 256m or 1g")
+    megabytes = int(found.group(1)) * (1024 if found.group(2) == "g" else 1)
+    if megabytes < _HEAP_MIN_MB:
+        raise SettingError(
+            f"ONEX_KAFKA_HEAP_MAX={value!r}: at least {_HEAP_MIN_MB}m (the broker's initial heap)"
+        )
+    return value
+
+
+def start_timeout_s() -> float:
+    """`ONEX_START_TIMEOUT_S`: seconds from start to all-healthy, a positive number."""
+    raw = os.environ.get("ONEX_START_TIMEOUT_S", "").strip()
+    if not raw:
+        return START_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise SettingError(f"ONEX_START_TIMEOUT_S={raw!r}: expected a positive number of seconds")
+    return value

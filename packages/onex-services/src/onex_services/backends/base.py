@@ -17,6 +17,8 @@ Contract, for each method:
 - `stop(records, grace_s)`: graceful stop, then kill after `grace_s` seconds.
 - `reap(records, stack_dir)`: remove what an owner that died left behind (no grace); return one
   line per thing removed.
+- `refresh_log(record)`: make `record.log_path` hold the service's log up to now (containers keep
+  theirs inside the engine; processes write the file themselves and need nothing); never raises.
 `manages_processes` is False for backends whose services the harness must never stop.
 """
 
@@ -47,3 +49,5 @@ class Backend(Protocol):
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None: ...
 
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]: ...
+
+    def refresh_log(self, record: ServiceRecord) -> None: ...

@@ -23,7 +23,7 @@ from onex_services.errors import BackendUnavailableError, ServiceStartError
 from onex_services.images import IMAGE_ENV, LOCAL_IMAGES, infra_dir
 from onex_services.models import ServiceKind, ServiceRecord
 from onex_services.ports import LOOPBACK, free_port, port_accepts
-from onex_services.settings import Paths
+from onex_services.settings import Paths, kafka_heap_max
 
 LABEL = "org.onex.harness"
 
@@ -78,6 +78,7 @@ class ComposeBackend:
             "ONEX_REDIS_PORT": str(free_port()),
             "ONEX_POSTGRES_PASSWORD": secrets.token_urlsafe(18),
             "ONEX_REDIS_PASSWORD": secrets.token_urlsafe(18),
+            "ONEX_KAFKA_HEAP_MAX": kafka_heap_max(),
         }
         for kind in kinds:
             image = _chosen_image(kind)
@@ -172,6 +173,17 @@ class ComposeBackend:
                 quiet=True,
             )
 
+    def refresh_log(self, record: ServiceRecord) -> None:
+        """Write the container's log so far into the record's log file (the engine keeps it)."""
+        if record.log_path is None:
+            return
+        docker = self._client(record.details["project"], Path(record.details["env_file"]))
+        try:
+            text = str(docker.compose.logs(services=[record.kind.value], timestamps=True))
+        except DockerException as exc:
+            text = f"could not read the container's log: {exc}\n"
+        Path(record.log_path).write_text(text, encoding="utf-8")
+
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]:
         removed: list[str] = []
         for project, env_file in {(r.details["project"], r.details["env_file"]) for r in records}:
@@ -183,4 +195,4 @@ class ComposeBackend:
 
 def leftover_containers() -> list[str]:
     """Containers of any harness stack that still exist (for tests and `status`)."""
-    return [c.name for c in DockerClient().container.list(all=True, filters={"label": LABEL})]
+    return [c.name for c in DockerClient().container.list(all=True, filters=[("label", LABEL)])]

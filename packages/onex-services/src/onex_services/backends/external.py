@@ -81,6 +81,9 @@ class ExternalBackend:
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
         """External services are never stopped by the harness."""
 
+    def refresh_log(self, record: ServiceRecord) -> None:
+        """The harness has no log of a service it did not start."""
+
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]:
         return []
 

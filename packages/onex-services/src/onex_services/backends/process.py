@@ -34,7 +34,7 @@ from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
 from onex_services.ports import LOOPBACK, free_port, port_accepts_async, port_is_free
 
 __all__ = ["ProcessBackend", "free_port"]
-from onex_services.settings import Paths, kafka_version
+from onex_services.settings import Paths, kafka_heap_max, kafka_version
 
 PORT_WAIT_S = 60.0
 PORT_RELEASE_WAIT_S = 5.0
@@ -127,6 +127,7 @@ class ProcessBackend:
         jvm = [
             str(java.path),
             *templates.option_lines("kafka/jvm.options"),
+            f"-Xmx{kafka_heap_max()}",  # after the file's own -Xmx: the JVM takes the last one
             f"-Dlog4j2.configurationFile={log_config}",
             "-cp",
             dist.classpath,
@@ -242,6 +243,9 @@ class ProcessBackend:
 
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
         await asyncio.gather(*(asyncio.to_thread(_stop_one, record, grace_s) for record in records))
+
+    def refresh_log(self, record: ServiceRecord) -> None:
+        """The process appends to its log file itself."""
 
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]:
         removed: list[str] = []
