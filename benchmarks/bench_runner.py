@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import re
@@ -40,19 +41,23 @@ SCENARIO = {
 }
 
 
+async def check_by_hand() -> None:
+    """The scenario's publish-and-expect check, written by hand (also the plain pytest tests)."""
+    with building_tools():
+        bus = InMemoryEventBus("plain")
+    await bus.connect()
+    await bus.create_topic("t")
+    await bus.publish("t", {"n": 1}, key="k")
+    [message] = await bus.consume("t", group="g", timeout_s=1)
+    assert message.value == {"n": 1}
+    await bus.delete_namespace_topics()
+    await bus.close()
+
+
 async def _plain(count: int) -> float:
-    """The same publish-and-expect check, written by hand."""
     started = time.perf_counter()
     for _ in range(count):
-        with building_tools():
-            bus = InMemoryEventBus("plain")
-        await bus.connect()
-        await bus.create_topic("t")
-        await bus.publish("t", {"n": 1}, key="k")
-        [message] = await bus.consume("t", group="g", timeout_s=1)
-        assert message.value == {"n": 1}
-        await bus.delete_namespace_topics()
-        await bus.close()
+        await check_by_hand()
     return (time.perf_counter() - started) / count
 
 
@@ -70,24 +75,12 @@ async def _harness(scenarios: list[LoadedScenario]) -> float:
 
 PLAIN_TEST = """
 def test_{i}():
-    asyncio.run(check())
+    asyncio.run(check_by_hand())
 """
-PLAIN_MODULE = """import asyncio
-
-from onex_registry import InMemoryEventBus, building_tools
-
-
-async def check():
-    with building_tools():
-        bus = InMemoryEventBus("plain")
-    await bus.connect()
-    await bus.create_topic("t")
-    await bus.publish("t", {"n": 1}, key="k")
-    [message] = await bus.consume("t", group="g", timeout_s=1)
-    assert message.value == {"n": 1}
-    await bus.delete_namespace_topics()
-    await bus.close()
-"""
+PLAIN_MODULE = (
+    "import asyncio\n\nfrom onex_registry import InMemoryEventBus, building_tools\n\n\n"
+    + inspect.getsource(check_by_hand)
+)
 
 
 def _wall(argv: list[str], cwd: Path) -> float:
