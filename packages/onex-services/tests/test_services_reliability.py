@@ -106,6 +106,19 @@ async def test_a_killed_broker_shows_as_down_and_up_brings_it_back(
     assert rows[ServiceKind.KAFKA].pid != broker.pid
 
 
+async def test_the_broker_runs_with_the_heap_the_environment_sets(
+    manager: ToolServiceManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEX_KAFKA_HEAP_MAX", "200m")
+    await manager.up(["kafka"])
+    state = manager.current()
+    assert state is not None
+    broker = state.services[ServiceKind.KAFKA].process
+    assert broker is not None
+    heap = [arg for arg in psutil.Process(broker.pid).cmdline() if arg.startswith("-Xmx")]
+    assert heap == ["-Xmx200m"]
+
+
 _HARNESS = """
 import asyncio, json, sys, time
 from onex_services.manager import ToolServiceManager

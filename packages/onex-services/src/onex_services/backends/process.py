@@ -127,7 +127,7 @@ class ProcessBackend:
         jvm = [
             str(java.path),
             *templates.option_lines("kafka/jvm.options"),
-            f"-Xmx{kafka_heap_max()}",  # after the file's own -Xmx: the JVM takes the last one
+            f"-Xmx{kafka_heap_max()}",
             f"-Dlog4j2.configurationFile={log_config}",
             "-cp",
             dist.classpath,
