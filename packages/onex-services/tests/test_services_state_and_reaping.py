@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,3 +121,47 @@ def test_kill_processes_in_spares_processes_of_other_dirs(
     other.mkdir()
     assert kill_processes_in(other) == []
     assert launcher.is_alive(sleeper)
+
+
+def _kept_stack(tmp_path: Path, service: ProcessRef, *, age_s: float) -> tuple[Path, Paths]:
+    """A kept stack under another state dir, its one service `service`, its manifest `age_s` old."""
+    run_dir = tmp_path / "run"
+    stack_dir = run_dir / "stack-abc"
+    stack_dir.mkdir(parents=True, exist_ok=True)
+    state = StackState(
+        backend="process",
+        stack_dir=str(stack_dir),
+        keep=True,
+        owners=[Owner(process=_dead_ref(), lease_id="gone")],
+    )
+    state.services[ServiceKind.REDIS] = ServiceRecord(
+        kind=ServiceKind.REDIS, backend="process", host="127.0.0.1", port=1, url="redis://x",
+        process=service,
+    )  # fmt: skip
+    StateStore(tmp_path / "other-state").save(state)
+    then = time.time() - age_s
+    os.utime(stack_dir / "stack.json", (then, then))
+    return stack_dir, Paths(state_dir=tmp_path / "mine", cache_dir=tmp_path / "c", run_dir=run_dir)
+
+
+def test_a_kept_stack_whose_services_died_long_ago_is_reaped(tmp_path: Path) -> None:
+    stack_dir, paths = _kept_stack(tmp_path, _dead_ref(), age_s=3600)
+    removed = reap_unclaimed_dirs(paths, current=None)
+    assert not stack_dir.exists()
+    assert f"removed {stack_dir}" in removed
+
+
+def test_a_kept_stack_with_a_running_service_is_left_alone(
+    sleeper: ProcessRef, tmp_path: Path
+) -> None:
+    stack_dir, paths = _kept_stack(tmp_path, sleeper, age_s=3600)
+    assert reap_unclaimed_dirs(paths, current=None) == []
+    assert stack_dir.exists()
+    assert launcher.is_alive(sleeper)
+
+
+def test_a_kept_stack_that_changed_recently_is_left_alone(tmp_path: Path) -> None:
+    # Its services may be down only because someone is restarting them right now.
+    stack_dir, paths = _kept_stack(tmp_path, _dead_ref(), age_s=10)
+    assert reap_unclaimed_dirs(paths, current=None) == []
+    assert stack_dir.exists()

@@ -25,6 +25,9 @@ from onex_services.state import MANIFEST, StackState, read_state
 
 STACK_DIR_PREFIX = "stack-"
 UNCLAIMED_GRACE_S = 60.0
+# A kept stack whose manifest has not changed for this long, with no owner alive and no service
+# running, outlived whatever kept it (a reboot, a killed engine or harness).
+KEPT_STACK_STALE_S = 300.0
 
 
 def reap_stack(state: StackState, paths: Paths) -> list[str]:
@@ -62,9 +65,26 @@ def reap_unclaimed_dirs(paths: Paths, current: str | None) -> list[str]:
             removed.extend(kill_processes_in(stack_dir))
             shutil.rmtree(stack_dir, ignore_errors=True)
             removed.append(f"removed {stack_dir} (no manifest)")
-        elif manifest.orphaned:
+        elif manifest.orphaned or _kept_but_dead(manifest, stack_dir, paths):
             removed.extend(reap_stack(manifest, paths))
     return removed
+
+
+def _kept_but_dead(state: StackState, stack_dir: Path, paths: Paths) -> bool:
+    """A stack someone asked to keep (`services.up`, ONEX_REUSE=1), under another state dir,
+    that nothing keeps alive any more: no owner lives, none of its services runs, and its
+    manifest is stale. Without this a machine restart would leak it for good (its containers,
+    volumes and directory), since only its own state dir would ever look at it again."""
+    if not state.keep or state.live_owners():
+        return False
+    try:
+        age = time.time() - (stack_dir / MANIFEST).stat().st_mtime
+        backend = load_backend(state.backend, paths)
+    except (OSError, ServiceError):
+        return False
+    if age < KEPT_STACK_STALE_S:
+        return False
+    return not any(backend.is_running(record) for record in state.services.values())
 
 
 def kill_processes_in(stack_dir: Path) -> list[str]:
