@@ -60,7 +60,25 @@ def _check_errors(response: Any, field: str, step: str) -> None:
             raise ProbeError(f"{step} {entry[0]}: {message}")
 
 
-class KafkaProbe:
+class _ReusingProbe:
+    """A probe that keeps its clients between rounds (a health round stays cheap) and drops
+    them after a failed one, so the next round starts from a fresh connection."""
+
+    async def run(self, timeout_s: float) -> None:
+        try:
+            await asyncio.wait_for(self._round(timeout_s), timeout_s)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _round(self, timeout_s: float) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+
+class KafkaProbe(_ReusingProbe):
     """Topic create -> produce -> consume in a group -> topic delete, on `url` (bootstrap)."""
 
     kind = ServiceKind.KAFKA
@@ -92,15 +110,8 @@ class KafkaProbe:
             self._admin, self._producer = admin, producer
         return self._admin, self._producer
 
-    async def run(self, timeout_s: float) -> None:
+    async def _round(self, timeout_s: float) -> None:
         timeout_ms = max(1000, int(timeout_s * 1000))
-        try:
-            await asyncio.wait_for(self._round(timeout_ms), timeout_s)
-        except BaseException:
-            await self.close()
-            raise
-
-    async def _round(self, timeout_ms: int) -> None:
         admin, producer = await self._clients(timeout_ms)
         topic = f"{HEALTH_PREFIX}.{uuid.uuid4().hex[:12]}"
         payload = uuid.uuid4().bytes
@@ -152,7 +163,7 @@ class KafkaProbe:
             await _quietly(admin.close())
 
 
-class PostgresProbe:
+class PostgresProbe(_ReusingProbe):
     """Scratch schema create -> table write and read -> schema drop, on `url` (a DSN)."""
 
     kind = ServiceKind.POSTGRES
@@ -160,13 +171,6 @@ class PostgresProbe:
     def __init__(self, url: str) -> None:
         self.url = url
         self._conn: Any = None
-
-    async def run(self, timeout_s: float) -> None:
-        try:
-            await asyncio.wait_for(self._round(timeout_s), timeout_s)
-        except BaseException:
-            await self.close()
-            raise
 
     async def _round(self, timeout_s: float) -> None:
         if self._conn is None or self._conn.is_closed():
@@ -188,7 +192,7 @@ class PostgresProbe:
             await _quietly(conn.close(timeout=1))
 
 
-class RedisProbe:
+class RedisProbe(_ReusingProbe):
     """SET -> GET -> DEL of a key under `onex-health:`, on `url`."""
 
     kind = ServiceKind.REDIS
@@ -196,13 +200,6 @@ class RedisProbe:
     def __init__(self, url: str) -> None:
         self.url = url
         self._client: aioredis.Redis | None = None
-
-    async def run(self, timeout_s: float) -> None:
-        try:
-            await asyncio.wait_for(self._round(timeout_s), timeout_s)
-        except BaseException:
-            await self.close()
-            raise
 
     async def _round(self, timeout_s: float) -> None:
         if self._client is None:

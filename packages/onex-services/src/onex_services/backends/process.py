@@ -142,17 +142,32 @@ class ProcessBackend:
             )
         _check_ports_free(ServiceKind.KAFKA, (port, controller_port), log_path)
         ref = _spawn([*jvm, "kafka.Kafka", str(config)], log_path=log_path, cwd=home)
+        details = {"controller_port": str(controller_port), "version": dist.version}
+        return await self._started(
+            ServiceKind.KAFKA, ref, port, log_path, details, also_listens=(controller_port,)
+        )
+
+    async def _started(
+        self,
+        kind: ServiceKind,
+        ref: ProcessRef,
+        port: int,
+        log_path: Path,
+        details: dict[str, str],
+        also_listens: tuple[int, ...] = (),
+    ) -> ServiceRecord:
+        """The record of a spawned server, once its ports accept connections."""
         record = ServiceRecord(
-            kind=ServiceKind.KAFKA,
+            kind=kind,
             backend=self.name,
             host=LOOPBACK,
             port=port,
-            url=CATALOG[ServiceKind.KAFKA].client_url(LOOPBACK, port),
+            url=CATALOG[kind].client_url(LOOPBACK, port),
             process=ref,
             log_path=str(log_path),
-            details={"controller_port": str(controller_port), "version": dist.version},
+            details=details,
         )
-        await _await_port(record, ports=(port, controller_port))
+        await _await_port(record, ports=(port, *also_listens))
         return record
 
     async def _start_postgres(self, stack_dir: Path, ports: dict[str, int] | None) -> ServiceRecord:
@@ -199,18 +214,8 @@ class ProcessBackend:
         ref = _spawn(
             [str(bindir / "postgres"), "-D", str(data)], log_path=log_path, cwd=home, user=user
         )
-        record = ServiceRecord(
-            kind=ServiceKind.POSTGRES,
-            backend=self.name,
-            host=LOOPBACK,
-            port=port,
-            url=CATALOG[ServiceKind.POSTGRES].client_url(LOOPBACK, port),
-            process=ref,
-            log_path=str(log_path),
-            details={"data_dir": str(data), "stop_signal": "SIGINT"},
-        )
-        await _await_port(record, ports=(port,))
-        return record
+        details = {"data_dir": str(data), "stop_signal": "SIGINT"}
+        return await self._started(ServiceKind.POSTGRES, ref, port, log_path, details)
 
     async def _start_redis(self, stack_dir: Path, ports: dict[str, int] | None) -> ServiceRecord:
         server = find_redis_server()
@@ -224,17 +229,7 @@ class ProcessBackend:
         )
         _check_ports_free(ServiceKind.REDIS, (port,), log_path)
         ref = _spawn([str(server), str(config)], log_path=log_path, cwd=home)
-        record = ServiceRecord(
-            kind=ServiceKind.REDIS,
-            backend=self.name,
-            host=LOOPBACK,
-            port=port,
-            url=CATALOG[ServiceKind.REDIS].client_url(LOOPBACK, port),
-            process=ref,
-            log_path=str(log_path),
-        )
-        await _await_port(record, ports=(port,))
-        return record
+        return await self._started(ServiceKind.REDIS, ref, port, log_path, {})
 
     # -- checks and stop ----------------------------------------------------------------------
 
