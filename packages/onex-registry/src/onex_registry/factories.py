@@ -6,7 +6,6 @@ value = a BaseToolFactory subclass).
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from importlib.metadata import entry_points
 from typing import ClassVar
@@ -27,8 +26,11 @@ def qualified_name(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-class BaseToolFactory(ABC):
-    """Builds the real or the mock implementation of one kind of tool."""
+class BaseToolFactory:
+    """Builds the real or the mock implementation of one kind of tool.
+
+    A subclass names its `kind` (the service kind it serves) and its two classes.
+    """
 
     kind: ClassVar[str]
     real_class: ClassVar[type]
@@ -49,11 +51,13 @@ class BaseToolFactory(ABC):
                 return self.build_real(endpoint, namespace)
             return self.build_mock(namespace)
 
-    @abstractmethod
-    def build_real(self, endpoint: str, namespace: str) -> object: ...
+    def build_real(self, endpoint: str, namespace: str) -> object:
+        """`real_class(endpoint, namespace)`; override for a constructor of another shape."""
+        return self.real_class(endpoint, namespace)
 
-    @abstractmethod
-    def build_mock(self, namespace: str) -> object: ...
+    def build_mock(self, namespace: str) -> object:
+        """`mock_class(namespace)`; override for a constructor of another shape."""
+        return self.mock_class(namespace)
 
 
 class EventBusToolFactory(BaseToolFactory):
@@ -63,12 +67,6 @@ class EventBusToolFactory(BaseToolFactory):
     real_class = KafkaEventBus
     mock_class = InMemoryEventBus
 
-    def build_real(self, endpoint: str, namespace: str) -> object:
-        return KafkaEventBus(endpoint, namespace)
-
-    def build_mock(self, namespace: str) -> object:
-        return InMemoryEventBus(namespace)
-
 
 class KeyValueStoreToolFactory(BaseToolFactory):
     """real → RedisKeyValueStore, mock → InMemoryKeyValueStore."""
@@ -77,12 +75,6 @@ class KeyValueStoreToolFactory(BaseToolFactory):
     real_class = RedisKeyValueStore
     mock_class = InMemoryKeyValueStore
 
-    def build_real(self, endpoint: str, namespace: str) -> object:
-        return RedisKeyValueStore(endpoint, namespace)
-
-    def build_mock(self, namespace: str) -> object:
-        return InMemoryKeyValueStore(namespace)
-
 
 class SqlStoreToolFactory(BaseToolFactory):
     """real → PostgresSqlStore (schema = namespace), mock → InMemorySqlStore."""
@@ -90,12 +82,6 @@ class SqlStoreToolFactory(BaseToolFactory):
     kind = "postgres"
     real_class = PostgresSqlStore
     mock_class = InMemorySqlStore
-
-    def build_real(self, endpoint: str, namespace: str) -> object:
-        return PostgresSqlStore(endpoint, namespace)
-
-    def build_mock(self, namespace: str) -> object:
-        return InMemorySqlStore(namespace)
 
 
 BUILTIN_FACTORIES: tuple[type[BaseToolFactory], ...] = (
