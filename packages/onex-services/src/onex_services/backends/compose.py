@@ -67,6 +67,9 @@ class ComposeBackend:
             compose_env_files=[env_file],
         )
 
+    def _client_of(self, record: ServiceRecord) -> DockerClient:
+        return self._client(record.details["project"], Path(record.details["env_file"]))
+
     def _write_env(
         self, stack_dir: Path, kinds: Sequence[ServiceKind]
     ) -> tuple[Path, dict[str, str]]:
@@ -122,7 +125,7 @@ class ComposeBackend:
                 docker.compose.up, services=services, detach=True, wait=True, quiet=True
             )
         except DockerException as exc:
-            log = self._save_logs(docker, stack_dir)
+            log = _write_logs(docker, stack_dir / "compose.log")
             await asyncio.to_thread(
                 docker.compose.down, volumes=True, remove_orphans=True, quiet=True
             )
@@ -143,17 +146,8 @@ class ComposeBackend:
             for kind in kinds
         }
 
-    def _save_logs(self, docker: DockerClient, stack_dir: Path) -> Path:
-        log = stack_dir / "compose.log"
-        try:
-            log.write_text(str(docker.compose.logs(timestamps=True)))
-        except DockerException as exc:
-            log.write_text(f"could not read the containers' logs: {exc}")
-        return log
-
     async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord:
-        env_file = Path(record.details["env_file"])
-        docker = self._client(record.details["project"], env_file)
+        docker = self._client_of(record)
         await asyncio.to_thread(
             docker.compose.up, services=[record.kind.value], detach=True, wait=True, quiet=True
         )
@@ -175,14 +169,8 @@ class ComposeBackend:
 
     def refresh_log(self, record: ServiceRecord) -> None:
         """Write the container's log so far into the record's log file (the engine keeps it)."""
-        if record.log_path is None:
-            return
-        docker = self._client(record.details["project"], Path(record.details["env_file"]))
-        try:
-            text = str(docker.compose.logs(services=[record.kind.value], timestamps=True))
-        except DockerException as exc:
-            text = f"could not read the container's log: {exc}\n"
-        Path(record.log_path).write_text(text, encoding="utf-8")
+        if record.log_path is not None:
+            _write_logs(self._client_of(record), Path(record.log_path), [record.kind.value])
 
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]:
         removed: list[str] = []
@@ -191,6 +179,16 @@ class ComposeBackend:
             docker.compose.down(volumes=True, remove_orphans=True, timeout=0, quiet=True)
             removed.append(f"compose project {project}")
         return removed
+
+
+def _write_logs(docker: DockerClient, path: Path, services: list[str] | None = None) -> Path:
+    """The logs of `services` (default: every container of the project) so far, into `path`."""
+    try:
+        text = str(docker.compose.logs(services=services or [], timestamps=True))
+    except DockerException as exc:
+        text = f"could not read the containers' logs: {exc}\n"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def leftover_containers() -> list[str]:
