@@ -83,14 +83,21 @@ async def _run(
     return [results[i] for i in sorted(results)]
 
 
-def _report_flaky(results: list[ModelScenarioResult], repeat: int, console: Console) -> None:
+def _report_flaky(
+    scenarios: list[LoadedScenario],
+    results: list[ModelScenarioResult],
+    repeat: int,
+    console: Console,
+) -> None:
     """With --repeat: name every scenario whose runs did not all end the same way."""
     if repeat == 1:
         return
+    # Runs are told apart by their file (one scenario per file), not by their display name.
     outcomes: dict[str, set[OutcomeEnum]] = {}
     for result in results:
-        outcomes.setdefault(result.name.rsplit(" [run ", 1)[0], set()).add(result.outcome)
-    flaky = sorted(name for name, seen in outcomes.items() if len(seen) > 1)
+        outcomes.setdefault(result.path, set()).add(result.outcome)
+    names = {str(loaded.path): loaded.scenario.name for loaded in scenarios}
+    flaky = sorted(names[path] for path, seen in outcomes.items() if len(seen) > 1)
     for name in flaky:
         console.print(f"[yellow]flaky:[/] {name} ended differently across {repeat} runs")
 
@@ -220,7 +227,7 @@ def run(
         results = asyncio.run(
             _run(scenarios, options, workers, console, snapshots, update_snapshots, repeat)
         )
-        _report_flaky(results, repeat, console)
+        _report_flaky(scenarios, results, repeat, console)
     summary = ModelRunSummary.of(results, (time.perf_counter() - started) * 1000)
     if junit:
         write_junit(results, junit)
