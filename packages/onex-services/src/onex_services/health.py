@@ -16,12 +16,13 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from onex_scenario.redaction import redact_url
+
 from onex_services.models import (
     HealthResult,
     HealthStatus,
     ServiceEndpoint,
     ServiceKind,
-    redact_url,
 )
 from onex_services.ports import port_accepts_async
 from onex_services.probes import Probe, make_probe

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from onex_scenario.redaction import redact_url
 from pydantic import BaseModel, ConfigDict, Field
 
 from onex_services import launcher
@@ -38,7 +39,6 @@ from onex_services.models import (
     ServiceKind,
     ServiceRecord,
     ServiceStatus,
-    redact_url,
 )
 from onex_services.ports import port_accepts
 from onex_services.reaper import STACK_DIR_PREFIX, reap_stack, reap_unclaimed_dirs

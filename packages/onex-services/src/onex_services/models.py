@@ -6,7 +6,6 @@ does not import this package.
 
 from __future__ import annotations
 
-import re
 import time
 from enum import StrEnum
 
@@ -140,8 +139,3 @@ class ServiceStatus(BaseModel):
     uptime_s: float | None = None
     log_path: str | None = None
     health: HealthResult | None = None
-
-
-def redact_url(url: str) -> str:
-    """Hide a password in a client URL for display: scheme://user:secret@host → user:***@host."""
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)

@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import asyncpg
+from onex_scenario.redaction import redact_url
 
 from onex_registry.errors import NotConnectedError, NotSupportedByMockError, ToolConnectionError
 from onex_registry.guard import check_built_by_registry
@@ -51,7 +52,7 @@ class PostgresSqlStore:
         try:
             conn = await asyncpg.connect(self.dsn, timeout=self._timeout_s)
         except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-            raise ToolConnectionError("PostgresSqlStore", _redact(self.dsn), str(exc)) from exc
+            raise ToolConnectionError("PostgresSqlStore", redact_url(self.dsn), str(exc)) from exc
         quoted = '"' + self.schema.replace('"', '""') + '"'
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}; SET search_path TO {quoted}")
         self._conn = conn
@@ -80,11 +81,6 @@ class PostgresSqlStore:
             await self._require().fetchval("SELECT 1")
 
         return await timed_health(round_trip, (OSError, asyncpg.PostgresError))
-
-
-def _redact(dsn: str) -> str:
-    """Never print a password: postgresql://user:secret@host → postgresql://user:***@host."""
-    return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", dsn)
 
 
 class InMemorySqlStore:

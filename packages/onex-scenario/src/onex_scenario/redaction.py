@@ -1,0 +1,96 @@
+"""The one redaction of the harness: every writer (console, JSON, JUnit, HTML, snapshots, logs
+copied into reports) passes what it writes through `redact` or `redact_text`.
+
+What counts as a secret (documented in docs/runner.md, "Secrets in reports"):
+- the password of a URL or DSN: `postgresql://u:pw@h`, `redis://:pw@h` → `…://u:***@h`;
+- the value after `password=`, `secret=`, `token=` … in key=value DSNs and query strings
+  (`host=h password=pw`, `?token=t&x=1`), and after a quoted key in JSON or a Python repr
+  (`"password": "pw"`, `'api_key': 'k'`);
+- a bearer token (`Authorization: Bearer t`);
+- in a mapping, the whole value of a key named like a secret (case-insensitive): `password`,
+  `passwd`, `passphrase`, `secret`, `token`, `api_key` (`apikey`, `api-key`), `credential(s)`,
+  `private_key`, or any key that contains one of them (`sasl_password`, `client_secret`,
+  `access_token`).
+- any text in `known`: secrets the caller holds (a generated password), wherever they appear
+  (four characters or more: replacing every "a" of a report would hide the report, not a secret).
+
+Redaction is deliberately eager: a key such as `max_tokens` is hidden too. A report that hides a
+harmless value costs a look at the live system; a report that shows a password cannot be undone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+REDACTED = "***"
+_MIN_KNOWN = 4
+
+_SECRET_WORDS = r"pass(?:word|wd|phrase)|secret|token|api[_-]?key|credentials?|private[_-]?key"
+_SECRET_KEY = re.compile(_SECRET_WORDS, re.IGNORECASE)
+
+# scheme://[user]:password@host; a valid URL percent-encodes '@' and '/' inside a password, and
+# excluding '/' keeps `http://host:8080/a@b` (a port, then a path) intact.
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@'\"]*:)[^\s/@'\"]*@")
+# key=value (DSN, query string, environment line); the key may be a longer word (sasl_password).
+_ASSIGNED = re.compile(
+    rf"(?P<head>\b[\w.\-]*(?:{_SECRET_WORDS})[\w.\-]*\s*=\s*)"
+    r"(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s&;,'\"}]+)",
+    re.IGNORECASE,
+)
+# "key": "value" or 'key': value — JSON text and Python reprs inside messages.
+_QUOTED_KEY = re.compile(
+    rf"(?P<head>(?P<q>['\"])[\w.\-]*(?:{_SECRET_WORDS})[\w.\-]*(?P=q)\s*:\s*)"
+    r"(?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s,}\]]+)",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"(?P<head>\bBearer\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECASE)
+
+
+def is_secret_key(key: object) -> bool:
+    """True when a mapping key names a secret (see the module docstring for the words)."""
+    return isinstance(key, str) and _SECRET_KEY.search(key) is not None
+
+
+def _keep_quotes(match: re.Match[str]) -> str:
+    value = match.group("value")
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return f"{match.group('head')}{value[0]}{REDACTED}{value[0]}"
+    return f"{match.group('head')}{REDACTED}"
+
+
+def redact_text(text: str, known: Iterable[str] = ()) -> str:
+    """`text` with every password, secret and token in it replaced by `***`."""
+    for secret in sorted((s for s in known if len(s) >= _MIN_KNOWN), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{REDACTED}@", text)
+    text = _ASSIGNED.sub(_keep_quotes, text)
+    text = _QUOTED_KEY.sub(_keep_quotes, text)
+    return _BEARER.sub(lambda m: f"{m.group('head')}{REDACTED}", text)
+
+
+def redact_url(url: str) -> str:
+    """A client URL for display: `scheme://user:secret@host` → `scheme://user:***@host`."""
+    return redact_text(url)
+
+
+def redact(value: Any, known: Iterable[str] = ()) -> Any:
+    """A copy of a JSON-like value (mappings, lists, strings, scalars) with its secrets hidden.
+
+    A value under a secret-named key is replaced whole (a nested mapping of credentials too);
+    strings anywhere are passed through `redact_text`; other scalars are kept.
+    """
+    secrets = tuple(known)
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, Mapping):
+        return {
+            key: (
+                REDACTED if is_secret_key(key) and item not in (None, "") else redact(item, secrets)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(item, secrets) for item in value]
+    return value
