@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import click
+from onex_scenario.display import plain_text
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from onex_registry.factories import discover_factories, qualified_name
 from onex_registry.parity import check_factories
@@ -44,7 +46,8 @@ def check(as_json: bool) -> None:
             )
         console.print(table)
         for i in issues:
-            console.print(f"[red]✗[/] {i.real} vs {i.mock}: {i.member}: {i.problem}")
+            line = f"{i.real} vs {i.mock}: {i.member}: {i.problem}"
+            console.print(Text.assemble(("✗", "red"), " ", plain_text(line)))
         if not issues:
             console.print("[green]✓[/] every real tool matches its mock")
     raise SystemExit(1 if issues else 0)

@@ -10,9 +10,10 @@ import json
 import sys
 from pathlib import Path
 
+from onex_scenario.display import plain_text
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 _STYLE = {"passed": "green", "failed": "red", "skipped": "yellow", "xfail": "yellow"}
 
@@ -26,16 +27,16 @@ def render(results: dict[str, dict[str, str]], console: Console) -> int:
         mock = results[case].get("mock", "not run")
         real = results[case].get("real", "not run")
         table.add_row(
-            escape(case),
-            f"[{_STYLE.get(mock, 'red')}]{mock}[/]",
-            f"[{_STYLE.get(real, 'red')}]{real}[/]",
+            plain_text(case),
+            plain_text(mock, _STYLE.get(mock, "red")),
+            plain_text(real, _STYLE.get(real, "red")),
         )
         if mock != real:
             divergences.append(f"{case}: mock {mock}, real {real}")
     console.print(table)
     console.print(f"{len(results)} cases, {len(divergences)} divergence(s)")
     for line in divergences:
-        console.print(f"  [red]✗[/] {escape(line)}")
+        console.print(Text.assemble("  ", ("✗", "red"), " ", plain_text(line)))
     return 1 if divergences else 0
 
 

@@ -16,8 +16,10 @@ import click
 from onex_registry import parse_mode
 from onex_registry.errors import InvalidDependencyModeError
 from onex_scenario import DependencyModeEnum, LoadedScenario, TierEnum
+from onex_scenario.display import plain_text
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from onex_runner.engine import RunOptions, ScenarioRunner
 from onex_runner.reports import write_html, write_json, write_junit
@@ -25,12 +27,26 @@ from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnu
 from onex_runner.selection import select
 from onex_runner.snapshots import append_jsonl, compare_golden, mode_differences
 
+# Lines are built as rich `Text` from parts: our own styles, and values from scenarios and
+# services through `plain_text`, so no value is ever read as markup (see onex_scenario.display).
 _MARK = {
-    OutcomeEnum.PASSED: "[green]✓ passed[/]",
-    OutcomeEnum.FAILED: "[red]✗ failed[/]",
-    OutcomeEnum.ERROR: "[red]✗ error[/]",
-    OutcomeEnum.SKIPPED: "[yellow]⚠ skipped[/]",
+    OutcomeEnum.PASSED: ("✓ passed", "green"),
+    OutcomeEnum.FAILED: ("✗ failed", "red"),
+    OutcomeEnum.ERROR: ("✗ error", "red"),
+    OutcomeEnum.SKIPPED: ("⚠ skipped", "yellow"),
 }
+
+
+def _result_line(result: ModelScenarioResult) -> Text:
+    return Text.assemble(
+        _MARK[result.outcome],
+        " ",
+        plain_text(result.name),
+        " ",
+        plain_text(f"({result.tier}, {result.duration_ms:.0f} ms)", "dim"),
+        " ",
+        plain_text(result.message),
+    )
 
 
 async def _run(
@@ -52,7 +68,7 @@ async def _run(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a scenario's name, as text
         console=console,
         transient=True,
     ) as progress:
@@ -70,10 +86,7 @@ async def _run(
                 if snapshots is not None:
                     append_jsonl(result, snapshots)
                 results[index] = result
-                progress.console.print(
-                    f"{_MARK[result.outcome]} {result.name} [dim]({result.tier}, "
-                    f"{result.duration_ms:.0f} ms)[/] {result.message}"
-                )
+                progress.console.print(_result_line(result), soft_wrap=True)
                 progress.advance(task)
 
         try:
@@ -99,7 +112,10 @@ def _report_flaky(
     names = {str(loaded.path): loaded.scenario.name for loaded in scenarios}
     flaky = sorted(names[path] for path, seen in outcomes.items() if len(seen) > 1)
     for name in flaky:
-        console.print(f"[yellow]flaky:[/] {name} ended differently across {repeat} runs")
+        console.print(
+            Text.assemble(("flaky:", "yellow"), " ", plain_text(name)),
+            f"ended differently across {repeat} runs",
+        )
 
 
 @click.command("run")
@@ -182,7 +198,7 @@ def run(
     if issues:
         for issue in issues:
             # One unwrapped line per problem, so editors and CI annotators can parse it.
-            click.echo(str(issue), err=True)
+            click.echo(str(issue), err=True)  # escaped and redacted by ValidationIssue
         console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
         raise SystemExit(2)
     if not scenarios:
@@ -235,14 +251,15 @@ def run(
         write_json(results, json_path, differences)
     if html_path:
         write_html(results, html_path, differences)
-        console.print(f"HTML report: {html_path.resolve()}")
+        console.print("HTML report:", plain_text(html_path.resolve()), soft_wrap=True)
     if differences is not None:
         console.print(f"mock versus real: {len(differences)} difference(s)")
         for diff in differences:
             console.print(
-                f"  {diff['scenario']}: {diff['where']}: "
-                f"mock={diff['mock']!s:.80} real={diff['real']!s:.80}",
-                markup=False,
+                plain_text(
+                    f"  {diff['scenario']}: {diff['where']}: "
+                    f"mock={diff['mock']!s:.80} real={diff['real']!s:.80}"
+                )
             )
     console.print(
         f"{summary.passed} passed, {summary.failed + summary.errors} failed, "

@@ -34,6 +34,11 @@ class CounterNode:
         await asyncio.sleep(0)
         raise ValueError("boom")
 
+    async def fail_with(self, message: str) -> None:
+        """Raise with the scenario's own text: how a hostile message reaches the reports."""
+        await asyncio.sleep(0)
+        raise ValueError(message)
+
 
 class FlakyNode:
     """Fails every second run in this process: the kind of scenario --repeat is for."""

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from onex_scenario import __version__
+from onex_scenario.display import plain_text
 from onex_scenario.errors import (
     EnvOverrideError,
     ScenarioValidationError,
@@ -178,14 +179,9 @@ def list_scenarios(paths: tuple[Path, ...], base_dirs: tuple[Path, ...], as_json
             table.add_column(column, overflow="fold")
         for row in rows:
             services = ", ".join(f"{n}={m}" for n, m in row["services"].items()) or "-"
-            table.add_row(
-                row["name"],
-                row["tier"],
-                services,
-                str(row["steps"]),
-                ", ".join(row["tags"]),
-                row["path"],
-            )
+            cells = (row["name"], row["tier"], services, row["steps"], ", ".join(row["tags"]),
+                     row["path"])  # fmt: skip
+            table.add_row(*(plain_text(cell) for cell in cells))
         Console().print(table)
     for issue in issues:
         click.echo(str(issue), err=True)

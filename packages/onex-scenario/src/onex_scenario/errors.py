@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from onex_scenario.display import log_text
+
 KeyPath = tuple[str | int, ...]
 """A path into a YAML document: mapping keys and list indexes, from the root."""
 
@@ -38,9 +40,11 @@ class ValidationIssue:
     message: str
 
     def __str__(self) -> str:
+        # The one printed form: what a file holds may carry secrets and characters that do
+        # not show as themselves (`\u200b`), so both are dealt with here, for every caller.
         if self.line <= 0:
-            return f"{self.file}: {self.key_path}: {self.message}"
-        return f"{self.file}:{self.line}:{self.column}: {self.key_path}: {self.message}"
+            return log_text(f"{self.file}: {self.key_path}: {self.message}")
+        return log_text(f"{self.file}:{self.line}:{self.column}: {self.key_path}: {self.message}")
 
 
 def sort_issues(issues: Iterable[ValidationIssue]) -> list[ValidationIssue]:

@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from onex_scenario.display import log_text, plain_text
 from rich.console import Console
+from rich.text import Text
 
 from onex_services import launcher
 from onex_services.catalog import parse_kinds
@@ -48,7 +50,7 @@ def guarded(console: Console, action: Callable[[], int]) -> int:
     try:
         return action()
     except (ServiceError, EndpointConfigError, NamespaceError, ValueError) as exc:
-        console.print(f"[red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        console.print(Text.assemble(("error:", "red"), " ", plain_text(exc)), soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         console.print("interrupted")
@@ -58,18 +60,17 @@ def guarded(console: Console, action: Callable[[], int]) -> int:
 def _manager(console: Console, backend: str | None, *, quiet: bool = False) -> ToolServiceManager:
     def progress(message: str) -> None:
         if not quiet:
-            console.print(f"[dim]{message}[/]", highlight=False, soft_wrap=True)
+            console.print(plain_text(message, "dim"), soft_wrap=True)
 
     return ToolServiceManager(backend=backend, progress=progress)
 
 
 def install(console: Console, kinds: KindsInput = None) -> int:
     def body() -> int:
-        items = install_services(
-            _kinds(kinds), lambda message: console.print(message, highlight=False)
-        )
+        items = install_services(_kinds(kinds), lambda message: console.print(plain_text(message)))
         for item in items:
-            console.print(f"[green]ok[/] {item.name}: {item.detail}", highlight=False)
+            line = plain_text(f"{item.name}: {item.detail}")
+            console.print(Text.assemble(("ok", "green"), " ", line))
         return 0
 
     return guarded(console, body)
@@ -83,7 +84,7 @@ def start(
         started = time.perf_counter()
         lease = asyncio.run(manager.up(_kinds(kinds)))
         for note in lease.notes:
-            console.print(f"[yellow]note:[/] {note}", highlight=False)
+            console.print(Text.assemble(("note:", "yellow"), " ", plain_text(note)))
         rows = asyncio.run(manager.status(deep=False))
         wanted = set(lease.endpoints)
         rows = [row for row in rows if row.kind in wanted]
@@ -101,7 +102,7 @@ def start(
 def stop(console: Console, *, backend: str | None = None, force: bool = False) -> int:
     def body() -> int:
         for line in asyncio.run(_manager(console, backend).down(force=force)):
-            console.print(line, highlight=False)
+            console.print(plain_text(line))
         return 0
 
     return guarded(console, body)
@@ -160,10 +161,10 @@ def logs(
         service = _kinds(kind)[0]
         path = _manager(console, None).log_path(service)
         if path_only:
-            console.print(str(path), highlight=False, soft_wrap=True)
+            console.print(plain_text(path), soft_wrap=True)
             return 0
-        console.print(f"[dim]==> {path} <==[/]", highlight=False)
-        console.out(launcher.tail(path, lines), highlight=False)
+        console.print(plain_text(f"==> {path} <==", "dim"))
+        console.out(log_text(launcher.tail(path, lines)), highlight=False)
         if follow:
             _follow(console, path)
         return 0
@@ -177,6 +178,7 @@ def _follow(console: Console, path: Path) -> None:
         while True:
             chunk = handle.read()
             if chunk:
-                console.out(chunk.decode("utf-8", errors="replace"), end="", highlight=False)
+                text = log_text(chunk.decode("utf-8", errors="replace"))
+                console.out(text, end="", highlight=False)
             else:
                 time.sleep(0.2)

@@ -6,7 +6,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from onex_scenario.display import plain_text
+from onex_scenario.redaction import redact
 from rich.table import Table
+from rich.text import Text
 
 from onex_services.models import HealthResult, RunState, ServiceStatus
 
@@ -24,12 +27,13 @@ def _uptime(seconds: float | None) -> str:
     return f"{seconds:.1f}s"
 
 
-def _health_cell(health: HealthResult | None) -> str:
+# Cells that hold what a service said (endpoints, errors) go in as `plain_text`: never markup.
+def _health_cell(health: HealthResult | None) -> Text:
     if health is None:
-        return "-"
+        return Text("-")
     if health.healthy:
-        return f"[green]ok[/] {health.latency_ms:.0f} ms"
-    return f"[red]failing[/]: {health.error or 'no reason given'}"
+        return Text.assemble(("ok", "green"), f" {health.latency_ms:.0f} ms")
+    return Text.assemble(("failing", "red"), ": ", plain_text(health.error or "no reason given"))
 
 
 def status_table(rows: Sequence[ServiceStatus]) -> Table:
@@ -41,15 +45,15 @@ def status_table(rows: Sequence[ServiceStatus]) -> Table:
             overflow="fold" if column == "endpoint" else "ellipsis",
         )
     for row in rows:
-        state = "[green]running[/]" if row.state is RunState.RUNNING else "[red]down[/]"
+        state = Text("running", "green") if row.state is RunState.RUNNING else Text("down", "red")
         who = str(row.pid) if row.pid is not None else (row.container or "-")
         table.add_row(
             row.kind.value,
             row.backend,
-            row.endpoint,
+            plain_text(row.endpoint),
             state,
             _health_cell(row.health),
-            who,
+            plain_text(who),
             _uptime(row.uptime_s),
         )
     return table
@@ -62,16 +66,16 @@ def health_table(results: Sequence[HealthResult]) -> Table:
     for result in results:
         table.add_row(
             result.kind.value,
-            result.endpoint,
-            "[green]healthy[/]" if result.healthy else "[red]unhealthy[/]",
+            plain_text(result.endpoint),
+            Text("healthy", "green") if result.healthy else Text("unhealthy", "red"),
             f"{result.latency_ms:.1f} ms",
             str(result.attempts),
-            result.error or "",
+            plain_text(result.error or ""),
         )
     return table
 
 
 def to_json(items: Sequence[ServiceStatus] | Sequence[HealthResult] | dict[str, Any]) -> str:
     if isinstance(items, dict):
-        return json.dumps(items, indent=2)
-    return json.dumps([item.model_dump(mode="json") for item in items], indent=2)
+        return json.dumps(redact(items), indent=2)
+    return json.dumps(redact([item.model_dump(mode="json") for item in items]), indent=2)
