@@ -111,8 +111,9 @@ def test_type_checks_type_names() -> None:
 def test_type_description_problems() -> None:
     assert type_description_problems({"a": "str|null", "b": ["int"]}) == []
     assert type_description_problems({"a": "strng", "b": [3]}) == [
-        "$.a: unknown type name 'strng' (known: any, array, bool, boolean, dict, float, int, "
-        "integer, list, mapping, none, null, number, object, str, string)",
+        "$.a: unknown type name 'strng' (known: any, array, bool, boolean, date, datetime, "
+        "decimal, dict, float, int, integer, list, mapping, none, null, number, object, str, "
+        "string, uuid)",
         "$.b[0]: expected a type name such as 'str' or a mapping/list of them, got 3",
     ]
 

@@ -257,8 +257,8 @@ def test_cross_field_rules(tree: Tree) -> None:
         "steps[1].id: duplicate step id 'a' (already used by steps[0])",
         "steps[2].fault.target: no external service 'kafak'; did you mean 'kafka'?",
         "steps[3].expect_key.value: $.a: unknown type name 'strr' (known: any, array, bool, "
-        "boolean, dict, float, int, integer, list, mapping, none, null, number, object, str, "
-        "string)",
+        "boolean, date, datetime, decimal, dict, float, int, integer, list, mapping, none, null, "
+        "number, object, str, string, uuid)",
         "expect[0].output.step: step 'f' is a fault step; only call steps have an output",
         "expect[1].output.step: no call step 'nope'",
     ]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pydantic_core import to_json
 
 from onex_scenario.errors import KeyPath
+from onex_scenario.matchers import matcher_problems
 from onex_scenario.matching import type_description_problems
 from onex_scenario.models import (
     CONNECTION_FIELDS,
@@ -47,7 +48,7 @@ def scenario_problems(scenario: ScenarioConfigModel) -> list[Problem]:
     problems += _connections(scenario)
     problems += _tier(scenario)
     problems += _topics(scenario)
-    problems += _type_descriptions(scenario)
+    problems += _expected_values(scenario)
     return problems
 
 
@@ -295,7 +296,7 @@ def _topics(scenario: ScenarioConfigModel) -> list[Problem]:
     return problems
 
 
-def _type_descriptions(scenario: ScenarioConfigModel) -> list[Problem]:
+def _expected_values(scenario: ScenarioConfigModel) -> list[Problem]:
     problems: list[Problem] = []
     for index, step in enumerate(scenario.steps):
         problems += _described(step, step_action(step), ("steps", index))
@@ -305,11 +306,19 @@ def _type_descriptions(scenario: ScenarioConfigModel) -> list[Problem]:
 
 
 def _described(container: BaseModel, name: str, path: KeyPath) -> list[Problem]:
+    """Problems of the expected values of one step or expectation: matchers in every mode,
+    type descriptions under `match: type`."""
     problems: list[Problem] = []
     spec = getattr(container, name)
-    if isinstance(spec, BaseModel) and getattr(spec, "match", None) is MatchModeEnum.TYPE:
-        for field in ("value", "equals"):
-            if field in type(spec).model_fields and getattr(spec, field) is not None:
-                for message in type_description_problems(getattr(spec, field)):
-                    problems.append(((*path, name, field), message))
+    if not isinstance(spec, BaseModel):
+        return problems
+    typed = getattr(spec, "match", None) is MatchModeEnum.TYPE
+    for field in ("value", "equals"):
+        if field not in type(spec).model_fields or getattr(spec, field) is None:
+            continue
+        expected = getattr(spec, field)
+        problems += matcher_problems(expected, (*path, name, field))
+        if typed:
+            for message in type_description_problems(expected):
+                problems.append(((*path, name, field), message))
     return problems

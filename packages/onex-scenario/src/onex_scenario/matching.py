@@ -8,10 +8,14 @@ Modes (`MatchModeEnum`):
 - contains: like partial, plus wildcards: `"*"` matches any value, a string with glob characters
   (`*`, `?`, `[...]`) matches by glob ("order-*"), and an expected list matches when each of its
   items matches a different item of the actual list, in any order.
-- type: the expected value is a type description: a type name ("str", "int", "float"/"number",
-  "bool", "null", "list", "dict", "any"; alternatives with "|" as in "str|null"), a mapping of
+- type: the expected value is a type description: a type name (`values.TYPE_NAMES`: "str",
+  "int", "float"/"number", "decimal", "bool", "null", "list", "dict", "datetime", "date", "uuid",
+  "any"; alternatives with "|" as in "str|null"), a mapping of
   key → description (keys must exist), or a list: one item describes every element, several items
   describe a list of that length element by element.
+
+In every mode, a mapping whose keys all start with `$` is a matcher (`{$le: 900}`, see
+`onex_scenario.matchers`), and a plain key written `$$key` means the key `$key`.
 
 `match_value` returns every mismatch with its path (`$`, `$.items[0].id`), never raises for data.
 """
@@ -21,44 +25,16 @@ from __future__ import annotations
 import fnmatch
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
+from onex_scenario.matchers import check_matcher, is_matcher, literal_key
 from onex_scenario.steps import MatchModeEnum
+from onex_scenario.values import TYPE_NAMES, Mismatch, has_type, type_name_problem
+from onex_scenario.values import describe as _text
+
+__all__ = ["ANY", "TYPE_NAMES", "Mismatch", "match_value", "type_description_problems"]
 
 ANY = "*"
 _GLOB_CHARS = frozenset("*?[")
-
-TYPE_NAMES: Mapping[str, tuple[str, ...]] = {
-    "str": ("str",),
-    "string": ("str",),
-    "int": ("int",),
-    "integer": ("int",),
-    "float": ("int", "float"),
-    "number": ("int", "float"),
-    "bool": ("bool",),
-    "boolean": ("bool",),
-    "null": ("null",),
-    "none": ("null",),
-    "list": ("list",),
-    "array": ("list",),
-    "dict": ("dict",),
-    "object": ("dict",),
-    "mapping": ("dict",),
-    "any": ("any",),
-}
-"""Type names accepted by the `type` mode and the kinds of value each one accepts."""
-
-
-@dataclass(frozen=True, slots=True)
-class Mismatch:
-    """One difference: where (`$.a.b[0]`), what was expected and what was there, as short text."""
-
-    path: str
-    expected: str
-    actual: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: expected {self.expected}, got {self.actual}"
 
 
 def match_value(expected: object, actual: object, mode: MatchModeEnum | str) -> list[Mismatch]:
@@ -79,13 +55,14 @@ def type_description_problems(description: object, path: str = "$") -> list[str]
     """Problems of a `type`-mode description (unknown type names, wrong shapes); empty if valid."""
     problems: list[str] = []
     if isinstance(description, str):
-        for name in description.split("|"):
-            if name.strip() not in TYPE_NAMES:
-                known = ", ".join(sorted(TYPE_NAMES))
-                problems.append(f"{path}: unknown type name {name.strip()!r} (known: {known})")
+        problem = type_name_problem(description)
+        if problem:
+            problems.append(f"{path}: {problem}")
+    elif is_matcher(description):
+        pass  # matchers are checked on their own (`matchers.matcher_problems`) in every mode
     elif isinstance(description, Mapping):
         for key, item in description.items():
-            problems.extend(type_description_problems(item, f"{path}.{key}"))
+            problems.extend(type_description_problems(item, _key(path, literal_key(key))))
     elif isinstance(description, list | tuple):
         for index, item in enumerate(description):
             problems.extend(type_description_problems(item, f"{path}[{index}]"))
@@ -100,6 +77,14 @@ def type_description_problems(description: object, path: str = "$") -> list[str]
 def _match(
     expected: object, actual: object, mode: MatchModeEnum, path: str, out: list[Mismatch]
 ) -> None:
+    if is_matcher(expected):
+        assert isinstance(expected, Mapping)
+
+        def recurse(want: object, have: object, where: str, found: list[Mismatch]) -> None:
+            _match(want, have, mode, where, found)
+
+        check_matcher(expected, actual, path, out, recurse)
+        return
     if mode is MatchModeEnum.CONTAINS and isinstance(expected, str):
         if expected == ANY:
             return
@@ -111,14 +96,15 @@ def _match(
         if not isinstance(actual, Mapping):
             out.append(Mismatch(path, "a mapping", _text(actual)))
             return
-        for key, item in expected.items():
+        wanted = {literal_key(key): item for key, item in expected.items()}
+        for key, item in wanted.items():
             if key not in actual:
                 out.append(Mismatch(_key(path, key), _text(item), "no such key"))
             else:
                 _match(item, actual[key], mode, _key(path, key), out)
         if mode is MatchModeEnum.EXACT:
             for key in actual:
-                if key not in expected:
+                if key not in wanted:
                     out.append(Mismatch(_key(path, key), "no such key", _text(actual[key])))
         return
     if _is_list(expected):
@@ -176,19 +162,20 @@ def _probe(expected: object, actual: object) -> list[Mismatch]:
 
 def _match_type(description: object, actual: object, path: str, out: list[Mismatch]) -> None:
     if isinstance(description, str):
-        kinds = {
-            kind for name in description.split("|") for kind in TYPE_NAMES.get(name.strip(), ())
-        }
-        if not kinds:
+        if type_name_problem(description):
             out.append(Mismatch(path, f"a known type name, not {description!r}", _text(actual)))
-        elif "any" not in kinds and _kind(actual) not in kinds:
+        elif not has_type(description, actual):
             out.append(Mismatch(path, f"a value of type {description}", _text(actual)))
+        return
+    if is_matcher(description):
+        assert isinstance(description, Mapping)
+        check_matcher(description, actual, path, out, _match_type)
         return
     if isinstance(description, Mapping):
         if not isinstance(actual, Mapping):
             out.append(Mismatch(path, "a mapping", _text(actual)))
             return
-        for key, item in description.items():
+        for key, item in ((literal_key(k), v) for k, v in description.items()):
             if key not in actual:
                 out.append(
                     Mismatch(_key(path, key), f"a value of type {_text(item)}", "no such key")
@@ -217,24 +204,6 @@ def _match_type(description: object, actual: object, path: str, out: list[Mismat
     out.append(Mismatch(path, f"a type description, not {_text(description)}", _text(actual)))
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, Mapping):
-        return "dict"
-    if _is_list(value):
-        return "list"
-    return type(value).__name__
-
-
 def _scalar_equal(expected: object, actual: object) -> bool:
     if isinstance(expected, bool) or isinstance(actual, bool):
         return type(expected) is type(actual) and expected == actual
@@ -252,11 +221,3 @@ def _key(path: str, key: object) -> str:
     if text.isidentifier():
         return f"{path}.{text}"
     return f"{path}[{json.dumps(text)}]"
-
-
-def _text(value: object, limit: int = 80) -> str:
-    try:
-        text = json.dumps(value, default=repr, sort_keys=True)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from onex_scenario.durations import Duration
+from onex_scenario.expected import Expected
 from onex_scenario.names import (
     Identifier,
     KeyText,
@@ -67,7 +68,7 @@ class ModelEventExpectation(_Checked):
 
     topic: TopicName
     key: KeyText | None = None
-    value: YamlValue = None
+    value: Expected = None
     headers: dict[str, str] | None = None
     match: MatchModeEnum = MatchModeEnum.PARTIAL
     within: Duration | None = Field(
@@ -83,7 +84,7 @@ class ModelRowExpectation(BaseModel):
 
     table: TableName
     where: dict[str, YamlValue] = Field(default_factory=dict)
-    equals: dict[str, YamlValue] | None = None
+    equals: dict[str, Expected] | None = None
     match: MatchModeEnum = MatchModeEnum.PARTIAL
     count: int | None = Field(default=None, ge=0)
     within: Duration | None = None
@@ -93,7 +94,7 @@ class ModelKeyExpectation(_Checked):
     """A cache key (un-prefixed) must hold a matching value, or be absent (`exists: false`)."""
 
     key: KeyText
-    value: YamlValue = None
+    value: Expected = None
     match: MatchModeEnum = MatchModeEnum.PARTIAL
     exists: bool = True
     within: Duration | None = None
@@ -105,7 +106,7 @@ class ModelOutputExpectation(BaseModel):
     model_config = _MODEL
 
     step: StepId
-    value: YamlValue
+    value: Expected
     match: MatchModeEnum = MatchModeEnum.PARTIAL
 
 
