@@ -7,20 +7,14 @@ import sys
 from pathlib import Path
 
 from onex_registry import BaseOnexRegistry, OnexToolError
-
-
-def _project_root(scenario_path: Path) -> Path:
-    """The nearest folder above the scenario that holds a pyproject.toml (the project root)."""
-    for folder in [scenario_path.parent, *scenario_path.parents]:
-        if (folder / "pyproject.toml").exists():
-            return folder
-    return scenario_path.parent
+from onex_scenario.project_settings import node_import_root
 
 
 def instantiate_node(target: str, registry: BaseOnexRegistry, scenario_path: Path) -> object:
     """Build the node with the registry as its only argument: it gets its tools from there."""
     module_name, _, class_name = target.partition(":")
-    root = str(_project_root(scenario_path.resolve()))
+    # The project root, as pytest's rootdir: with or without a pyproject.toml.
+    root = str(node_import_root(scenario_path))
     if root not in sys.path:
         sys.path.insert(0, root)
     try:
