@@ -124,14 +124,13 @@ def _service_stack(session: nox.Session, state: str, backend: str = "process") -
 
 
 def _keep_service_logs(session: nox.Session, services: tuple[str, ...]) -> None:
-    """Copy each service's log into reports/service-logs/ (CI keeps reports/ as artifacts)."""
+    """Copy each service's log into reports/service-logs/ (CI keeps reports/ as artifacts),
+    secrets redacted and mode 0600 (`onex services logs --save`); a service without a log is
+    passed over."""
     target = ROOT / "reports" / "service-logs" / session.name
-    target.mkdir(parents=True, exist_ok=True)
     for kind in ("kafka", "postgres", "redis"):
-        path = session.run(*services, "logs", kind, "--path", silent=True, success_codes=[0, 1, 3])
-        source = Path(str(path or "").strip())
-        if source.is_file():
-            shutil.copyfile(source, target / f"{kind}.log")
+        save = str(target / f"{kind}.log")
+        session.run(*services, "logs", kind, "--save", save, silent=True, success_codes=[0, 1, 3])
 
 
 @nox.session(python=PYTHON, tags=["ci", "tier"])

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from onex_scenario.redaction import REDACTED, is_secret_key, redact, redact_text, redact_url
+from onex_scenario.redaction import (
+    REDACTED,
+    is_secret_key,
+    known_secrets,
+    redact,
+    redact_text,
+    redact_url,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -81,3 +88,15 @@ def test_redact_walks_mappings_and_lists_and_replaces_secret_values_whole() -> N
 
 def test_redact_url_is_the_same_redaction() -> None:
     assert redact_url("redis://u:p@h") == redact_text("redis://u:p@h") == "redis://u:***@h"
+
+
+def test_known_secrets_come_from_the_harness_settings_only() -> None:
+    environ = {
+        "ONEX_DB_URL": "postgresql://onex:from-url@127.0.0.1:5432/db",
+        "ONEX_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9092",
+        "ONEX_REDIS_PASSWORD": "redis-pw",
+        "ONEX_DB_HOST": "db",
+        "TOKENIZERS_PARALLELISM": "false",
+        "ONEX_BAD_URL": "http://h:notaport/x",
+    }
+    assert known_secrets(environ) == ["from-url", "redis-pw"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 import pytest
+from onex_services.commands import save_log
 from onex_services.models import HealthResult, HealthStatus, ServiceKind
 from onex_services.render import health_table, to_json
 from rich.console import Console
@@ -24,3 +28,23 @@ def test_a_services_error_is_printed_literally_with_its_password_hidden() -> Non
     assert "\x1b" not in shown
     assert "pw-123" not in shown
     assert "pw-123" not in to_json([result])
+
+
+def test_a_saved_log_has_its_secrets_redacted_and_is_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEX_REDIS_PASSWORD", "generated-redis-pw")
+    source = tmp_path / "postgres.log"
+    source.write_text(
+        "FATAL: auth for postgresql://onex:pw-123@127.0.0.1:5/db\nAUTH generated-redis-pw refused\n"
+    )
+    target = tmp_path / "reports" / "postgres.log"
+    save_log(source, target)
+    text = target.read_text()
+    assert "pw-123" not in text
+    assert "generated-redis-pw" not in text
+    assert text.splitlines() == [
+        "FATAL: auth for postgresql://onex:***@127.0.0.1:5/db",
+        "AUTH *** refused",
+    ]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

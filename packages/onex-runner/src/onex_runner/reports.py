@@ -1,17 +1,25 @@
-"""Reports of a run: JUnit XML (for CI), JSON (for tools) and one self-contained HTML page."""
+"""Reports of a run: JUnit XML (for CI), JSON (for tools) and one self-contained HTML page.
+
+Every writer redacts the results first (`redacted`) and writes mode 0600 (`write_private`).
+"""
 
 from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
+from onex_scenario.private_files import write_private
+from onex_scenario.redaction import known_secrets, redact
+
+from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum, redacted
 
 
 def write_junit(results: list[ModelScenarioResult], path: Path) -> None:
+    results = [redacted(r) for r in results]
     summary = ModelRunSummary.of(results, sum(r.duration_ms for r in results))
     suite = ET.Element(
         "testsuite",
@@ -39,8 +47,8 @@ def write_junit(results: list[ModelScenarioResult], path: Path) -> None:
             ET.SubElement(case, "skipped", message=result.message)
         tools = ", ".join(f"{t['service']}={t['instantiated_class']}" for t in result.tools)
         ET.SubElement(case, "system-out").text = f"tools: {tools}\nnamespace: {result.namespace}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+    text = ET.tostring(suite, encoding="unicode", xml_declaration=True)
+    write_private(path, text)
 
 
 def _details(result: ModelScenarioResult) -> str:
@@ -59,16 +67,15 @@ def report_data(
     summary = ModelRunSummary.of(results, sum(r.duration_ms for r in results))
     return {
         "summary": summary.model_dump(mode="json"),
-        "scenarios": [r.model_dump(mode="json") for r in results],
-        "mode_differences": differences or [],
+        "scenarios": [redacted(r).model_dump(mode="json") for r in results],
+        "mode_differences": redact(differences or [], known_secrets(os.environ)),
     }
 
 
 def write_json(
     results: list[ModelScenarioResult], path: Path, differences: list[dict[str, Any]] | None = None
 ) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report_data(results, differences), indent=2, default=str))
+    write_private(path, json.dumps(report_data(results, differences), indent=2, default=str))
 
 
 _STYLE = """
@@ -103,6 +110,8 @@ def render_html(
     results: list[ModelScenarioResult], differences: list[dict[str, Any]] | None = None
 ) -> str:
     data = report_data(results, differences)
+    results = [redacted(r) for r in results]
+    differences = data["mode_differences"] if differences is not None else None
     rows = []
     for r in results:
         tools = "<br>".join(
@@ -160,5 +169,4 @@ def render_html(
 def write_html(
     results: list[ModelScenarioResult], path: Path, differences: list[dict[str, Any]] | None = None
 ) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(results, differences))
+    write_private(path, render_html(results, differences))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from typing import Any
 
+from onex_scenario.redaction import known_secrets, redact
 from pydantic import BaseModel, ConfigDict, Field
 
 _MODEL = ConfigDict(extra="forbid")
@@ -101,3 +103,10 @@ class ModelRunSummary(BaseModel):
             errors=count[OutcomeEnum.ERROR],
             duration_ms=duration_ms,
         )
+
+
+def redacted(result: ModelScenarioResult) -> ModelScenarioResult:
+    """`result` as every writer (JSON, JUnit, HTML, snapshots) must see it: passwords, secrets
+    and tokens replaced by `***`, including the values of the harness's own secret settings."""
+    clean = redact(result.model_dump(mode="json"), known_secrets(os.environ))
+    return ModelScenarioResult.model_validate(clean)

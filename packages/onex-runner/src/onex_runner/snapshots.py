@@ -10,15 +10,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from onex_runner.results import ModelScenarioResult
+from onex_scenario.private_files import append_private
+
+from onex_runner.results import ModelScenarioResult, redacted
 
 _VOLATILE = {"correlation_id", "offset", "duration_ms", "partition", "namespace", "endpoint"}
 
 
 def append_jsonl(result: ModelScenarioResult, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as out:
-        out.write(json.dumps(result.model_dump(mode="json"), default=str) + "\n")
+    """One line per scenario run, redacted, in a file only its owner can read."""
+    line = json.dumps(redacted(result).model_dump(mode="json"), default=str)
+    append_private(path, line + "\n")
 
 
 def _strip(value: Any) -> Any:
@@ -30,6 +32,8 @@ def _strip(value: Any) -> Any:
 
 
 def golden_form(result: ModelScenarioResult) -> dict[str, Any]:
+    """What a golden file keeps, redacted (both sides of a comparison go through here)."""
+    result = redacted(result)
     return {
         "scenario": result.name,
         "outcome": str(result.outcome),

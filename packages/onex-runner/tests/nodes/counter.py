@@ -34,6 +34,11 @@ class CounterNode:
         await asyncio.sleep(0)
         raise ValueError("boom")
 
+    async def echo(self, **values: Any) -> dict[str, Any]:
+        """Return what the scenario passed: how a secret reaches a step's output."""
+        await asyncio.sleep(0)
+        return values
+
     async def fail_with(self, message: str) -> None:
         """Raise with the scenario's own text: how a hostile message reaches the reports."""
         await asyncio.sleep(0)

@@ -8,11 +8,12 @@ Every console writer builds its lines with `plain_text`; messages naming a key u
 
 from __future__ import annotations
 
+import os
 import unicodedata
 
 from rich.text import Text
 
-from onex_scenario.redaction import redact_text
+from onex_scenario.redaction import known_secrets, redact_text
 
 # Control, format (zero-width, bidi overrides), surrogate, private-use, unassigned, and line or
 # paragraph separators: none of them shows as itself on a terminal.
@@ -51,8 +52,8 @@ def show_key(key: str) -> str:
 
 def log_text(text: str) -> str:
     """A service's log (or any text a service wrote) for a terminal or a report: secrets
-    redacted, hidden characters escaped, lines kept."""
-    return printable(redact_text(text))
+    redacted (the harness's own secret settings too), hidden characters escaped, lines kept."""
+    return printable(redact_text(text, known_secrets(os.environ)))
 
 
 def plain_text(value: object, style: str = "") -> Text:

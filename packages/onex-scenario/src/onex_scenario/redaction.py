@@ -11,7 +11,8 @@ What counts as a secret (documented in docs/runner.md, "Secrets in reports"):
   `passwd`, `passphrase`, `secret`, `token`, `api_key` (`apikey`, `api-key`), `credential(s)`,
   `private_key`, or any key that contains one of them (`sasl_password`, `client_secret`,
   `access_token`).
-- any text in `known`: secrets the caller holds (a generated password), wherever they appear
+- any text in `known`: secrets the caller holds (a generated password, or `known_secrets` of the
+  environment: `ONEX_DB_PASSWORD`'s value, the password inside `ONEX_DB_URL`), wherever they appear
   (four characters or more: replacing every "a" of a report would hide the report, not a secret).
 
 Redaction is deliberately eager: a key such as `max_tokens` is hidden too. A report that hides a
@@ -23,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 REDACTED = "***"
 _MIN_KNOWN = 4
@@ -94,3 +96,27 @@ def redact(value: Any, known: Iterable[str] = ()) -> Any:
     if isinstance(value, list | tuple):
         return [redact(item, secrets) for item in value]
     return value
+
+
+def known_secrets(environ: Mapping[str, str]) -> list[str]:
+    """The secrets the harness's own settings hold by value: `ONEX_*` variables named like a
+    secret (`ONEX_DB_PASSWORD`) and the passwords inside `ONEX_*` URLs (`ONEX_DB_URL`).
+
+    Writers pass them as `known`, so a password is hidden even where no pattern gives it away
+    (a driver's message that quotes it bare). Only `ONEX_*`: other tools' variables such as
+    `TOKENIZERS_PARALLELISM=false` would hide every "false" of a report."""
+    found: list[str] = []
+    for name, value in environ.items():
+        if not name.startswith("ONEX_"):
+            continue
+        if is_secret_key(name) and value:
+            found.append(value)
+        elif "://" in value:
+            for part in value.split(","):
+                try:
+                    password = urlsplit(part.strip()).password
+                except ValueError:  # not a URL after all (a bad port): nothing to learn
+                    continue
+                if password:
+                    found.append(password)
+    return found

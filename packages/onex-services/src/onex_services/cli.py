@@ -7,6 +7,7 @@ invoke tasks (`invoke services.up` ...) call the same functions in `commands`.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -75,6 +76,13 @@ def health(kinds: tuple[str, ...], as_json: bool) -> None:
 @click.option("-n", "--lines", default=40, show_default=True, help="How many lines to show.")
 @click.option("-f", "--follow", is_flag=True, help="Keep printing what the service writes.")
 @click.option("--path", "path_only", is_flag=True, help="Print the log file's path only.")
-def logs(kind: str, lines: int, follow: bool, path_only: bool) -> None:
+@click.option(
+    "--save",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Copy the whole log here instead, secrets redacted, mode 0600 (for reports/).",
+)
+def logs(kind: str, lines: int, follow: bool, path_only: bool, save: Path | None) -> None:
     """Show the log of one service of the stack."""
-    _exit(commands.logs(_console(), kind, lines=lines, follow=follow, path_only=path_only))
+    _exit(
+        commands.logs(_console(), kind, lines=lines, follow=follow, path_only=path_only, save=save)
+    )

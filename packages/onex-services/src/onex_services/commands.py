@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from onex_scenario.display import log_text, plain_text
+from onex_scenario.private_files import write_private
+from onex_scenario.redaction import known_secrets, redact_text
 from rich.console import Console
 from rich.text import Text
 
@@ -156,10 +159,15 @@ def logs(
     lines: int = 40,
     follow: bool = False,
     path_only: bool = False,
+    save: Path | None = None,
 ) -> int:
     def body() -> int:
         service = _kinds(kind)[0]
         path = _manager(console, None).log_path(service)
+        if save is not None:
+            save_log(path, save)
+            console.print(plain_text(f"saved {path} to {save}"), soft_wrap=True)
+            return 0
         if path_only:
             console.print(plain_text(path), soft_wrap=True)
             return 0
@@ -170,6 +178,12 @@ def logs(
         return 0
 
     return guarded(console, body)
+
+
+def save_log(source: Path, target: Path) -> None:
+    """A service's log copied for a report: the same text with its secrets redacted, 0600."""
+    text = source.read_text(encoding="utf-8", errors="replace")
+    write_private(target, redact_text(text, known_secrets(os.environ)))
 
 
 def _follow(console: Console, path: Path) -> None:
