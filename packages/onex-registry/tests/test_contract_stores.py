@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from onex_registry import KeyValueStore, SqlStore
+from onex_registry import KeyValueStore, SqlStore, WrongTypeError
 
 
 async def test_kv_round_trip(kv: KeyValueStore) -> None:
@@ -46,6 +46,72 @@ async def test_kv_scan_by_prefix(kv: KeyValueStore) -> None:
     assert await kv.scan("order:") == ["order:1", "order:2"]
     assert await kv.scan("order*") == ["order*odd"]
     assert len(await kv.scan()) == 4
+
+
+async def test_kv_lists_append_in_order_and_read_by_range(kv: KeyValueStore) -> None:
+    assert await kv.lrange("queue") == []
+    assert await kv.rpush("queue", "o-1", "o-2") == 2
+    assert await kv.rpush("queue", "o-3") == 3
+    assert await kv.lrange("queue") == ["o-1", "o-2", "o-3"]
+    assert await kv.lrange("queue", 1, 1) == ["o-2"]
+    assert await kv.lrange("queue", -2, -1) == ["o-2", "o-3"]
+    assert await kv.lrange("queue", 0, 10) == ["o-1", "o-2", "o-3"]
+    assert await kv.lrange("queue", 2, 1) == []
+    assert await kv.key_type("queue") == "list"
+
+
+async def test_kv_hashes_set_fields_and_read_them_all(kv: KeyValueStore) -> None:
+    assert await kv.hgetall("order") == {}
+    assert await kv.hset("order", {"status": "new", "qty": "2"}) == 2
+    assert await kv.hset("order", {"status": "accepted", "sku": "ABC"}) == 1
+    assert await kv.hgetall("order") == {"status": "accepted", "qty": "2", "sku": "ABC"}
+    assert await kv.key_type("order") == "hash"
+
+
+async def test_kv_key_types(kv: KeyValueStore) -> None:
+    await kv.set("text", "v")
+    assert await kv.key_type("text") == "string"
+    assert await kv.key_type("absent") == "none"
+
+
+async def test_kv_a_command_on_another_type_is_wrong_type(kv: KeyValueStore) -> None:
+    await kv.set("text", "v")
+    await kv.rpush("list", "a")
+    await kv.hset("hash", {"f": "v"})
+    for call in (
+        kv.get("list"),
+        kv.get("hash"),
+        kv.rpush("text", "b"),
+        kv.lrange("hash"),
+        kv.hset("list", {"f": "v"}),
+        kv.hgetall("text"),
+    ):
+        with pytest.raises(WrongTypeError):
+            await call
+    # SET replaces a key of any type, as in Redis.
+    await kv.set("list", "now text")
+    assert await kv.get("list") == "now text"
+
+
+async def test_kv_lists_and_hashes_expire_delete_and_scan_like_strings(kv: KeyValueStore) -> None:
+    await kv.rpush("l:1", "a")
+    await kv.hset("l:2", {"f": "v"})
+    assert await kv.scan("l:") == ["l:1", "l:2"]
+    assert await kv.expire("l:1", 30) is True
+    assert await kv.rpush("l:1", "b") == 2  # appending keeps the TTL
+    assert await kv.ttl("l:1") is not None
+    assert await kv.delete("l:2") is True
+    assert await kv.key_type("l:2") == "none"
+
+
+async def test_kv_refuses_empty_or_non_text_values(kv: KeyValueStore) -> None:
+    with pytest.raises(ValueError, match="rpush needs at least one value"):
+        await kv.rpush("l")
+    with pytest.raises(ValueError, match="hset needs at least one value"):
+        await kv.hset("h", {})
+    with pytest.raises(TypeError, match="value must be str, got int"):
+        await kv.rpush("l", 1)  # type: ignore[arg-type]
+    assert await kv.key_type("l") == "none"
 
 
 async def test_kv_health(kv: KeyValueStore) -> None:

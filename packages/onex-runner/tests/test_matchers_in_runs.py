@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from onex_runner import OutcomeEnum, RunOptions, ScenarioRunner
-from onex_scenario.loader import ScenarioLoader
+from onex_runner import OutcomeEnum
+from scenario_runs import run_scenario
 
 pytestmark = pytest.mark.unit
 SERVICES = {"kafka": {"kind": "kafka"}, "redis": {"kind": "redis"}}
@@ -15,14 +15,6 @@ RESOURCES = {
     "kafka": {"topics": [{"name": "in"}, {"name": "out"}]},
     "redis": {"seed": {"price:ABC": "9.50", "name": "r-17"}},
 }
-
-
-async def run(path: Path) -> Any:
-    runner = ScenarioRunner(RunOptions())
-    try:
-        return await runner.run(ScenarioLoader().load(path))
-    finally:
-        await runner.close()
 
 
 def scenario(write_scenario: Any, name: str, expect: list[dict[str, Any]]) -> Path:
@@ -57,7 +49,7 @@ async def test_matchers_hold_for_outputs_events_and_keys(write_scenario: Any) ->
             {"key": {"key": "name", "value": {"$regex": "^r-[0-9]+$", "$len": 4}}},
         ],
     )
-    result = await run(path)
+    result = await run_scenario(path)
     assert result.outcome is OutcomeEnum.PASSED, result.message
 
 
@@ -70,7 +62,7 @@ async def test_a_failing_matcher_says_what_was_expected_and_found(write_scenario
             {"key": {"key": "name", "value": {"$regex": "^x-"}}},
         ],
     )
-    result = await run(path)
+    result = await run_scenario(path)
     assert result.outcome is OutcomeEnum.FAILED
     messages = [step.message for step in result.expectations if step.outcome is OutcomeEnum.FAILED]
     assert messages == [

@@ -71,9 +71,7 @@ def test_the_table_sets_paths_relative_to_the_project_root(tmp_path: Path) -> No
         settings.profile("cd")
 
 
-def test_the_environment_beats_the_table(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_environment_beats_the_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = project(tmp_path, '[tool.onex]\nbackend = "compose"\nbases = ["shared"]\n')
     monkeypatch.chdir(tmp_path)
     environ = {

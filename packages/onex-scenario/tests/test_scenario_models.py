@@ -342,8 +342,8 @@ def test_redis_seed_values_and_retry_policy_are_checked(tree: Tree) -> None:
     assert tree.messages("unit/x.yaml") == [
         "external_services.r.retry: max_backoff (1.0s) must not be smaller than "
         "initial_backoff (2.0s)",
-        "resources.redis.seed: seed key 'bad': expected a string, number, a list of them or a "
-        "mapping of them, got [1, {'x': 1}]",
+        "resources.redis.seed: seed key 'bad': expected a string, number, a non-empty list of "
+        "them or a non-empty mapping of them, got [1, {'x': 1}]",
     ]
 
 

@@ -18,6 +18,7 @@ from onex_registry.errors import (
     UnknownToolKindError,
     UnknownTopicError,
     ValueNotSerializableError,
+    WrongTypeError,
 )
 from onex_registry.factories import (
     BaseToolFactory,
@@ -80,6 +81,7 @@ __all__ = [
     "UnknownToolKindError",
     "UnknownTopicError",
     "ValueNotSerializableError",
+    "WrongTypeError",
     "building_tools",
     "discover_factories",
     "parse_mode",

@@ -51,6 +51,15 @@ class ValueNotSerializableError(OnexToolError):
     """A value cannot be encoded as JSON; raised before anything is sent."""
 
 
+class WrongTypeError(OnexToolError):
+    """A key-value command met a key that holds another type (Redis' WRONGTYPE)."""
+
+    def __init__(self, key: str, wanted: str) -> None:
+        super().__init__(f"key {key!r} does not hold a {wanted}")
+        self.key = key
+        self.wanted = wanted
+
+
 class NotSupportedByMockError(OnexToolError):
     """The in-memory fake cannot model this behaviour; use the real service instead."""
 

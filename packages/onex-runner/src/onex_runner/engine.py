@@ -9,7 +9,6 @@ never passes. Nothing here falls back to a mock on its own: the resolver records
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from onex_services.namespaces import NamespaceError, cleanup_namespace, verify_c
 
 from onex_runner.context import current_correlation_id, current_namespace
 from onex_runner.nodes import instantiate_node
+from onex_runner.redis_values import write_seed
 from onex_runner.results import (
     ModelScenarioPreConditionResult,
     ModelScenarioResult,
@@ -345,7 +345,7 @@ async def _create_resources(state: _ScenarioState) -> None:
     if resources.redis is not None and resources.redis.seed:
         kv: KeyValueStore = registry.kv_store
         for key, value in resources.redis.seed.items():
-            await kv.set(key, value if isinstance(value, str) else json.dumps(value))
+            await write_seed(kv, key, value)
 
 
 def _statements(script: str) -> list[str]:

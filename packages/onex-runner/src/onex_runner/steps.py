@@ -18,6 +18,7 @@ from onex_scenario import ScenarioConfigModel, match_value, resolve_references
 from onex_scenario.errors import ReferenceResolutionError
 
 from onex_runner.context import current_correlation_id
+from onex_runner.redis_values import read_key
 from onex_runner.results import ModelStepResult, OutcomeEnum
 
 _POLL_S = 0.25
@@ -207,23 +208,30 @@ class StepRunner:
         kv = self.registry.kv_store
         deadline = time.monotonic() + (spec.get("within") or 0)
         while True:
-            raw = await kv.get(spec["key"])
-            problems = self._key_problems(spec, raw)
+            exists, value = await read_key(kv, spec["key"])
+            ttl = await kv.ttl(spec["key"]) if exists and spec.get("ttl") is not None else None
+            problems = self._key_problems(spec, exists, value, ttl)
             if not problems:
-                return _maybe_json(raw)
+                return value
             if time.monotonic() >= deadline:
                 raise StepFailure(f"key {spec['key']!r}: " + "; ".join(problems))
             await asyncio.sleep(_POLL_S)
 
     @staticmethod
-    def _key_problems(spec: dict[str, Any], raw: str | None) -> list[str]:
+    def _key_problems(
+        spec: dict[str, Any], exists: bool, value: Any, ttl: float | None
+    ) -> list[str]:
         if not spec.get("exists", True):
-            return [] if raw is None else [f"expected no key, found {raw!r}"]
-        if raw is None:
+            return [f"expected no key, found {json.dumps(value)}"] if exists else []
+        if not exists:
             return ["the key does not exist"]
-        if spec.get("value") is None:
-            return []
-        return [str(m) for m in match_value(spec["value"], _maybe_json(raw), spec["match"])]
+        problems: list[str] = []
+        if spec.get("value") is not None:
+            problems += [str(m) for m in match_value(spec["value"], value, spec["match"])]
+        if spec.get("ttl") is not None:
+            found = match_value(spec["ttl"], ttl, spec["match"])
+            problems += [f"ttl: {m}" for m in found]
+        return problems
 
     async def run_expectations(self) -> list[ModelStepResult]:
         results: list[ModelStepResult] = []
@@ -272,12 +280,3 @@ class StepRunner:
 
 def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _maybe_json(raw: str | None) -> Any:
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw

@@ -313,7 +313,7 @@ def _described(container: BaseModel, name: str, path: KeyPath) -> list[Problem]:
     if not isinstance(spec, BaseModel):
         return problems
     typed = getattr(spec, "match", None) is MatchModeEnum.TYPE
-    for field in ("value", "equals"):
+    for field in ("value", "equals", "ttl"):
         if field not in type(spec).model_fields or getattr(spec, field) is None:
             continue
         expected = getattr(spec, field)

@@ -211,8 +211,8 @@ class ModelRedisResources(BaseModel):
             if not _redis_value(value):
                 raise PydanticCustomError(
                     "redis_value",
-                    "seed key {key}: expected a string, number, a list of them or a mapping "
-                    "of them, got {value}",
+                    "seed key {key}: expected a string, number, a non-empty list of them or a "
+                    "non-empty mapping of them, got {value}",
                     {"key": repr(key), "value": repr(value)[:60]},
                 )
         return seed
@@ -222,10 +222,11 @@ def _redis_value(value: object) -> bool:
     scalar = (str, int, float)
     if isinstance(value, scalar):
         return True
+    # Redis has no empty list or hash: a key holding one does not exist.
     if isinstance(value, list):
-        return all(isinstance(item, scalar) for item in value)
+        return bool(value) and all(isinstance(item, scalar) for item in value)
     if isinstance(value, dict):
-        return all(isinstance(item, scalar) for item in value.values())
+        return bool(value) and all(isinstance(item, scalar) for item in value.values())
     return False
 
 

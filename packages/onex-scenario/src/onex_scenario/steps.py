@@ -91,10 +91,18 @@ class ModelRowExpectation(BaseModel):
 
 
 class ModelKeyExpectation(_Checked):
-    """A cache key (un-prefixed) must hold a matching value, or be absent (`exists: false`)."""
+    """A cache key (un-prefixed) must hold a matching value, or be absent (`exists: false`).
+
+    A string is compared as its JSON value when it is JSON; a list as a list, a hash as a mapping.
+    """
 
     key: KeyText
     value: Expected = None
+    ttl: Expected = Field(
+        default=None,
+        description="The key's time to live in seconds (null when it has none), compared like "
+        "`value`: e.g. {$le: 900}; {$type: null} requires no expiry.",
+    )
     match: MatchModeEnum = MatchModeEnum.PARTIAL
     exists: bool = True
     within: Duration | None = None

@@ -1,25 +1,51 @@
 """Key-value stores: RedisKeyValueStore (real, redis.asyncio) and InMemoryKeyValueStore (mock).
 
-Every key lives under `<namespace>:`; `scan` lists keys of this namespace only.
+Every key lives under `<namespace>:`; `scan` lists keys of this namespace only. Keys hold a
+string, a list or a hash; a command on a key of another type raises WrongTypeError in both.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Mapping
+from typing import TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from onex_registry.errors import NotConnectedError, ToolConnectionError
+from onex_registry.errors import NotConnectedError, ToolConnectionError, WrongTypeError
 from onex_registry.guard import check_built_by_registry
 from onex_registry.models import ToolHealth
 from onex_registry.tools.health import timed_health
 
+_T = TypeVar("_T")
+Value = str | list[str] | dict[str, str]
+"""What a key holds: a string, a list or a hash."""
+_TYPES: dict[type, str] = {str: "string", list: "list", dict: "hash"}
+
 
 def _glob_escape(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
+
+
+def _texts(command: str, values: tuple[object, ...]) -> None:
+    """Both stores refuse the same arguments before anything is sent."""
+    if not values:
+        raise ValueError(f"{command} needs at least one value")
+    for value in values:
+        if not isinstance(value, str):
+            # redis-py refuses non-scalar values too; a silent str() would hide the bug.
+            raise TypeError(f"value must be str, got {type(value).__name__}")
+
+
+def _slice(items: list[str], start: int, stop: int) -> list[str]:
+    """LRANGE's indexes: both ends included, negative ones count from the end."""
+    size = len(items)
+    first = max(0, start + size if start < 0 else start)
+    last = stop + size if stop < 0 else min(stop, size - 1)
+    return items[first : last + 1] if first <= last else []
 
 
 class RedisKeyValueStore:
@@ -61,9 +87,40 @@ class RedisKeyValueStore:
             await self._client.aclose()
         self._client = None
 
+    async def _typed(self, key: str, wanted: str, call: Awaitable[_T]) -> _T:
+        try:
+            return await call
+        except ResponseError as exc:
+            if str(exc).startswith("WRONGTYPE"):
+                raise WrongTypeError(key, wanted) from exc
+            raise
+
     async def get(self, key: str) -> str | None:
-        value = await self._require().get(self._key(key))
+        value = await self._typed(key, "string", self._require().get(self._key(key)))
         return None if value is None else str(value)
+
+    async def key_type(self, key: str) -> str:
+        return str(await self._require().type(self._key(key)))
+
+    async def rpush(self, key: str, *values: str) -> int:
+        _texts("rpush", values)
+        call = self._require().rpush(self._key(key), *values)
+        return int(await self._typed(key, "list", call))
+
+    async def lrange(self, key: str, start: int = 0, stop: int = -1) -> list[str]:
+        call = self._require().lrange(self._key(key), start, stop)
+        return [str(item) for item in await self._typed(key, "list", call)]
+
+    async def hset(self, key: str, fields: Mapping[str, str]) -> int:
+        _texts("hset", tuple(fields.values()))
+        mapping: dict[str | bytes, str | bytes] = {name: value for name, value in fields.items()}
+        call = self._require().hset(self._key(key), mapping=mapping)  # type: ignore[arg-type]
+        return int(await self._typed(key, "hash", call))
+
+    async def hgetall(self, key: str) -> dict[str, str]:
+        call = self._require().hgetall(self._key(key))
+        found = await self._typed(key, "hash", call)
+        return {str(name): str(value) for name, value in found.items()}
 
     async def set(self, key: str, value: str, *, ttl_s: float | None = None) -> None:
         px = None if ttl_s is None else max(1, int(ttl_s * 1000))
@@ -98,10 +155,10 @@ class InMemoryKeyValueStore:
     def __init__(self, namespace: str) -> None:
         check_built_by_registry(type(self).__name__)
         self.namespace = namespace
-        self._values: dict[str, tuple[str, float | None]] = {}
+        self._values: dict[str, tuple[Value, float | None]] = {}
         self._connected = False
 
-    def _live(self, key: str) -> tuple[str, float | None] | None:
+    def _live(self, key: str) -> tuple[Value, float | None] | None:
         if not self._connected:
             raise NotConnectedError("InMemoryKeyValueStore: call connect() first")
         entry = self._values.get(key)
@@ -116,17 +173,52 @@ class InMemoryKeyValueStore:
     async def close(self) -> None:
         self._connected = False
 
-    async def get(self, key: str) -> str | None:
+    def _held(self, key: str, kind: type[_T]) -> _T | None:
+        """The key's value if it holds `kind`; None if absent; WrongTypeError otherwise."""
         entry = self._live(key)
-        return None if entry is None else entry[0]
+        if entry is None:
+            return None
+        if not isinstance(entry[0], kind):
+            raise WrongTypeError(key, _TYPES[kind])
+        return entry[0]
+
+    async def get(self, key: str) -> str | None:
+        return self._held(key, str)
 
     async def set(self, key: str, value: str, *, ttl_s: float | None = None) -> None:
         self._live(key)
-        if not isinstance(value, str):
-            # redis-py refuses non-scalar values too; a silent str() would hide the bug.
-            raise TypeError(f"value must be str, got {type(value).__name__}")
+        _texts("set", (value,))
         expiry = None if ttl_s is None else time.monotonic() + max(0.001, ttl_s)
         self._values[key] = (value, expiry)
+
+    async def key_type(self, key: str) -> str:
+        entry = self._live(key)
+        return "none" if entry is None else _TYPES[type(entry[0])]
+
+    async def rpush(self, key: str, *values: str) -> int:
+        _texts("rpush", values)
+        items = self._held(key, list)
+        if items is None:
+            items = []
+            self._values[key] = (items, None)
+        items.extend(values)
+        return len(items)
+
+    async def lrange(self, key: str, start: int = 0, stop: int = -1) -> list[str]:
+        return _slice(self._held(key, list) or [], start, stop)
+
+    async def hset(self, key: str, fields: Mapping[str, str]) -> int:
+        _texts("hset", tuple(fields.values()))
+        held = self._held(key, dict)
+        if held is None:
+            held = {}
+            self._values[key] = (held, None)
+        new = sum(1 for name in fields if name not in held)
+        held.update(fields)
+        return new
+
+    async def hgetall(self, key: str) -> dict[str, str]:
+        return dict(self._held(key, dict) or {})
 
     async def delete(self, key: str) -> bool:
         return self._live(key) is not None and self._values.pop(key, None) is not None
