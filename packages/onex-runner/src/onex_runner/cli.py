@@ -1,14 +1,18 @@
 """`onex run`: run scenarios with a progress display and write reports.
 
 Exit 0 when every scenario passed (or was skipped by its own setting), 1 when any failed, 2 for
-a usage or configuration error (a broken scenario file is reported as file:line:col).
+a usage or configuration error (a broken scenario file is reported as file:line:col), 130 when
+SIGINT stopped the run (the reports then hold what finished and are marked interrupted).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from onex_runner.cleanup import CleanupSettingError, cleanup_timeout_from_env
 from onex_runner.engine import RunOptions, ScenarioRunner
+from onex_runner.interrupts import RunInterrupt, run_to_end
 from onex_runner.reports import write_html, write_json, write_junit
 from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
 from onex_runner.selection import select
@@ -49,19 +55,29 @@ def _result_line(result: ModelScenarioResult) -> Text:
     )
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What every pass over the scenarios of one `onex run` shares."""
+
+    workers: int
+    console: Console
+    snapshots: Path | None
+    interrupt: RunInterrupt
+    finished: list[ModelScenarioResult]  # in the order they ended, for the second SIGINT
+
+
 async def _run(
     scenarios: list[LoadedScenario],
     options: RunOptions,
-    workers: int,
-    console: Console,
-    snapshots: Path | None,
+    setup: _Setup,
     update_snapshots: bool,
     repeat: int = 1,
 ) -> list[ModelScenarioResult]:
-    runner = ScenarioRunner(options)
+    console, snapshots, interrupt = setup.console, setup.snapshots, setup.interrupt
+    runner = ScenarioRunner(options, interrupt=interrupt)
     # Each repetition is a run of its own: its own namespace, its own result.
     runs = [(loaded, k) for loaded in scenarios for k in range(1, repeat + 1)]
-    limit = asyncio.Semaphore(max(1, workers))
+    limit = asyncio.Semaphore(max(1, setup.workers))
     results: dict[int, ModelScenarioResult] = {}
     with Progress(
         TextColumn("[bold]onex run[/]"),
@@ -76,6 +92,8 @@ async def _run(
 
         async def one(index: int, loaded: LoadedScenario, attempt: int) -> None:
             async with limit:
+                if interrupt.requested:  # a stopped run starts nothing new
+                    return
                 progress.update(task, description=loaded.scenario.name)
                 result = await runner.run(loaded)
                 problem = compare_golden(result, update=update_snapshots)
@@ -86,14 +104,61 @@ async def _run(
                 if snapshots is not None:
                     append_jsonl(result, snapshots)
                 results[index] = result
+                setup.finished.append(result)
                 progress.console.print(_result_line(result), soft_wrap=True)
                 progress.advance(task)
 
         try:
-            await asyncio.gather(*(one(i, s, k) for i, (s, k) in enumerate(runs)))
+            with interrupt.on_sigint():
+                await asyncio.gather(*(one(i, s, k) for i, (s, k) in enumerate(runs)))
         finally:
             await runner.close()
     return [results[i] for i in sorted(results)]
+
+
+@dataclass(frozen=True)
+class _Reports:
+    """The report files a run asked for, written at its end or on the second SIGINT."""
+
+    junit: Path | None
+    json: Path | None
+    html: Path | None
+
+    def write(
+        self,
+        results: list[ModelScenarioResult],
+        differences: list[dict[str, Any]] | None,
+        *,
+        interrupted: bool,
+    ) -> None:
+        if self.junit:
+            write_junit(results, self.junit, interrupted=interrupted)
+        if self.json:
+            write_json(results, self.json, differences, interrupted=interrupted)
+        if self.html:
+            write_html(results, self.html, differences, interrupted=interrupted)
+
+    def abort(self, finished: list[ModelScenarioResult], console: Console) -> None:
+        """The second SIGINT: write what finished and end the process without waiting."""
+        self.write(list(finished), None, interrupted=True)
+        console.print("[red]interrupted twice: stopped at once[/] (reports hold what finished)")
+        os._exit(130)
+
+
+def _compare_modes(
+    scenarios: list[LoadedScenario],
+    options_for: Callable[[DependencyModeEnum | None], RunOptions],
+    setup: _Setup,
+) -> tuple[list[ModelScenarioResult], list[dict[str, Any]] | None]:
+    """Every scenario in mock mode, then in real mode; the differences (none when stopped)."""
+    runs = [
+        run_to_end(_run(scenarios, options_for(mode), setup, False))
+        for mode in (DependencyModeEnum.MOCK, DependencyModeEnum.REAL)
+    ]
+    if setup.interrupt.requested:
+        return runs[0] + runs[1], None
+    differences = [d for m, r in zip(*runs, strict=True) for d in mode_differences(m, r)]
+    return runs[0] + runs[1], differences
 
 
 def _report_flaky(
@@ -116,6 +181,25 @@ def _report_flaky(
             Text.assemble(("flaky:", "yellow"), " ", plain_text(name)),
             f"ended differently across {repeat} runs",
         )
+
+
+def _print_summary(
+    console: Console, summary: ModelRunSummary, differences: list[dict[str, Any]] | None
+) -> None:
+    if differences is not None:
+        console.print(f"mock versus real: {len(differences)} difference(s)")
+        for diff in differences:
+            console.print(
+                plain_text(
+                    f"  {diff['scenario']}: {diff['where']}: "
+                    f"mock={diff['mock']!s:.80} real={diff['real']!s:.80}"
+                )
+            )
+    console.print(
+        f"{summary.passed} passed, {summary.failed + summary.errors} failed, "
+        f"{summary.skipped} skipped in {summary.duration_ms / 1000:.1f}s",
+        highlight=False,
+    )
 
 
 @click.command("run")
@@ -210,60 +294,33 @@ def run(
         raise click.UsageError(str(exc)) from exc
     if compare_modes and repeat > 1:
         raise click.UsageError("--repeat and --compare-modes cannot be combined")
+    try:
+        cleanup_timeout = cleanup_timeout_from_env()
+    except CleanupSettingError as exc:
+        raise click.UsageError(str(exc)) from exc
     started = time.perf_counter()
     differences: list[dict[str, Any]] | None = None
     snapshots = None if snapshot_file == Path("-") else snapshot_file
+    reports = _Reports(junit, json_path, html_path)
+    interrupt = RunInterrupt()
+    finished: list[ModelScenarioResult] = []
+    interrupt.hard_exit = lambda: reports.abort(finished, console)
+
+    def options_for(forced: DependencyModeEnum | None) -> RunOptions:
+        return RunOptions(forced, skip_preconditions, backend, cleanup_timeout_s=cleanup_timeout)
+
+    setup = _Setup(workers, console, snapshots, interrupt, finished)
     if compare_modes:
-        mock_results = asyncio.run(
-            _run(
-                scenarios,
-                RunOptions(DependencyModeEnum.MOCK, skip_preconditions, backend),
-                workers,
-                console,
-                snapshots,
-                False,
-            )
-        )
-        results = asyncio.run(
-            _run(
-                scenarios,
-                RunOptions(DependencyModeEnum.REAL, skip_preconditions, backend),
-                workers,
-                console,
-                snapshots,
-                False,
-            )
-        )
-        differences = [
-            d for m, r in zip(mock_results, results, strict=True) for d in mode_differences(m, r)
-        ]
-        results = mock_results + results
+        results, differences = _compare_modes(scenarios, options_for, setup)
     else:
-        options = RunOptions(mode, skip_preconditions, backend)
-        results = asyncio.run(
-            _run(scenarios, options, workers, console, snapshots, update_snapshots, repeat)
-        )
+        results = run_to_end(_run(scenarios, options_for(mode), setup, update_snapshots, repeat))
         _report_flaky(scenarios, results, repeat, console)
     summary = ModelRunSummary.of(results, (time.perf_counter() - started) * 1000)
-    if junit:
-        write_junit(results, junit)
-    if json_path:
-        write_json(results, json_path, differences)
+    reports.write(results, differences, interrupted=interrupt.requested)
     if html_path:
-        write_html(results, html_path, differences)
         console.print("HTML report:", plain_text(html_path.resolve()), soft_wrap=True)
-    if differences is not None:
-        console.print(f"mock versus real: {len(differences)} difference(s)")
-        for diff in differences:
-            console.print(
-                plain_text(
-                    f"  {diff['scenario']}: {diff['where']}: "
-                    f"mock={diff['mock']!s:.80} real={diff['real']!s:.80}"
-                )
-            )
-    console.print(
-        f"{summary.passed} passed, {summary.failed + summary.errors} failed, "
-        f"{summary.skipped} skipped in {summary.duration_ms / 1000:.1f}s",
-        highlight=False,
-    )
+    _print_summary(console, summary, differences)
+    if interrupt.requested:
+        console.print("[red]interrupted: the reports hold what finished[/]")
+        raise SystemExit(130)
     raise SystemExit(0 if summary.failed + summary.errors == 0 else 1)

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiokafka.errors import KafkaError
 from onex_registry import (
     BaseOnexRegistry,
-    EventBus,
     KeyValueStore,
     ModelRegistryResolutionContext,
     OnexToolError,
@@ -27,10 +25,10 @@ from onex_registry import (
 )
 from onex_scenario import DependencyModeEnum, LoadedScenario, ScenarioConfigModel, TierEnum
 from onex_services import RegistryExternalServiceManager, ServiceKind, namespace_for
-from onex_services.errors import ServiceError
-from onex_services.namespaces import NamespaceError, cleanup_namespace, verify_clean
 
+from onex_runner.cleanup import ScenarioCleanup, cleanup_deadline
 from onex_runner.context import current_correlation_id, current_namespace
+from onex_runner.interrupts import Interrupted, RunInterrupt
 from onex_runner.nodes import instantiate_node
 from onex_runner.redis_values import write_seed
 from onex_runner.results import (
@@ -54,6 +52,8 @@ class RunOptions:
     skip_preconditions: bool = False
     backend: str | None = None
     run_id: str | None = None
+    cleanup_timeout_s: float | None = None
+    """Deadline of each cleanup step; None: the scenario's own, else 10 s (onex_runner.cleanup)."""
 
 
 class _Outcome(Exception):
@@ -72,9 +72,11 @@ class ScenarioRunner:
         options: RunOptions | None = None,
         *,
         services: RegistryExternalServiceManager | None = None,
+        interrupt: RunInterrupt | None = None,
     ) -> None:
         self.options = options or RunOptions()
         self._services = services
+        self.interrupt = interrupt or RunInterrupt()
         self._base_namespace = namespace_for(self.options.run_id)
         # Scenarios run concurrently (-n) share one service manager; its file lock guards other
         # processes, not coroutines of this one, so starting the stack is serialised here.
@@ -104,9 +106,12 @@ class ScenarioRunner:
         outcome, message = OutcomeEnum.PASSED, ""
         token = current_correlation_id.set(correlation)
         ns_token = current_namespace.set(namespace)
+        interrupted = False
         try:
-            await self._prepare(state, resolver)
-            await self._execute(state, loaded.path)
+            await self.interrupt.guard(self._body(state, resolver, loaded.path))
+        except Interrupted as stop:
+            interrupted = True
+            outcome, message = OutcomeEnum.ERROR, str(stop)
         except _Outcome as stop:
             outcome, message = stop.outcome, str(stop)
             if isinstance(stop, _PreconditionStop):
@@ -115,12 +120,19 @@ class ScenarioRunner:
             outcome, message = OutcomeEnum.FAILED, str(failure)
         except (OnexToolError, OSError, TimeoutError) as exc:
             outcome, message = OutcomeEnum.ERROR, f"{type(exc).__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - one scenario's surprise must not end the run
+            outcome, message = OutcomeEnum.ERROR, f"unexpected {type(exc).__name__}: {exc}"
         finally:
-            leftovers = await self._cleanup(state)
+            cleanup = await ScenarioCleanup(
+                namespace, cleanup_deadline(scenario, self.options.cleanup_timeout_s)
+            ).run(state.registry, state.endpoints, remove=scenario.cleanup_after)
             current_correlation_id.reset(token)
             current_namespace.reset(ns_token)
-        if leftovers and outcome is OutcomeEnum.PASSED:
-            outcome, message = OutcomeEnum.FAILED, f"cleanup left {len(leftovers)} resource(s)"
+        leftovers = [*cleanup.problems, *cleanup.leftovers]
+        if cleanup.summary and outcome is OutcomeEnum.PASSED:
+            outcome, message = OutcomeEnum.FAILED, cleanup.summary
+        elif cleanup.summary:
+            message = f"{message}; {cleanup.summary}"
         checks = [*state.steps, *state.expectations]
         failed_step = next((s for s in checks if s.outcome is not OutcomeEnum.PASSED), None)
         if failed_step is not None and outcome is OutcomeEnum.PASSED:
@@ -139,8 +151,13 @@ class ScenarioRunner:
             steps=state.steps,
             expectations=state.expectations,
             leftovers=leftovers,
+            interrupted=interrupted,
             log_tail=self._log_tail(state) if outcome is not OutcomeEnum.PASSED else "",
         )
+
+    async def _body(self, state: _ScenarioState, resolver: RegistryResolver, path: Path) -> None:
+        await self._prepare(state, resolver)
+        await self._execute(state, path)
 
     async def _prepare(self, state: _ScenarioState, resolver: RegistryResolver) -> None:
         scenario = state.scenario
@@ -247,31 +264,6 @@ class ScenarioRunner:
             if result.outcome is not OutcomeEnum.PASSED:
                 return
         state.expectations.extend(await runner.run_expectations())
-
-    async def _cleanup(self, state: _ScenarioState) -> list[str]:
-        if state.registry is None:
-            return []
-        leftovers: list[str] = []
-        try:
-            if state.scenario.cleanup_after:
-                for tool in state.registry.tools.values():
-                    if isinstance(tool, EventBus):
-                        await tool.delete_namespace_topics()
-        finally:
-            await state.registry.close_all()
-        if state.scenario.cleanup_after and state.endpoints:
-            kwargs = {
-                "kafka": state.endpoints.get("kafka"),
-                "postgres": state.endpoints.get("postgres"),
-                "redis": state.endpoints.get("redis"),
-            }
-            try:
-                await cleanup_namespace(state.namespace, **kwargs)
-            except (ServiceError, NamespaceError, OSError, KafkaError) as exc:
-                # Reported as a leftover (the scenario fails), never a crash of the whole run.
-                leftovers.append(f"cleanup of {state.namespace} failed: {exc}")
-            leftovers += await verify_clean(state.namespace, **kwargs)
-        return leftovers
 
     def _log_tail(self, state: _ScenarioState, lines: int = 15) -> str:
         if self._services is None or not state.endpoints:

@@ -18,7 +18,10 @@ from onex_scenario.redaction import known_secrets, redact
 from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum, redacted
 
 
-def write_junit(results: list[ModelScenarioResult], path: Path) -> None:
+def write_junit(
+    results: list[ModelScenarioResult], path: Path, *, interrupted: bool = False
+) -> None:
+    """One testsuite; a run stopped by SIGINT carries the property `interrupted=true`."""
     results = [redacted(r) for r in results]
     summary = ModelRunSummary.of(results, sum(r.duration_ms for r in results))
     suite = ET.Element(
@@ -30,6 +33,8 @@ def write_junit(results: list[ModelScenarioResult], path: Path) -> None:
         skipped=str(summary.skipped),
         time=f"{summary.duration_ms / 1000:.3f}",
     )
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="interrupted", value=str(interrupted).lower())
     for result in results:
         case = ET.SubElement(
             suite,
@@ -62,10 +67,14 @@ def _details(result: ModelScenarioResult) -> str:
 
 
 def report_data(
-    results: list[ModelScenarioResult], differences: list[dict[str, Any]] | None = None
+    results: list[ModelScenarioResult],
+    differences: list[dict[str, Any]] | None = None,
+    *,
+    interrupted: bool = False,
 ) -> dict[str, Any]:
     summary = ModelRunSummary.of(results, sum(r.duration_ms for r in results))
     return {
+        "interrupted": interrupted,  # stopped by SIGINT: `scenarios` holds what finished
         "summary": summary.model_dump(mode="json"),
         "scenarios": [redacted(r).model_dump(mode="json") for r in results],
         "mode_differences": redact(differences or [], known_secrets(os.environ)),
@@ -73,9 +82,14 @@ def report_data(
 
 
 def write_json(
-    results: list[ModelScenarioResult], path: Path, differences: list[dict[str, Any]] | None = None
+    results: list[ModelScenarioResult],
+    path: Path,
+    differences: list[dict[str, Any]] | None = None,
+    *,
+    interrupted: bool = False,
 ) -> None:
-    write_private(path, json.dumps(report_data(results, differences), indent=2, default=str))
+    data = report_data(results, differences, interrupted=interrupted)
+    write_private(path, json.dumps(data, indent=2, default=str))
 
 
 _STYLE = """
@@ -107,9 +121,12 @@ def _e(value: object) -> str:
 
 
 def render_html(
-    results: list[ModelScenarioResult], differences: list[dict[str, Any]] | None = None
+    results: list[ModelScenarioResult],
+    differences: list[dict[str, Any]] | None = None,
+    *,
+    interrupted: bool = False,
 ) -> str:
-    data = report_data(results, differences)
+    data = report_data(results, differences, interrupted=interrupted)
     results = [redacted(r) for r in results]
     differences = data["mode_differences"] if differences is not None else None
     rows = []
@@ -154,6 +171,7 @@ def render_html(
         "<!doctype html><html><head><meta charset='utf-8'><title>ONEX scenario report</title>"
         f"<style>{_STYLE}</style></head><body><h1>ONEX scenario report</h1>"
         "<div id='summary'>rendering…</div>"
+        + ("<p class='error'>interrupted: only what finished is shown</p>" if interrupted else "")
         + "".join(rows)
         + (
             "<h2>Mock versus real</h2><table><tr><th>scenario</th><th>where</th><th>mock</th>"
@@ -167,6 +185,10 @@ def render_html(
 
 
 def write_html(
-    results: list[ModelScenarioResult], path: Path, differences: list[dict[str, Any]] | None = None
+    results: list[ModelScenarioResult],
+    path: Path,
+    differences: list[dict[str, Any]] | None = None,
+    *,
+    interrupted: bool = False,
 ) -> None:
-    write_private(path, render_html(results, differences))
+    write_private(path, render_html(results, differences, interrupted=interrupted))

@@ -80,6 +80,8 @@ class ModelScenarioResult(BaseModel):
     expectations: list[ModelStepResult] = Field(default_factory=list)
     leftovers: list[str] = Field(default_factory=list)
     log_tail: str = ""
+    interrupted: bool = False
+    """Stopped by SIGINT before it ended on its own (its cleanup still ran)."""
 
 
 class ModelRunSummary(BaseModel):
