@@ -101,3 +101,21 @@ def test_repeat_and_compare_modes_are_refused_together(write_scenario: Any) -> N
     result = invoke(str(path), "--repeat", "2", "--compare-modes")
     assert result.exit_code == 2
     assert "cannot be combined" in result.output
+
+
+def test_a_schema_outside_the_project_is_refused_and_never_echoed(
+    write_scenario: Any, tmp_path: Path
+) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-outside" / "secret.sql"
+    secret.parent.mkdir()
+    secret.write_text("TOP-SECRET-CONTENT;\n")
+    path = write_scenario("escape", resources={"postgres": {"schema": str(secret)}})
+    report = tmp_path / "r.json"
+    result = invoke(str(path), "--json", str(report))
+    assert result.exit_code == 2, result.output
+    assert "resources.postgres.schema" in result.output
+    assert "is outside the project" in result.output
+    assert "TOP-SECRET-CONTENT" not in result.output
+    assert not report.exists()  # nothing ran
+    allowed = invoke(str(path), "--allow-path", str(secret.parent))
+    assert "is outside the project" not in allowed.output

@@ -39,7 +39,10 @@ class Tree:
         base_dirs: Sequence[Path] = (),
         overrides: ConnectionOverrides | None = None,
     ) -> ScenarioConfigModel:
-        loader = ScenarioLoader(environ=environ or {}, base_dirs=base_dirs, overrides=overrides)
+        # The tree's root is the scenario root, as the folder given to `onex run` would be.
+        loader = ScenarioLoader(
+            environ=environ or {}, base_dirs=base_dirs, overrides=overrides, roots=[self.root]
+        )
         return loader.load(self.root / relative).scenario
 
     def issues(

@@ -251,6 +251,14 @@ def _print_summary(
     show_default=True,
     help="JSONL record per scenario.",
 )
+@click.option(
+    "--allow-path",
+    "allowed_paths",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A folder outside the project that scenarios may name files in (repeatable; "
+    "[tool.onex] allowed_paths holds the project's own).",
+)
 @click.option("--junit", type=click.Path(path_type=Path), help="Write a JUnit XML report.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write a JSON report.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Write an HTML report.")
@@ -266,6 +274,7 @@ def run(
     compare_modes: bool,
     update_snapshots: bool,
     snapshot_file: Path,
+    allowed_paths: tuple[Path, ...],
     junit: Path | None,
     json_path: Path | None,
     html_path: Path | None,
@@ -278,7 +287,7 @@ def run(
     missing = [p for p in targets if not p.exists()]
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
-    scenarios, issues = select(targets, tier=tier, keyword=keyword)
+    scenarios, issues = select(targets, tier=tier, keyword=keyword, allowed_paths=allowed_paths)
     if issues:
         for issue in issues:
             # One unwrapped line per problem, so editors and CI annotators can parse it.

@@ -26,9 +26,13 @@ def matches_keyword(loaded: LoadedScenario, expression: str | None) -> bool:
 
 
 def select(
-    paths: Sequence[Path], *, tier: str | None = None, keyword: str | None = None
+    paths: Sequence[Path],
+    *,
+    tier: str | None = None,
+    keyword: str | None = None,
+    allowed_paths: Sequence[Path] = (),
 ) -> tuple[list[LoadedScenario], list[ValidationIssue]]:
-    loaded, issues = load_scenarios(paths)
+    loaded, issues = load_scenarios(paths, allowed_paths=allowed_paths)
     chosen = [
         s
         for s in loaded

@@ -6,7 +6,8 @@ Order of work for one file (each stage reports every problem it finds, with file
 3. take `tier` from the folder name when the file has none; make resource paths absolute
    (relative to the file that wrote them);
 4. validate with `ScenarioConfigModel` (field rules, then cross-field rules in `checks`);
-5. check that resource files exist, apply `ONEX_*` and caller overrides (`env_overrides`).
+5. check that resource files lie inside the allowed folders (`confinement`) and exist, apply
+   `ONEX_*` and caller overrides (`env_overrides`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from onex_scenario.confinement import PathConfinement
 from onex_scenario.env_overrides import (
     ConnectionOverrides,
     apply_overrides,
@@ -71,8 +73,10 @@ class ScenarioLoader:
 
     `environ` feeds `${VAR}` interpolation and the `ONEX_*` overrides (default: os.environ);
     `base_dirs` are searched for `base:<name>` after the `_bases/` folders above each file;
-    `overrides` (e.g. from a CLI) win over the environment. Raises `EnvOverrideError` at
-    construction when an `ONEX_*` variable is unusable.
+    `overrides` (e.g. from a CLI) win over the environment; `allowed_paths` are folders outside
+    the project that resource files may lie in (`--allow-path`), `roots` the scenario folders of
+    the command line (see `confinement`). Raises `EnvOverrideError` at construction when an
+    `ONEX_*` variable is unusable.
     """
 
     def __init__(
@@ -81,8 +85,11 @@ class ScenarioLoader:
         environ: Mapping[str, str] | None = None,
         base_dirs: Sequence[Path | str] = (),
         overrides: ConnectionOverrides | None = None,
+        allowed_paths: Sequence[Path | str] = (),
+        roots: Sequence[Path | str] = (),
     ) -> None:
         self._environ: Mapping[str, str] = dict(os.environ) if environ is None else environ
+        self._confinement = PathConfinement([*allowed_paths, *roots, *base_dirs], self._environ)
         env_layer = connection_overrides_from_env(self._environ)
         self._overrides = overrides.over(env_layer) if overrides is not None else env_layer
         self._no_overrides = self._overrides.is_empty
@@ -103,7 +110,8 @@ class ScenarioLoader:
             raise ScenarioValidationError(
                 issues + [issue for issue in found if issue.key_path not in failed]
             ) from None
-        issues += _file_issues(scenario, layered) + _tier_folder_issues(scenario, path, layered)
+        issues += _file_issues(scenario, layered, self._confinement)
+        issues += _tier_folder_issues(scenario, path, layered)
         if issues:
             raise ScenarioValidationError(issues)
         if not self._no_overrides:
@@ -130,18 +138,25 @@ def load_scenarios(
     environ: Mapping[str, str] | None = None,
     base_dirs: Sequence[Path | str] = (),
     overrides: ConnectionOverrides | None = None,
+    allowed_paths: Sequence[Path | str] = (),
 ) -> tuple[list[LoadedScenario], list[ValidationIssue]]:
     """Load every scenario file in `paths` (files, or folders searched recursively).
 
     Returns the valid scenarios and the issues of the invalid ones (plus duplicate names), so
     one bad file does not hide the others. Raises `EnvOverrideError` for unusable `ONEX_*`
-    variables, since those concern every file alike.
+    variables, since those concern every file alike. The folders in `paths` (and the folder of
+    each file in it) are scenario roots: resource files may lie inside them.
     """
-    loader = ScenarioLoader(environ=environ, base_dirs=base_dirs, overrides=overrides)
+    given = [Path(p) for p in paths]
+    roots = [p if p.is_dir() else p.parent for p in given]
+    loader = ScenarioLoader(
+        environ=environ, base_dirs=base_dirs, overrides=overrides,
+        allowed_paths=allowed_paths, roots=roots,
+    )  # fmt: skip
     loaded: list[LoadedScenario] = []
     issues: list[ValidationIssue] = []
     with _collector_paused():
-        for path in discover_scenario_files(paths):
+        for path in discover_scenario_files(given):
             try:
                 loaded.append(loader.load(path))
             except ScenarioValidationError as exc:
@@ -273,7 +288,9 @@ def _absolute(folder: Path, value: str) -> str:
     return str(target)
 
 
-def _file_issues(scenario: ScenarioConfigModel, layered: Layered) -> list[ValidationIssue]:
+def _file_issues(
+    scenario: ScenarioConfigModel, layered: Layered, confinement: PathConfinement
+) -> list[ValidationIssue]:
     postgres = scenario.resources.postgres
     wanted: list[tuple[KeyPath, str]] = []
     if postgres.schema_file is not None:
@@ -281,15 +298,15 @@ def _file_issues(scenario: ScenarioConfigModel, layered: Layered) -> list[Valida
     wanted += [(("resources", "postgres", "seed", i), seed) for i, seed in enumerate(postgres.seed)]
     issues: list[ValidationIssue] = []
     for key_path, file in wanted:
-        if not Path(file).is_file():
+        # Confinement first: whether a file outside exists is not the scenario's business.
+        problem = confinement.problem(layered.declared_in(key_path[:3]).path, file)
+        if problem is None and not Path(file).is_file():
+            problem = f"file not found: {file} (paths are relative to the file that names them)"
+        if problem is not None:
             where = layered.source_map.value_position(key_path)
             issues.append(
                 ValidationIssue(
-                    where.file,
-                    where.line,
-                    where.column,
-                    format_key_path(key_path),
-                    f"file not found: {file} (paths are relative to the file that names them)",
+                    where.file, where.line, where.column, format_key_path(key_path), problem
                 )
             )
     return issues
