@@ -134,6 +134,7 @@ def test_after_kill_9_of_the_harness_the_next_up_reaps_its_orphans(
     harness = subprocess.Popen(
         [sys.executable, "-c", _HARNESS], env=_env(paths), stdout=subprocess.PIPE, text=True
     )
+    tail: subprocess.Popen[bytes] | None = None
     try:
         assert harness.stdout is not None
         assert json.loads(harness.stdout.readline()).keys() == {"postgres", "redis"}
@@ -142,13 +143,22 @@ def test_after_kill_9_of_the_harness_the_next_up_reaps_its_orphans(
         orphan_dir = Path(orphan_state.stack_dir)
         orphans = [r.process for r in orphan_state.services.values() if r.process is not None]
         postgres_family = _processes_in(orphan_dir)
+        # Someone reading a service's log: its command line names the stack dir, and it runs
+        # in it, but it is not the harness's, so it must outlive the reaping.
+        log = orphan_dir / "redis" / "redis.log"
+        tail = subprocess.Popen(["tail", "-f", str(log)], cwd=log.parent, stdout=subprocess.DEVNULL)
     finally:
         harness.kill()
         harness.wait()
     assert all(launcher.is_alive(ref) for ref in orphans)  # left behind by the kill -9
     assert len(postgres_family) >= 2
 
-    lease = asyncio.run(manager.up(["redis"]))
+    try:
+        lease = asyncio.run(manager.up(["redis"]))
+        assert tail.poll() is None
+    finally:
+        tail.kill()
+        tail.wait()
 
     assert all(not launcher.is_alive(ref) for ref in orphans)
     assert not any(launcher.process_running(proc) for proc in postgres_family)

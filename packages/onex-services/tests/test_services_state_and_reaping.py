@@ -3,71 +3,108 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
+from subprocess import Popen
 
-import psutil
 import pytest
+import stand_ins
 from onex_services import launcher
+from onex_services.backends.process import LEDGER_DIR
 from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
-from onex_services.reaper import kill_processes_in, reap_unclaimed_dirs
+from onex_services.reaper import create_stack_dir, reap_stack, reap_unclaimed_dirs
 from onex_services.settings import Paths
 from onex_services.state import Owner, StackState, StateStore, read_state
 
 pytestmark = pytest.mark.unit
+PYTHON = stand_ins.PYTHON
+SpawnService = stand_ins.SpawnService
+reaper_paths = pytest.fixture(stand_ins.reaper_paths)
+python_is_a_service = pytest.fixture(stand_ins.python_is_a_service)
+spawn_service = pytest.fixture(stand_ins.spawn_service)
+bystander = pytest.fixture(stand_ins.bystander)
+dead_ref = pytest.fixture(stand_ins.dead_ref)
 
 
-@pytest.fixture
-def sleeper(tmp_path: Path) -> Iterator[ProcessRef]:
-    """A detached process whose command line names a stack dir, as a service's would."""
-    stack_dir = tmp_path / "run" / "stack-abc"
-    stack_dir.mkdir(parents=True)
-    ref = launcher.spawn_detached(
-        [sys.executable, "-c", "import time; time.sleep(60)", str(stack_dir)],
-        log_path=stack_dir / "sleeper.log",
-        cwd=stack_dir,
+def _record(process: ProcessRef | None) -> ServiceRecord:
+    return ServiceRecord(
+        kind=ServiceKind.REDIS, backend="process", host="127.0.0.1", port=1, url="redis://x",
+        process=process,
+    )  # fmt: skip
+
+
+def _orphan(paths: Paths, stack_id: str, dead: ProcessRef, **fields: object) -> StackState:
+    """A stack whose one owner died, its state saved (with the manifest in its dir)."""
+    stack_dir = create_stack_dir(paths, stack_id)
+    state = StackState(
+        stack_id=stack_id,
+        backend="process",
+        stack_dir=str(stack_dir),
+        owners=[Owner(process=dead, lease_id="gone")],
+        **fields,
     )
-    yield ref
-    launcher.kill_process(ref)
+    StateStore(paths.state_dir).save(state)
+    return state
 
 
-def _dead_ref() -> ProcessRef:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    created = psutil.Process(proc.pid).create_time()
-    proc.wait()
-    return ProcessRef(pid=proc.pid, create_time=created)
-
-
-def test_a_detached_process_is_found_by_pid_and_start_time(sleeper: ProcessRef) -> None:
+def test_a_detached_process_is_found_by_pid_and_start_time(
+    spawn_service: SpawnService, tmp_path: Path
+) -> None:
+    sleeper = spawn_service(tmp_path / "svc")
     assert launcher.is_alive(sleeper)
-    impostor = ProcessRef(pid=sleeper.pid, create_time=sleeper.create_time - 100)
+    impostor = sleeper.model_copy(update={"start_ticks": sleeper.start_ticks - 100})
     assert not launcher.is_alive(impostor)  # a reused pid is not our process
 
 
-def test_stop_process_ends_a_running_process(sleeper: ProcessRef) -> None:
-    assert launcher.stop_process(sleeper, timeout=5)
+def test_stop_process_ends_a_running_process(spawn_service: SpawnService, tmp_path: Path) -> None:
+    sleeper = spawn_service(tmp_path / "svc")
+    assert launcher.stop_process(sleeper, executables=PYTHON, timeout=5)
     assert not launcher.is_alive(sleeper)
-    assert not launcher.stop_process(sleeper)  # nothing left to stop
+    assert not launcher.stop_process(sleeper, executables=PYTHON)  # nothing left to stop
+
+
+@pytest.mark.parametrize(
+    ("change", "executables"),
+    [
+        ({"cmdline": (sys.executable, "-c", "pass")}, PYTHON),
+        ({"exe": "/usr/bin/redis-server"}, PYTHON | {"/usr/bin/redis-server"}),
+        ({}, frozenset({"/usr/bin/redis-server"})),
+    ],
+    ids=["other-command-line", "other-executable", "not-a-server-program"],
+)
+def test_a_process_that_is_not_exactly_the_recorded_one_is_never_signalled(
+    spawn_service: SpawnService,
+    tmp_path: Path,
+    change: dict[str, object],
+    executables: frozenset[str],
+) -> None:
+    sleeper = spawn_service(tmp_path / "svc")
+    record = sleeper.model_copy(update=change)
+    assert not launcher.kill_process(record, executables=executables)
+    line = launcher.reap_process(record, executables, "redis")
+    assert line is not None
+    assert line.startswith(f"left pid {sleeper.pid} alone")
+    assert launcher.is_alive(sleeper)
 
 
 def test_state_round_trips_and_garbage_reads_as_no_state(tmp_path: Path) -> None:
     store = StateStore(tmp_path / "state")
     assert store.load() is None
     state = StackState(backend="process", stack_dir=str(tmp_path / "stack"))
-    state.services[ServiceKind.REDIS] = ServiceRecord(
-        kind=ServiceKind.REDIS, backend="process", host="127.0.0.1", port=1, url="redis://x"
-    )
+    state.services[ServiceKind.REDIS] = _record(None)
     store.save(state)
     assert store.load() == state
+    assert store.path.stat().st_mode & 0o777 == 0o600
     store.path.write_text("{not json")
     assert store.load() is None
 
 
-def test_a_stack_is_orphaned_only_when_no_owner_lives_and_nobody_keeps_it() -> None:
-    dead = Owner(process=_dead_ref(), lease_id="a")
+def test_a_stack_is_orphaned_only_when_no_owner_lives_and_nobody_keeps_it(
+    dead_ref: ProcessRef,
+) -> None:
+    dead = Owner(process=dead_ref, lease_id="a")
     alive = Owner(process=launcher.owner_ref(), lease_id="b")
 
     def stack(owners: list[Owner], keep: bool = False) -> StackState:
@@ -79,89 +116,125 @@ def test_a_stack_is_orphaned_only_when_no_owner_lives_and_nobody_keeps_it() -> N
     assert not stack([dead], keep=True).orphaned
 
 
-def test_reaping_kills_the_processes_of_an_orphaned_stack_and_removes_its_dir(
-    sleeper: ProcessRef, tmp_path: Path
+def test_reaping_kills_the_recorded_services_of_an_orphaned_stack_and_removes_its_dir(
+    reaper_paths: Paths,
+    spawn_service: SpawnService,
+    dead_ref: ProcessRef,
+    python_is_a_service: frozenset[str],
 ) -> None:
-    run_dir = tmp_path / "run"
-    stack_dir = run_dir / "stack-abc"
-    state = StackState(
-        backend="process",
-        stack_dir=str(stack_dir),
-        owners=[Owner(process=_dead_ref(), lease_id="gone")],
-    )
-    StateStore(tmp_path / "state").save(state)  # also writes the manifest into the stack dir
-    assert read_state(stack_dir / "stack.json") is not None
-    paths = Paths(state_dir=tmp_path / "state", cache_dir=tmp_path / "cache", run_dir=run_dir)
+    state = _orphan(reaper_paths, "abc", dead_ref)
+    sleeper = spawn_service(Path(state.stack_dir) / "redis")
+    state.services[ServiceKind.REDIS] = _record(sleeper)
+    StateStore(reaper_paths.state_dir).save(state)
+    assert read_state(Path(state.stack_dir) / "stack.json") is not None
 
-    removed = reap_unclaimed_dirs(paths, current=None)
+    removed = reap_unclaimed_dirs(reaper_paths, current=None)
 
     assert not launcher.is_alive(sleeper)
+    assert not Path(state.stack_dir).exists()
+    assert f"killed redis (pid {sleeper.pid})" in removed
+    assert f"removed {state.stack_dir}" in removed
+
+
+def test_a_server_whose_harness_died_before_saving_its_record_is_reaped_by_the_ledger(
+    reaper_paths: Paths,
+    spawn_service: SpawnService,
+    dead_ref: ProcessRef,
+    python_is_a_service: frozenset[str],
+) -> None:
+    state = _orphan(reaper_paths, "abc", dead_ref)  # no service records yet
+    stack_dir = Path(state.stack_dir)
+    sleeper = spawn_service(stack_dir / "kafka", ledger=stack_dir / LEDGER_DIR)
+
+    removed = reap_stack(state, reaper_paths)
+
+    assert not launcher.is_alive(sleeper)
+    assert any(line.startswith("killed ") and f"(pid {sleeper.pid})" in line for line in removed)
     assert not stack_dir.exists()
-    assert f"removed {stack_dir}" in removed
 
 
-def test_reaping_leaves_a_stack_whose_owner_lives(sleeper: ProcessRef, tmp_path: Path) -> None:
-    run_dir = tmp_path / "run"
+def test_a_tail_of_a_service_log_survives_the_reaping_of_its_stack(
+    reaper_paths: Paths,
+    spawn_service: SpawnService,
+    bystander: Callable[..., Popen[bytes]],
+    dead_ref: ProcessRef,
+    python_is_a_service: frozenset[str],
+) -> None:
+    state = _orphan(reaper_paths, "abc", dead_ref)
+    stack_dir = Path(state.stack_dir)
+    broker = spawn_service(stack_dir / "kafka", ledger=stack_dir / LEDGER_DIR)
+    log = stack_dir / "kafka" / "kafka.log"
+    log.touch()
+    # Its command line names the stack dir and it runs inside it: neither makes it ours.
+    tail = bystander("tail", "-f", str(log), cwd=stack_dir / "kafka")
+
+    removed = reap_unclaimed_dirs(reaper_paths, current=None)
+
+    assert not launcher.is_alive(broker)
+    assert tail.poll() is None, removed
+    assert not any(f"pid {tail.pid}" in line for line in removed)
+
+
+def test_reaping_leaves_a_stack_whose_owner_lives(
+    reaper_paths: Paths, spawn_service: SpawnService, python_is_a_service: frozenset[str]
+) -> None:
+    stack_dir = create_stack_dir(reaper_paths, "abc")
+    sleeper = spawn_service(stack_dir / "redis", ledger=stack_dir / LEDGER_DIR)
     state = StackState(
+        stack_id="abc",
         backend="process",
-        stack_dir=str(run_dir / "stack-abc"),
+        stack_dir=str(stack_dir),
         owners=[Owner(process=launcher.owner_ref(), lease_id="me")],
     )
-    StateStore(tmp_path / "state").save(state)
-    paths = Paths(state_dir=tmp_path / "state", cache_dir=tmp_path / "cache", run_dir=run_dir)
+    StateStore(reaper_paths.state_dir).save(state)
 
-    assert reap_unclaimed_dirs(paths, current=None) == []
+    assert reap_unclaimed_dirs(reaper_paths, current=None) == []
     assert launcher.is_alive(sleeper)
 
 
-def test_kill_processes_in_spares_processes_of_other_dirs(
-    sleeper: ProcessRef, tmp_path: Path
-) -> None:
-    other = tmp_path / "run" / "stack-abd"
-    other.mkdir()
-    assert kill_processes_in(other) == []
-    assert launcher.is_alive(sleeper)
-
-
-def _kept_stack(tmp_path: Path, service: ProcessRef, *, age_s: float) -> tuple[Path, Paths]:
+def _kept_stack(paths: Paths, service: ProcessRef, dead: ProcessRef, *, age_s: float) -> Path:
     """A kept stack under another state dir, its one service `service`, its manifest `age_s` old."""
-    run_dir = tmp_path / "run"
-    stack_dir = run_dir / "stack-abc"
-    stack_dir.mkdir(parents=True, exist_ok=True)
+    stack_dir = create_stack_dir(paths, "abc")
     state = StackState(
+        stack_id="abc",
         backend="process",
         stack_dir=str(stack_dir),
         keep=True,
-        owners=[Owner(process=_dead_ref(), lease_id="gone")],
+        owners=[Owner(process=dead, lease_id="gone")],
     )
-    state.services[ServiceKind.REDIS] = ServiceRecord(
-        kind=ServiceKind.REDIS, backend="process", host="127.0.0.1", port=1, url="redis://x",
-        process=service,
-    )  # fmt: skip
-    StateStore(tmp_path / "other-state").save(state)
+    state.services[ServiceKind.REDIS] = _record(service)
+    StateStore(paths.state_dir.parent / "other-state").save(state)
     then = time.time() - age_s
     os.utime(stack_dir / "stack.json", (then, then))
-    return stack_dir, Paths(state_dir=tmp_path / "mine", cache_dir=tmp_path / "c", run_dir=run_dir)
+    return stack_dir
 
 
-def test_a_kept_stack_whose_services_died_long_ago_is_reaped(tmp_path: Path) -> None:
-    stack_dir, paths = _kept_stack(tmp_path, _dead_ref(), age_s=3600)
-    removed = reap_unclaimed_dirs(paths, current=None)
+def test_a_kept_stack_whose_services_died_long_ago_is_reaped(
+    reaper_paths: Paths, dead_ref: ProcessRef
+) -> None:
+    stack_dir = _kept_stack(reaper_paths, dead_ref, dead_ref, age_s=3600)
+    removed = reap_unclaimed_dirs(reaper_paths, current=None)
     assert not stack_dir.exists()
     assert f"removed {stack_dir}" in removed
 
 
 def test_a_kept_stack_with_a_running_service_is_left_alone(
-    sleeper: ProcessRef, tmp_path: Path
+    reaper_paths: Paths,
+    spawn_service: SpawnService,
+    dead_ref: ProcessRef,
+    python_is_a_service: frozenset[str],
 ) -> None:
-    stack_dir, paths = _kept_stack(tmp_path, sleeper, age_s=3600)
-    assert reap_unclaimed_dirs(paths, current=None) == []
+    sleeper = spawn_service(reaper_paths.run_dir.parent / "svc")
+    stack_dir = _kept_stack(reaper_paths, sleeper, dead_ref, age_s=3600)
+    assert reap_unclaimed_dirs(reaper_paths, current=None) == []
     assert stack_dir.exists()
     assert launcher.is_alive(sleeper)
 
 
-def test_a_kept_stack_that_changed_recently_is_left_alone(tmp_path: Path) -> None:
+def test_a_kept_stack_that_changed_recently_is_left_alone(
+    reaper_paths: Paths, dead_ref: ProcessRef
+) -> None:
     # Its services may be down only because someone is restarting them right now.
-    stack_dir, paths = _kept_stack(tmp_path, _dead_ref(), age_s=10)
-    assert reap_unclaimed_dirs(paths, current=None) == []
+    stack_dir = _kept_stack(reaper_paths, dead_ref, dead_ref, age_s=10)
+    assert reap_unclaimed_dirs(reaper_paths, current=None) == []
     assert stack_dir.exists()

@@ -72,3 +72,8 @@ class SettingError(ServiceError):
 
     def __init__(self, summary: str) -> None:
         super().__init__(summary, fix="correct or unset the variable (see docs/services.md)")
+
+
+class UntrustedPathError(ServiceError):
+    """A directory or file the harness would read or delete is not provably its own (another
+    owner, writable by others, a symlink): the harness refuses to touch it."""

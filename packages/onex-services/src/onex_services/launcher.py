@@ -3,8 +3,12 @@
 A service of the shared stack must outlive the process that started it (`invoke services.up`
 exits at once; a pytest worker may finish before its sibling). So it is started through a tiny
 Python trampoline that spawns it in a new session and exits: the service is not our child, leaves
-no zombie in a long-lived harness and is not killed when a terminal closes. Its pid and start time
-go to the state file, so a later run can tell the service from a process that reused the pid.
+no zombie in a long-lived harness and is not killed when a terminal closes.
+
+Its identity (pid, start time, command line, executable: a `ProcessRef`) is written to the
+stack's process ledger the moment it exists, before the harness waits for it to be ready: a
+harness killed while a service starts leaves a record the next run can reap by. Nothing is ever
+signalled unless /proc still shows exactly the recorded process (see `procfs.mismatch`).
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import psutil
+from pydantic import ValidationError
 
+from onex_services import procfs
 from onex_services.models import ProcessRef
+from onex_services.ownership import NotOwnedError, read_owned, write_private
 
 _TRAMPOLINE = """
 import json, subprocess, sys
@@ -43,8 +50,10 @@ def spawn_detached(
     cwd: Path,
     env: Mapping[str, str] | None = None,
     user: str | None = None,
+    ledger: Path | None = None,
 ) -> ProcessRef:
-    """Start `argv` in its own session with output appended to `log_path`; return its identity.
+    """Start `argv` in its own session with output appended to `log_path`; return its identity,
+    recorded in the directory `ledger` too when given.
 
     `user` runs the program as that user (needs root); its primary group is used and no
     supplementary groups are kept.
@@ -75,50 +84,71 @@ def spawn_detached(
     if done.returncode != 0 or not done.stdout.strip().isdigit():
         raise OSError(f"could not start {argv[0]}: {done.stderr.strip() or done.stdout.strip()}")
     pid = int(done.stdout.strip())
-    return ProcessRef(pid=pid, create_time=_create_time(pid))
+    ref = procfs.started(pid, argv) or _gone(pid, argv)
+    if ledger is not None:
+        record_spawn(ledger, ref)
+    return ref
 
 
-def _create_time(pid: int) -> float:
-    try:
-        return psutil.Process(pid).create_time()
-    except psutil.NoSuchProcess:
-        # It died at once; the start-up check reads its log and reports why.
-        return 0.0
+def _gone(pid: int, argv: Sequence[str]) -> ProcessRef:
+    """A ref for a process that died at once: it matches no live process (the start-up check
+    reads its log and reports why)."""
+    return ProcessRef(pid=pid, start_ticks=-1, cmdline=tuple(argv), exe="")
 
 
-def find_process(ref: ProcessRef) -> psutil.Process | None:
-    """The live process `ref` names, or None when it exited, is a zombie or the pid was reused."""
-    try:
-        proc = psutil.Process(ref.pid)
-        if abs(proc.create_time() - ref.create_time) > 0.01:
-            return None
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return None
-    except (psutil.NoSuchProcess, psutil.ZombieProcess):
-        return None
-    except psutil.AccessDenied:
-        return None
-    return proc
+def record_spawn(ledger: Path, ref: ProcessRef) -> None:
+    """Write `ref` into the ledger directory (one private file per process)."""
+    ledger.mkdir(mode=0o700, exist_ok=True)
+    write_private(ledger / f"{ref.pid}-{ref.start_ticks}.json", ref.model_dump_json().encode())
+
+
+def recorded_spawns(ledger: Path) -> tuple[list[ProcessRef], list[str]]:
+    """The processes recorded in `ledger`, and one line for each record that is not ours."""
+    refs: list[ProcessRef] = []
+    refused: list[str] = []
+    if not ledger.is_dir() or ledger.is_symlink():
+        return refs, refused
+    for path in sorted(ledger.glob("*.json")):
+        try:
+            refs.append(ProcessRef.model_validate_json(read_owned(path)))
+        except NotOwnedError as exc:
+            refused.append(f"ignored the process record {exc}")
+        except (OSError, ValidationError):
+            refused.append(f"ignored the process record {path}: not a record of this harness")
+    return refs, refused
 
 
 def is_alive(ref: ProcessRef | None) -> bool:
-    return ref is not None and find_process(ref) is not None
+    """The recorded process still runs (same pid and start time, not a zombie)."""
+    return ref is not None and procfs.is_running(ref)
 
 
 def owner_ref() -> ProcessRef:
     """This process, as an owner of a shared stack."""
-    pid = os.getpid()
-    return ProcessRef(pid=pid, create_time=psutil.Process(pid).create_time())
+    ref = procfs.identity(os.getpid())
+    assert ref is not None, "/proc shows no entry for this very process"
+    return ref
 
 
-def stop_process(ref: ProcessRef, *, sig: int = signal.SIGTERM, timeout: float = 10.0) -> bool:
+def stop_process(
+    ref: ProcessRef,
+    *,
+    executables: frozenset[str],
+    sig: int = signal.SIGTERM,
+    timeout: float = 10.0,
+) -> bool:
     """Stop the process (and its session's process group) gracefully, then kill it.
 
-    Returns True when the process was running. The whole process group goes, so PostgreSQL's
-    backends and anything else the service forked do not outlive it.
+    Returns True when it stopped a process: only the one `ref` records, running one of
+    `executables`. The whole process group goes, so PostgreSQL's backends and anything else the
+    service forked do not outlive it (only the service's own descendants can be in the group of
+    a session leader).
     """
-    proc = find_process(ref)
-    if proc is None:
+    if not is_alive(ref) or procfs.mismatch(ref, executables) is not None:
+        return False
+    try:
+        proc = psutil.Process(ref.pid)
+    except psutil.NoSuchProcess:
         return False
     members = _group_members(ref.pid) | {proc}
     _signal_group(ref.pid, proc, sig)
@@ -156,9 +186,22 @@ def process_running(proc: psutil.Process) -> bool:
         return False
 
 
-def kill_process(ref: ProcessRef) -> bool:
+def kill_process(ref: ProcessRef, *, executables: frozenset[str]) -> bool:
     """SIGKILL the process and its group at once (reaping orphans: no grace for the dead)."""
-    return stop_process(ref, sig=signal.SIGKILL, timeout=5.0)
+    return stop_process(ref, executables=executables, sig=signal.SIGKILL, timeout=5.0)
+
+
+def reap_process(ref: ProcessRef, executables: frozenset[str], what: str) -> str | None:
+    """Kill a recorded process of a dead stack if it is provably the one recorded; say what
+    happened (None when it is gone already)."""
+    if not is_alive(ref):
+        return None
+    refusal = procfs.mismatch(ref, executables)
+    if refusal is not None:
+        return f"left pid {ref.pid} alone ({what}): {refusal}"
+    if kill_process(ref, executables=executables):
+        return f"killed {what} (pid {ref.pid})"
+    return None
 
 
 def _group_members(pgid: int) -> set[psutil.Process]:
@@ -185,10 +228,10 @@ def _signal_group(pgid: int, proc: psutil.Process, sig: int) -> None:
 def wait_for_exit(ref: ProcessRef, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if find_process(ref) is None:
+        if not is_alive(ref):
             return True
         time.sleep(0.02)
-    return find_process(ref) is None
+    return not is_alive(ref)
 
 
 def tail(path: Path | str | None, lines: int = 15) -> str:

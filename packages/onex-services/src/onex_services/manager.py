@@ -41,7 +41,7 @@ from onex_services.models import (
     ServiceStatus,
 )
 from onex_services.ports import port_accepts
-from onex_services.reaper import STACK_DIR_PREFIX, reap_stack, reap_unclaimed_dirs
+from onex_services.reaper import create_stack_dir, reap_stack, reap_unclaimed_dirs
 from onex_services.settings import Paths, env_flag, start_timeout_s
 from onex_services.state import Owner, StackState, StateStore
 
@@ -255,11 +255,11 @@ class ToolServiceManager:
         state = self.store.load()
         if state is not None and (state.orphaned or not self._usable(state)):
             for line in reap_stack(state, self.paths):
-                self._progress(f"reaped stack {state.stack_id}: {line}")
+                self._progress(f"reaper, stack {state.stack_id}: {line}")
             self.store.clear()
             state = None
         for line in reap_unclaimed_dirs(self.paths, state.stack_dir if state else None):
-            self._progress(f"reaped orphan: {line}")
+            self._progress(f"reaper: {line}")
         health: dict[ServiceKind, HealthResult] = {}
         if state is None:
             state = self._new_state(kinds, owner)
@@ -295,8 +295,7 @@ class ToolServiceManager:
         for line in passed_over:
             self._progress(f"backend {line}")
         stack_id = uuid.uuid4().hex[:10]
-        stack_dir = self.paths.run_dir / f"{STACK_DIR_PREFIX}{stack_id}"
-        stack_dir.mkdir(parents=True, exist_ok=True)
+        stack_dir = create_stack_dir(self.paths, stack_id)
         starter = Owner(process=launcher.owner_ref(), lease_id="starting", label="starting")
         state = StackState(
             stack_id=stack_id, backend=backend.name, stack_dir=str(stack_dir), owners=[starter]
@@ -403,7 +402,7 @@ class ToolServiceManager:
         state = self.store.load()
         lines: list[str] = []
         if state is None:
-            lines.extend(f"reaped orphan: {line}" for line in reap_unclaimed_dirs(self.paths, None))
+            lines.extend(f"reaper: {line}" for line in reap_unclaimed_dirs(self.paths, None))
             return [*lines, "no stack is running"]
         users = [o for o in state.live_owners() if o.process.pid != os.getpid()]
         if users and not force:

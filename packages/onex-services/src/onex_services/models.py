@@ -90,12 +90,19 @@ class HealthResult(BaseModel):
 
 
 class ProcessRef(BaseModel):
-    """A process we started: pid plus its start time, so a reused pid is never mistaken for it."""
+    """A process as /proc showed it right after we started it (see `procfs`).
+
+    The start time (clock ticks after boot, from /proc/<pid>/stat) tells it from a later process
+    that reused the pid; the command line and the executable are checked as well before any
+    signal is sent, so a record can only ever name the very process the harness started.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     pid: int
-    create_time: float
+    start_ticks: int
+    cmdline: tuple[str, ...]
+    exe: str
 
 
 class ServiceRecord(BaseModel):

@@ -1,73 +1,144 @@
-"""Reaping: remove what a harness that died left behind (processes, ports, temp dirs).
+"""Reaping: remove what a harness that died left behind (processes, containers, temp dirs).
 
-A stack is an orphan when none of its owners lives and nobody asked to keep it. Its processes are
-found twice over: by the pids in its state (checked against their start time) and by scanning for
-processes whose command line or working directory lies in the stack's directory, which also
-catches a service started by a harness killed before it could write the pid down.
+A stack is an orphan when none of its owners lives and nobody asked to keep it. The reaper runs
+as whoever runs the harness, often root, in a run dir whose name anyone can guess; so it touches
+only what is provably its own:
+- the run dir must be ours (`ownership.private_dir`), or nothing in it is read;
+- a stack dir is removed only when it lies directly in the run dir, is ours, and carries the
+  marker file the harness wrote into it with the stack's id;
+- a process is killed only when /proc still shows the pid, start time, command line and
+  executable the harness recorded (the backend checks, see `launcher.reap_process`). Processes are
+  never looked for by what their command line mentions: a `tail -f` of a service's log is not
+  a service.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import time
 from pathlib import Path
 
-import psutil
+from pydantic import ValidationError
 
-from onex_services import launcher
 from onex_services.backends import load_backend
 from onex_services.errors import ServiceError
-from onex_services.models import ProcessRef
+from onex_services.ownership import (
+    NotOwnedError,
+    private_dir,
+    read_owned,
+    untrusted_reason,
+    write_private,
+)
 from onex_services.settings import Paths
-from onex_services.state import MANIFEST, StackState, read_state
+from onex_services.state import MANIFEST, StackState
 
 STACK_DIR_PREFIX = "stack-"
+MARKER = ".onex-stack"
 UNCLAIMED_GRACE_S = 60.0
 # A kept stack whose manifest has not changed for this long, with no owner alive and no service
 # running, outlived whatever kept it (a reboot, a killed engine or harness).
 KEPT_STACK_STALE_S = 300.0
 
 
+def run_dir(paths: Paths) -> Path:
+    """The run dir, created private; `UntrustedPathError` when it is not provably ours."""
+    return private_dir(paths.run_dir, what="run dir", env_var="ONEX_RUN_DIR")
+
+
+def create_stack_dir(paths: Paths, stack_id: str) -> Path:
+    """A new stack dir in the run dir, marked as the harness's own before anything goes in."""
+    stack_dir = run_dir(paths) / f"{STACK_DIR_PREFIX}{stack_id}"
+    stack_dir.mkdir(mode=0o700)
+    write_private(stack_dir / MARKER, stack_id.encode())
+    return stack_dir
+
+
+def stack_dir_refusal(stack_dir: Path, stack_id: str, run: Path) -> str | None:
+    """Why `stack_dir` is not provably the directory of stack `stack_id` (None when it is)."""
+    if stack_dir.parent != run or stack_dir.name != f"{STACK_DIR_PREFIX}{stack_id}":
+        return f"it is not the directory of stack {stack_id} in the run dir {run}"
+    try:
+        reason = untrusted_reason(stack_dir.lstat(), want_dir=True)
+    except FileNotFoundError:
+        return "it does not exist"
+    if reason is not None:
+        return reason
+    try:
+        marker = read_owned(stack_dir / MARKER).decode("utf-8", errors="replace").strip()
+    except FileNotFoundError:
+        return f"it carries no {MARKER} marker of the harness"
+    except NotOwnedError as exc:
+        return f"its marker is not the harness's: {exc}"
+    if marker != stack_id:
+        return f"its marker names stack {marker!r}, not {stack_id}"
+    return None
+
+
 def reap_stack(state: StackState, paths: Paths) -> list[str]:
-    """Kill the stack's services without grace and remove its directory; say what went."""
-    removed: list[str] = []
+    """Kill the stack's recorded services without grace and remove its directory, each only
+    when provably the harness's own; one line per thing removed or left alone."""
+    lines: list[str] = []
     stack_dir = Path(state.stack_dir)
+    refusal = stack_dir_refusal(stack_dir, state.stack_id, run_dir(paths))
     try:
         backend = load_backend(state.backend, paths)
     except ServiceError as exc:
-        removed.append(f"cannot load backend {state.backend} to reap it: {exc.summary}")
+        lines.append(f"cannot load backend {state.backend} to reap it: {exc.summary}")
     else:
         if backend.manages_processes:
-            removed.extend(backend.reap(list(state.services.values()), stack_dir))
-    removed.extend(kill_processes_in(stack_dir))
-    if stack_dir.exists():
+            # An untrusted dir's ledger is not read; the state's own records still are.
+            ledger_dir = stack_dir if refusal is None else None
+            lines.extend(backend.reap(list(state.services.values()), ledger_dir))
+    if refusal is not None:
+        if stack_dir.exists() or stack_dir.is_symlink():
+            lines.append(f"left {stack_dir} alone: {refusal}")
+    else:
         shutil.rmtree(stack_dir, ignore_errors=True)
-        removed.append(f"removed {stack_dir}")
-    return removed
+        lines.append(f"removed {stack_dir}")
+    return lines
 
 
 def reap_unclaimed_dirs(paths: Paths, current: str | None) -> list[str]:
-    """Reap stack directories under the run dir that no live owner claims (except `current`)."""
-    removed: list[str] = []
-    run_dir = paths.run_dir
-    if not run_dir.is_dir():
-        return removed
-    for stack_dir in sorted(run_dir.glob(f"{STACK_DIR_PREFIX}*")):
+    """Reap stack dirs in the run dir that no live owner claims (except `current`)."""
+    lines: list[str] = []
+    run = run_dir(paths)
+    for stack_dir in sorted(run.glob(f"{STACK_DIR_PREFIX}*")):
         if current is not None and stack_dir == Path(current):
             continue
-        manifest = read_state(stack_dir / MANIFEST)
+        stack_id = stack_dir.name.removeprefix(STACK_DIR_PREFIX)
+        refusal = stack_dir_refusal(stack_dir, stack_id, run)
+        if refusal is not None:
+            lines.append(f"left {stack_dir} alone: {refusal}")
+            continue
+        try:
+            manifest = _read_manifest(stack_dir / MANIFEST)
+        except NotOwnedError as exc:
+            lines.append(f"left {stack_dir} alone: its manifest is not the harness's: {exc}")
+            continue
         if manifest is None:
             with contextlib.suppress(FileNotFoundError):
                 if time.time() - stack_dir.stat().st_mtime < UNCLAIMED_GRACE_S:
                     continue  # being created right now by a harness under another state dir
-            removed.extend(kill_processes_in(stack_dir))
+            # Marked but without a manifest: its harness died before it could start anything.
             shutil.rmtree(stack_dir, ignore_errors=True)
-            removed.append(f"removed {stack_dir} (no manifest)")
+            lines.append(f"removed {stack_dir} (no manifest)")
+        elif manifest.stack_id != stack_id or Path(manifest.stack_dir) != stack_dir:
+            lines.append(f"left {stack_dir} alone: its manifest describes another stack")
         elif manifest.orphaned or _kept_but_dead(manifest, stack_dir, paths):
-            removed.extend(reap_stack(manifest, paths))
-    return removed
+            lines.extend(reap_stack(manifest, paths))
+    return lines
+
+
+def _read_manifest(path: Path) -> StackState | None:
+    """The manifest in a stack dir; None when missing or unreadable (a torn write, another
+    version); `NotOwnedError` when someone else's file sits there."""
+    try:
+        return StackState.model_validate_json(read_owned(path))
+    except FileNotFoundError:
+        return None
+    except (ValidationError, OSError):
+        return None
 
 
 def _kept_but_dead(state: StackState, stack_dir: Path, paths: Paths) -> bool:
@@ -85,27 +156,3 @@ def _kept_but_dead(state: StackState, stack_dir: Path, paths: Paths) -> bool:
     if age < KEPT_STACK_STALE_S:
         return False
     return not any(backend.is_running(record) for record in state.services.values())
-
-
-def kill_processes_in(stack_dir: Path) -> list[str]:
-    """SIGKILL every process whose command line or working directory is in `stack_dir`."""
-    marker = str(stack_dir.resolve()) if stack_dir.exists() else str(stack_dir)
-    needles = {marker, str(stack_dir)}
-    victims: list[psutil.Process] = []
-    me = os.getpid()
-    for proc in psutil.process_iter(["cmdline", "cwd"]):
-        if proc.pid == me:
-            continue
-        info = proc.info
-        cmdline = " ".join(info.get("cmdline") or [])
-        cwd = info.get("cwd") or ""
-        if any(needle in cmdline or cwd.startswith(needle) for needle in needles):
-            victims.append(proc)
-    removed: list[str] = []
-    for proc in victims:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            ref = ProcessRef(pid=proc.pid, create_time=proc.create_time())
-            name = proc.name()
-            if launcher.kill_process(ref):
-                removed.append(f"killed pid {proc.pid} ({name})")
-    return removed

@@ -4,13 +4,14 @@ One JSON file (`<state dir>/stack.json`) under one file lock (`stack.lock`) desc
 that every pytest-xdist worker and every separate process of this user shares: its services with
 their pids, and its owners (pid + start time + lease id). A copy of the file sits in the stack's
 own directory, so a stack whose state file was lost can still be found and reaped.
+
+The state dir must be the current user's own (created 0700, see `ownership`), and so must every
+file read from it: a state file planted by someone else would name processes to kill.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -19,8 +20,9 @@ from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from onex_services import launcher
-from onex_services.errors import ServiceError
+from onex_services.errors import ServiceError, UntrustedPathError
 from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
+from onex_services.ownership import NotOwnedError, private_dir, read_owned, write_private
 
 STATE_FILE = "stack.json"
 LOCK_FILE = "stack.lock"
@@ -71,7 +73,7 @@ class StateStore:
         self.state_dir = state_dir
         self.path = state_dir / STATE_FILE
         self._lock_timeout = lock_timeout
-        state_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(state_dir, what="state dir", env_var="ONEX_STATE_DIR")
         self._lock = FileLock(state_dir / LOCK_FILE, timeout=lock_timeout, thread_local=False)
 
     def lock(self) -> FileLock:
@@ -91,7 +93,14 @@ class StateStore:
         self._lock.release()
 
     def load(self) -> StackState | None:
-        return read_state(self.path)
+        try:
+            return read_state(self.path)
+        except NotOwnedError as exc:
+            raise UntrustedPathError(
+                "refusing to read the service state: it is not the harness's own file",
+                cause=str(exc),
+                fix=f"remove {self.path} if you trust it, or set ONEX_STATE_DIR elsewhere",
+            ) from None
 
     def save(self, state: StackState) -> None:
         _write_json(self.path, state)
@@ -104,9 +113,10 @@ class StateStore:
 
 
 def read_state(path: Path) -> StackState | None:
-    """The state in `path`, or None when there is none (an unreadable file counts as none)."""
+    """The state in `path`, or None when there is none (an unreadable file counts as none);
+    `NotOwnedError` when the file is not provably ours."""
     try:
-        return StackState.model_validate_json(path.read_bytes())
+        return StackState.model_validate_json(read_owned(path))
     except FileNotFoundError:
         return None
     except (ValidationError, json.JSONDecodeError, OSError):
@@ -115,8 +125,4 @@ def read_state(path: Path) -> StackState | None:
 
 
 def _write_json(path: Path, state: StackState) -> None:
-    """Write atomically (temp file + rename): a reader never sees half a state."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stack-", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(state.model_dump_json(indent=2))
-    os.replace(tmp, path)
+    write_private(path, state.model_dump_json(indent=2).encode())

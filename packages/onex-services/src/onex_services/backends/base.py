@@ -16,7 +16,8 @@ Contract, for each method:
 - `is_running(record)`: fast (no network round trip beyond a TCP connect), never raises.
 - `stop(records, grace_s)`: graceful stop, then kill after `grace_s` seconds.
 - `reap(records, stack_dir)`: remove what an owner that died left behind (no grace); return one
-  line per thing removed.
+  line per thing removed or left alone. `stack_dir` is None when the reaper does not trust the
+  directory: then nothing in it may be read. Only what is provably the stack's is removed.
 - `refresh_log(record)`: make `record.log_path` hold the service's log up to now (containers keep
   theirs inside the engine; processes write the file themselves and need nothing); never raises.
 `manages_processes` is False for backends whose services the harness must never stop.
@@ -48,6 +49,6 @@ class Backend(Protocol):
 
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None: ...
 
-    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]: ...
+    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path | None) -> list[str]: ...
 
     def refresh_log(self, record: ServiceRecord) -> None: ...

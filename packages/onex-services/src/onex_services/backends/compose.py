@@ -172,7 +172,7 @@ class ComposeBackend:
         if record.log_path is not None:
             _write_logs(self._client_of(record), Path(record.log_path), [record.kind.value])
 
-    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]:
+    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path | None) -> list[str]:
         removed: list[str] = []
         for project, env_file in {(r.details["project"], r.details["env_file"]) for r in records}:
             docker = self._client(project, Path(env_file))

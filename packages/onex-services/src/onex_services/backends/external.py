@@ -84,7 +84,7 @@ class ExternalBackend:
     def refresh_log(self, record: ServiceRecord) -> None:
         """The harness has no log of a service it did not start."""
 
-    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]:
+    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path | None) -> list[str]:
         return []
 
     def _record(self, endpoint: GivenEndpoint) -> ServiceRecord:

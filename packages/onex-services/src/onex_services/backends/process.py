@@ -5,13 +5,19 @@ config and log, and runs detached (see `launcher`) so the stack can outlive the 
 started it. Configs come from `infra/process` (see `templates`).
 
 When we are root, PostgreSQL runs as the `postgres` user (initdb and postgres refuse root); its
-directory is owned by that user and the stack's run dir is traversable by it.
+directory is owned by that user and the stack's run dir is traversable (not readable) by it.
+
+Every server's identity goes to the stack's process ledger (`<stack dir>/processes/`) as it
+starts; stopping and reaping signal a process only when it is still exactly the recorded one and
+runs one of the programs this backend starts (`service_executables`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import os
 import pwd
 import shutil
@@ -28,6 +34,7 @@ from onex_services.install import (
     find_java,
     find_postgres_bindir,
     find_redis_server,
+    java_path,
     require_kafka,
 )
 from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
@@ -39,6 +46,7 @@ from onex_services.settings import Paths, kafka_heap_max, kafka_version
 PORT_WAIT_S = 60.0
 PORT_RELEASE_WAIT_S = 5.0
 POSTGRES_USER = "postgres"
+LEDGER_DIR = "processes"
 _Starter = Callable[[Path, dict[str, int] | None], Coroutine[Any, Any, ServiceRecord]]
 
 
@@ -50,6 +58,11 @@ class ProcessBackend:
 
     def __init__(self, paths: Paths | None = None) -> None:
         self._paths = paths or Paths.from_env()
+
+    @functools.cached_property
+    def executables(self) -> frozenset[str]:
+        """Real paths of the programs this backend runs as servers: no other is ever signalled."""
+        return service_executables()
 
     # -- availability -------------------------------------------------------------------------
 
@@ -141,7 +154,12 @@ class ProcessBackend:
                 fix="check that the Kafka jars in the cache are complete: `onex services install`",
             )
         _check_ports_free(ServiceKind.KAFKA, (port, controller_port), log_path)
-        ref = _spawn([*jvm, "kafka.Kafka", str(config)], log_path=log_path, cwd=home)
+        ref = _spawn(
+            [*jvm, "kafka.Kafka", str(config)],
+            log_path=log_path,
+            cwd=home,
+            ledger=stack_dir / LEDGER_DIR,
+        )
         details = {"controller_port": str(controller_port), "version": dist.version}
         return await self._started(
             ServiceKind.KAFKA, ref, port, log_path, details, also_listens=(controller_port,)
@@ -212,7 +230,11 @@ class ProcessBackend:
             _chown(conf, user)
         _check_ports_free(ServiceKind.POSTGRES, (port,), log_path)
         ref = _spawn(
-            [str(bindir / "postgres"), "-D", str(data)], log_path=log_path, cwd=home, user=user
+            [str(bindir / "postgres"), "-D", str(data)],
+            log_path=log_path,
+            cwd=home,
+            user=user,
+            ledger=stack_dir / LEDGER_DIR,
         )
         details = {"data_dir": str(data), "stop_signal": "SIGINT"}
         return await self._started(ServiceKind.POSTGRES, ref, port, log_path, details)
@@ -228,7 +250,9 @@ class ProcessBackend:
             templates.render("redis/redis.conf", port=port, data_dir=home), encoding="utf-8"
         )
         _check_ports_free(ServiceKind.REDIS, (port,), log_path)
-        ref = _spawn([str(server), str(config)], log_path=log_path, cwd=home)
+        ref = _spawn(
+            [str(server), str(config)], log_path=log_path, cwd=home, ledger=stack_dir / LEDGER_DIR
+        )
         return await self._started(ServiceKind.REDIS, ref, port, log_path, {})
 
     # -- checks and stop ----------------------------------------------------------------------
@@ -237,17 +261,56 @@ class ProcessBackend:
         return launcher.is_alive(record.process)
 
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
-        await asyncio.gather(*(asyncio.to_thread(_stop_one, record, grace_s) for record in records))
+        await asyncio.gather(
+            *(asyncio.to_thread(self._stop_one, record, grace_s) for record in records)
+        )
+
+    def _stop_one(self, record: ServiceRecord, timeout: float) -> None:
+        if record.process is None:
+            return
+        import signal
+
+        sig = getattr(signal, record.details.get("stop_signal", "SIGTERM"))
+        launcher.stop_process(
+            record.process, executables=self.executables, sig=sig, timeout=timeout
+        )
 
     def refresh_log(self, record: ServiceRecord) -> None:
         """The process appends to its log file itself."""
 
-    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path) -> list[str]:
-        removed: list[str] = []
-        for record in records:
-            if record.process is not None and launcher.kill_process(record.process):
-                removed.append(f"killed {record.kind.value} (pid {record.process.pid})")
-        return removed
+    def reap(self, records: Sequence[ServiceRecord], stack_dir: Path | None) -> list[str]:
+        """Kill the stack's recorded servers: those of its records and of its ledger (which
+        also holds a server whose harness died before the record was saved)."""
+        lines: list[str] = []
+        named = {(r.process.pid, r.process.start_ticks): r.kind.value for r in records if r.process}
+        refs = {(r.process.pid, r.process.start_ticks): r.process for r in records if r.process}
+        if stack_dir is not None:
+            recorded, refused = launcher.recorded_spawns(stack_dir / LEDGER_DIR)
+            lines.extend(refused)
+            refs.update({(ref.pid, ref.start_ticks): ref for ref in recorded})
+        for key, ref in refs.items():
+            what = named.get(key) or Path(ref.exe).name or "a recorded process"
+            line = launcher.reap_process(ref, self.executables, what)
+            if line is not None:
+                lines.append(line)
+        return lines
+
+
+def service_executables() -> frozenset[str]:
+    """Real paths of the server programs of this machine's installs (java, postgres,
+    redis-server), looked up without running them; a missing one is simply not there."""
+    found: set[Path] = set()
+    lookups: tuple[Callable[[], Path | None], ...] = (
+        java_path,
+        lambda: find_postgres_bindir() / "postgres",
+        find_redis_server,
+    )
+    for lookup in lookups:
+        with contextlib.suppress(MissingBinaryError, OSError):
+            path = lookup()
+            if path is not None:
+                found.add(path)
+    return frozenset(os.path.realpath(path) for path in found)
 
 
 async def _ports_free_soon(ports: list[int], within_s: float = PORT_RELEASE_WAIT_S) -> bool:
@@ -259,15 +322,6 @@ async def _ports_free_soon(ports: list[int], within_s: float = PORT_RELEASE_WAIT
             return False
         await asyncio.sleep(0.05)
     return True
-
-
-def _stop_one(record: ServiceRecord, timeout: float) -> None:
-    if record.process is None:
-        return
-    import signal
-
-    sig = getattr(signal, record.details.get("stop_signal", "SIGTERM"))
-    launcher.stop_process(record.process, sig=sig, timeout=timeout)
 
 
 def _is_root() -> bool:
@@ -295,7 +349,7 @@ def _prepare_dir(stack_dir: Path) -> None:
     stack_dir.mkdir(parents=True, exist_ok=True)
     if _is_root():
         for directory in (stack_dir, stack_dir.parent):
-            directory.chmod(0o755)
+            directory.chmod(0o711)  # others may pass through, not list or write
         for parent in stack_dir.parents:
             if parent.exists() and not os.stat(parent).st_mode & 0o001:
                 raise ServiceStartError(
@@ -318,12 +372,14 @@ def _check_ports_free(kind: ServiceKind, ports: tuple[int, ...], log_path: Path)
             )
 
 
-def _spawn(argv: list[str], *, log_path: Path, cwd: Path, user: str | None = None) -> ProcessRef:
+def _spawn(
+    argv: list[str], *, log_path: Path, cwd: Path, ledger: Path, user: str | None = None
+) -> ProcessRef:
     name = Path(argv[0]).name
     with open(log_path, "ab") as log:
         log.write(f"--- onex: starting {name} at {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
     try:
-        return launcher.spawn_detached(argv, log_path=log_path, cwd=cwd, user=user)
+        return launcher.spawn_detached(argv, log_path=log_path, cwd=cwd, user=user, ledger=ledger)
     except OSError as exc:
         raise ServiceStartError(
             f"cannot start {name}",
@@ -381,7 +437,7 @@ async def _await_port(record: ServiceRecord, ports: tuple[int, ...]) -> None:
             return
         await asyncio.sleep(delay)
         delay = min(delay * 1.5, 0.2)
-    launcher.kill_process(record.process)
+    launcher.kill_process(record.process, executables=service_executables())
     raise ServiceStartError(
         f"{record.kind.value} did not accept connections on {record.host}:{record.port} "
         f"within {PORT_WAIT_S:.0f} s",

@@ -18,6 +18,7 @@ from onex_services.install.system import (
     find_java,
     find_postgres_bindir,
     find_redis_server,
+    java_path,
 )
 from onex_services.models import ServiceKind
 from onex_services.settings import Paths, kafka_version
@@ -31,6 +32,7 @@ __all__ = [
     "find_postgres_bindir",
     "find_redis_server",
     "install_services",
+    "java_path",
     "require_kafka",
 ]
 

@@ -29,13 +29,20 @@ class JavaInfo:
     version_line: str
 
 
-def find_java() -> JavaInfo:
-    """The java that will run the broker: `$JAVA_HOME/bin/java`, else `java` on PATH (17+)."""
+def java_path() -> Path | None:
+    """Where the java that runs the broker is (`$JAVA_HOME/bin/java`, else `java` on PATH),
+    without running it; `find_java` checks its version."""
     home = os.environ.get("JAVA_HOME")
     candidate = Path(home) / "bin" / "java" if home else None
     if candidate is None or not candidate.is_file():
         found = shutil.which("java")
         candidate = Path(found) if found else None
+    return candidate
+
+
+def find_java() -> JavaInfo:
+    """The java that will run the broker: `$JAVA_HOME/bin/java`, else `java` on PATH (17+)."""
+    candidate = java_path()
     if candidate is None:
         raise MissingBinaryError(
             "Java is not installed (Kafka needs Java 17 or newer)",
