@@ -11,7 +11,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ import click
 from onex_registry import parse_mode
 from onex_registry.errors import InvalidDependencyModeError
 from onex_scenario import DependencyModeEnum, LoadedScenario, TierEnum
+from onex_scenario.compare_paths import Pattern
 from onex_scenario.display import plain_text
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -28,10 +29,11 @@ from rich.text import Text
 from onex_runner.cleanup import CleanupSettingError, cleanup_timeout_from_env
 from onex_runner.engine import RunOptions, ScenarioRunner
 from onex_runner.interrupts import RunInterrupt, run_to_end
+from onex_runner.mode_diff import compare_runs, difference_line, ignore_patterns
 from onex_runner.reports import write_html, write_json, write_junit
 from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
 from onex_runner.selection import select
-from onex_runner.snapshots import append_jsonl, compare_golden, mode_differences
+from onex_runner.snapshots import append_jsonl, compare_golden
 
 # Lines are built as rich `Text` from parts: our own styles, and values from scenarios and
 # services through `plain_text`, so no value is ever read as markup (see onex_scenario.display).
@@ -149,6 +151,7 @@ def _compare_modes(
     scenarios: list[LoadedScenario],
     options_for: Callable[[DependencyModeEnum | None], RunOptions],
     setup: _Setup,
+    ignore: Sequence[Pattern],
 ) -> tuple[list[ModelScenarioResult], list[dict[str, Any]] | None]:
     """Every scenario in mock mode, then in real mode; the differences (none when stopped)."""
     runs = [
@@ -157,7 +160,7 @@ def _compare_modes(
     ]
     if setup.interrupt.requested:
         return runs[0] + runs[1], None
-    differences = [d for m, r in zip(*runs, strict=True) for d in mode_differences(m, r)]
+    differences = compare_runs(scenarios, runs[0], runs[1], ignore)
     return runs[0] + runs[1], differences
 
 
@@ -189,17 +192,30 @@ def _print_summary(
     if differences is not None:
         console.print(f"mock versus real: {len(differences)} difference(s)")
         for diff in differences:
-            console.print(
-                plain_text(
-                    f"  {diff['scenario']}: {diff['where']}: "
-                    f"mock={diff['mock']!s:.80} real={diff['real']!s:.80}"
-                )
-            )
+            console.print(plain_text(f"  {difference_line(diff)}"), soft_wrap=True)
     console.print(
         f"{summary.passed} passed, {summary.failed + summary.errors} failed, "
         f"{summary.skipped} skipped in {summary.duration_ms / 1000:.1f}s",
         highlight=False,
     )
+
+
+def _checked_options(
+    force_mode: str | None, compare_modes: bool, repeat: int, compare_ignore: tuple[str, ...]
+) -> tuple[DependencyModeEnum | None, float | None, tuple[Pattern, ...]]:
+    """The forced mode, the cleanup deadline and the paths to ignore; UsageError when unusable."""
+    if compare_modes and repeat > 1:
+        raise click.UsageError("--repeat and --compare-modes cannot be combined")
+    try:
+        mode = parse_mode(force_mode) if force_mode else None
+        cleanup_timeout = cleanup_timeout_from_env()
+    except (InvalidDependencyModeError, CleanupSettingError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        ignored = ignore_patterns(compare_ignore)
+    except ValueError as exc:
+        raise click.UsageError(f"--compare-ignore {exc}") from exc
+    return mode, cleanup_timeout, ignored
 
 
 @click.command("run")
@@ -241,6 +257,14 @@ def _print_summary(
     help="Run each scenario in mock and in real mode and report differences.",
 )
 @click.option(
+    "--compare-ignore",
+    "compare_ignore",
+    multiple=True,
+    metavar="PATH",
+    help="With --compare-modes: a value not to compare, e.g. $.id or steps.place.output.at "
+    "(repeatable; adds to each scenario's compare_ignore).",
+)
+@click.option(
     "--update-snapshots", is_flag=True, help="Write golden snapshots instead of comparing."
 )
 @click.option(
@@ -272,6 +296,7 @@ def run(
     skip_preconditions: bool,
     backend: str | None,
     compare_modes: bool,
+    compare_ignore: tuple[str, ...],
     update_snapshots: bool,
     snapshot_file: Path,
     allowed_paths: tuple[Path, ...],
@@ -297,16 +322,9 @@ def run(
     if not scenarios:
         console.print("[yellow]no scenario matched[/]")
         raise SystemExit(2)
-    try:
-        mode = parse_mode(force_mode) if force_mode else None
-    except InvalidDependencyModeError as exc:
-        raise click.UsageError(str(exc)) from exc
-    if compare_modes and repeat > 1:
-        raise click.UsageError("--repeat and --compare-modes cannot be combined")
-    try:
-        cleanup_timeout = cleanup_timeout_from_env()
-    except CleanupSettingError as exc:
-        raise click.UsageError(str(exc)) from exc
+    mode, cleanup_timeout, ignored = _checked_options(
+        force_mode, compare_modes, repeat, compare_ignore
+    )
     started = time.perf_counter()
     differences: list[dict[str, Any]] | None = None
     snapshots = None if snapshot_file == Path("-") else snapshot_file
@@ -320,7 +338,7 @@ def run(
 
     setup = _Setup(workers, console, snapshots, interrupt, finished)
     if compare_modes:
-        results, differences = _compare_modes(scenarios, options_for, setup)
+        results, differences = _compare_modes(scenarios, options_for, setup, ignored)
     else:
         results = run_to_end(_run(scenarios, options_for(mode), setup, update_snapshots, repeat))
         _report_flaky(scenarios, results, repeat, console)

@@ -74,32 +74,3 @@ def compare_golden(result: ModelScenarioResult, *, update: bool) -> str | None:
     if golden == json.loads(json.dumps(current, default=str)):
         return None
     return f"snapshot {path} differs; rerun with --update-snapshots if the change is intended"
-
-
-def mode_differences(mock: ModelScenarioResult, real: ModelScenarioResult) -> list[dict[str, Any]]:
-    """Where the same scenario behaved differently on mocks and on real services."""
-    diffs: list[dict[str, Any]] = []
-    if mock.outcome != real.outcome:
-        diffs.append(
-            {
-                "scenario": mock.name,
-                "where": "outcome",
-                "mock": f"{mock.outcome}: {mock.message}",
-                "real": f"{real.outcome}: {real.message}",
-            }
-        )
-    a, b = golden_form(mock)["steps"], golden_form(real)["steps"]
-    for left, right in zip(a, b, strict=False):
-        for field in ("outcome", "output", "events"):
-            if left[field] != right[field]:
-                diffs.append(
-                    {
-                        "scenario": mock.name,
-                        "where": f"{left['id']}.{field}",
-                        "mock": left[field],
-                        "real": right[field],
-                    }
-                )
-    if len(a) != len(b):
-        diffs.append({"scenario": mock.name, "where": "steps run", "mock": len(a), "real": len(b)})
-    return diffs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import Any
 
 from onex_registry import BaseOnexRegistry
@@ -29,6 +30,10 @@ class CounterNode:
         await bus.publish("out", {"seen": message.value}, key=message.key,
                           correlation_id=message.correlation_id)  # fmt: skip
         return 1
+
+    async def token(self) -> dict[str, Any]:
+        """A value that differs on every run (as generated ids do), longer than a line."""
+        return {"id": "-".join(uuid.uuid4().hex for _ in range(4)), "kind": "token"}
 
     async def explode(self) -> None:
         await asyncio.sleep(0)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from pydantic_core import to_json
 
+from onex_scenario.compare_paths import compare_path_problems
 from onex_scenario.errors import KeyPath
 from onex_scenario.matchers import matcher_problems
 from onex_scenario.matching import type_description_problems
@@ -49,6 +50,12 @@ def scenario_problems(scenario: ScenarioConfigModel) -> list[Problem]:
     problems += _tier(scenario)
     problems += _topics(scenario)
     problems += _expected_values(scenario)
+    problems += [
+        (("compare_ignore", index), message)
+        for index, message in compare_path_problems(
+            scenario.compare_ignore, (step.id for step in scenario.steps)
+        )
+    ]
     return problems
 
 

@@ -282,6 +282,11 @@ class ScenarioConfigModel(BaseModel):
     steps: tuple[ModelStep, ...] = ()
     expect: tuple[ModelExpectation, ...] = ()
     metadata: dict[str, YamlValue] = Field(default_factory=dict)
+    compare_ignore: tuple[str, ...] = Field(
+        default=(),
+        description="Paths that `onex run --compare-modes` does not compare, e.g. $.id or "
+        "steps.place.output.created_at (see onex_scenario.compare_paths).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ScenarioConfigModel:
