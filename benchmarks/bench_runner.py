@@ -1,5 +1,7 @@
 """Harness overhead per mock scenario, and real-tier throughput with 2 workers against 1.
 
+0. The mode plan (`RegistryResolver.plan`): its cost per scenario in µs, unforced and forced, over
+   the 1,000 generated scenarios and over the project's own scenarios (up to three services).
 1. 1,000 mock scenarios against the same checks written by hand, measured twice: end to end
    (`onex run` on the folder against `pytest` on 1,000 plain test functions, each a process of
    its own, wall clock) and in process (the runner's API against plain async functions).
@@ -23,9 +25,9 @@ import time
 from pathlib import Path
 
 import yaml
-from onex_registry import InMemoryEventBus, building_tools
+from onex_registry import InMemoryEventBus, RegistryResolver, building_tools
 from onex_runner import RunOptions, ScenarioRunner
-from onex_scenario import LoadedScenario, ScenarioLoader
+from onex_scenario import LoadedScenario, ScenarioLoader, load_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = 1_000
@@ -71,6 +73,20 @@ async def _harness(scenarios: list[LoadedScenario]) -> float:
     elapsed = time.perf_counter() - started
     await runner.close()
     return elapsed / len(scenarios)
+
+
+def _mode_plan_cost(scenarios: list[LoadedScenario], rounds: int = 20) -> tuple[float, float]:
+    """Seconds per scenario to make its mode plan: without a force, and forced to mock."""
+    costs: list[float] = []
+    for resolver in (RegistryResolver(environ={}), RegistryResolver(force_mode="mock", environ={})):
+        for loaded in scenarios:  # warm-up, untimed
+            resolver.plan(loaded.scenario)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            for loaded in scenarios:
+                resolver.plan(loaded.scenario)
+        costs.append((time.perf_counter() - started) / (rounds * len(scenarios)))
+    return costs[0], costs[1]
 
 
 PLAIN_TEST = """
@@ -162,6 +178,17 @@ def main() -> None:
         loader = ScenarioLoader()
         loaded = [loader.load(p) for p in sorted(folder.glob("scenario_*.yaml"))]
         harness = asyncio.run(_harness(loaded))
+        plan_bench = _mode_plan_cost(loaded)
+    project, issues = load_scenarios([ROOT / "scenarios"])
+    if issues or not project:
+        raise SystemExit(f"the project's scenarios did not load: {issues[:3]}")
+    plan_project = _mode_plan_cost(project)
+    for label, (unforced, forced) in (
+        (f"{COUNT} generated scenarios", plan_bench),
+        (f"{len(project)} project scenarios", plan_project),
+    ):
+        print(f"mode plan ({label}): {unforced * 1e6:.1f} µs per scenario,"
+              f" forced {forced * 1e6:.1f} µs")  # fmt: skip
     print(f"end to end: onex run {onex_run * 1000:.2f} ms per scenario, plain pytest functions"
           f" {pytest_plain * 1000:.2f} ms")  # fmt: skip
     print(f"harness overhead, end to end: {(onex_run - pytest_plain) * 1000:.2f} ms per scenario"

@@ -10,7 +10,7 @@ import json
 import sys
 
 from onex_registry import RegistryResolver
-from onex_scenario import DependencyModeEnum, ScenarioConfigModel
+from onex_scenario import ScenarioConfigModel
 
 from examples.kafka_event_bus_node.node import request
 
@@ -22,8 +22,7 @@ async def _send(bootstrap: str, namespace: str, command: str, args: dict[str, ob
     )  # fmt: skip
     resolver = RegistryResolver()
     registry = resolver.build(
-        resolver.resolve(scenario, namespace=namespace, endpoints={"kafka": bootstrap}),
-        DependencyModeEnum.REAL,
+        resolver.resolve(scenario, namespace=namespace, endpoints={"kafka": bootstrap})
     )
     bus = registry.event_bus
     await bus.connect()

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from onex_registry import RegistryResolver
-from onex_scenario import DependencyModeEnum, ScenarioConfigModel
+from onex_scenario import ScenarioConfigModel
 from onex_services import ServiceEndpoint
 
 
@@ -36,7 +36,7 @@ async def test_real_mode_moves_the_brokers_offsets(real_kafka: ServiceEndpoint) 
     plan = resolver.resolve(
         _scenario("real"), namespace=namespace, endpoints={"kafka": real_kafka.bootstrap_servers}
     )
-    registry = resolver.build(plan, DependencyModeEnum.REAL)
+    registry = resolver.build(plan)
     bus = registry.event_bus
     await bus.connect()
     try:
@@ -76,7 +76,7 @@ async def test_mock_mode_opens_no_connection(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(loop, "create_connection", refuse)
     resolver = RegistryResolver(environ={})
     plan = resolver.resolve(_scenario("mock"), namespace="ns")
-    registry = resolver.build(plan, DependencyModeEnum.MOCK)
+    registry = resolver.build(plan)
     bus = registry.event_bus
     await bus.connect()
     await bus.create_topic("t")

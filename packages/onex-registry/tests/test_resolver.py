@@ -38,8 +38,8 @@ def modes(resolver: RegistryResolver, s: ScenarioConfigModel) -> dict[str, tuple
 def test_per_service_mode_beats_the_scenario_mode() -> None:
     got = modes(RegistryResolver(environ={}), scenario())
     assert got == {
-        "kafka": ("real", "scenario dependency_mode"),
-        "cache": ("mock", "service dependency_mode"),
+        "kafka": ("real", "scenario"),
+        "cache": ("mock", "service"),
     }
 
 
@@ -51,7 +51,7 @@ def test_env_force_beats_per_service_and_scenario() -> None:
 def test_cli_force_beats_env() -> None:
     resolver = RegistryResolver(force_mode="real", environ={"ONEX_FORCE_DEPENDENCY_MODE": "mock"})
     got = modes(resolver, scenario())
-    assert got["cache"] == ("real", "cli --force-dependency-mode")
+    assert got["cache"] == ("real", "cli")
 
 
 def test_default_is_mock_when_nothing_says_otherwise() -> None:
@@ -73,7 +73,7 @@ def test_the_audit_names_the_classes_actually_built() -> None:
     resolver = RegistryResolver(environ={})
     s = scenario()
     plan = resolver.resolve(s, namespace="ns", endpoints={"kafka": "127.0.0.1:9"})
-    registry = resolver.build(plan, DependencyModeEnum.REAL)
+    registry = resolver.build(plan)
     audit = {record.service: record for record in registry.audit}
     assert isinstance(registry.tools["kafka"], KafkaEventBus)
     assert isinstance(registry.tools["cache"], InMemoryKeyValueStore)
@@ -86,7 +86,7 @@ def test_real_mode_without_an_endpoint_fails_instead_of_using_memory() -> None:
     resolver = RegistryResolver(environ={})
     plan = resolver.resolve(scenario(), namespace="ns", endpoints={})
     with pytest.raises(OnexToolError, match="needs an endpoint"):
-        resolver.build(plan, DependencyModeEnum.REAL)
+        resolver.build(plan)
 
 
 def test_an_optional_service_that_is_down_runs_on_its_mock_and_says_so() -> None:
@@ -96,8 +96,10 @@ def test_an_optional_service_that_is_down_runs_on_its_mock_and_says_so() -> None
     resolver = RegistryResolver(environ={})
     plan = resolver.resolve(s, namespace="ns", mock_fallbacks={"kafka": "connection refused"})
     assert plan.tools["kafka"].mode == "mock"
-    assert "connection refused" in plan.tools["kafka"].mode_source
-    registry = resolver.build(plan, DependencyModeEnum.REAL)
+    assert plan.tools["kafka"].mode_source == "unavailable"
+    assert "connection refused" in plan.tools["kafka"].mode_detail
+    assert plan.modes.mode("kafka") is DependencyModeEnum.MOCK
+    registry = resolver.build(plan)
     assert isinstance(registry.tools["kafka"], InMemoryEventBus)
 
 

@@ -105,7 +105,7 @@ async def test_force_mode_mock_turns_a_real_scenario_into_mocks(write_scenario: 
     result = await run(path, RunOptions(force_mode=DependencyModeEnum.MOCK))
     assert result.outcome is OutcomeEnum.PASSED, result.message
     assert result.tools[0]["mode"] == "mock"
-    assert result.tools[0]["mode_source"] == "cli --force-dependency-mode"
+    assert result.tools[0]["mode_source"] == "cli"
 
 
 def test_the_loader_sees_the_same_file(write_scenario: Any) -> None:

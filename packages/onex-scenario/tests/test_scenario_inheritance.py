@@ -8,6 +8,7 @@ import pytest
 from onex_scenario import DependencyModeEnum, ScenarioConfigModel, TierEnum, load_scenario
 from onex_scenario.inheritance import deep_merge
 from onex_scenario.loader import ScenarioLoader
+from onex_scenario.modes import plan_modes
 from onex_scenario.yaml_source import read_yaml_text
 
 from conftest import SHIPPED_BASES, Tree
@@ -41,7 +42,7 @@ def test_two_levels_of_named_bases(tree: Tree) -> None:
     scenario = loaded.scenario
     assert scenario.tags == ("middle",)  # lists are replaced, not concatenated
     assert list(scenario.external_services) == ["kafka"]  # null removed the base's redis
-    assert scenario.service_mode("kafka") is DependencyModeEnum.REAL
+    assert plan_modes(scenario).mode("kafka") is DependencyModeEnum.REAL
     assert scenario.extends == "base:middle"
     assert [p.name for p in loaded.chain] == ["x.yaml", "middle.yaml", "top.yaml"]
 
@@ -63,7 +64,7 @@ def test_the_nearest_bases_folder_wins_then_extra_dirs(tree: Tree) -> None:
 
 
 def modes(scenario: ScenarioConfigModel) -> dict[str, str]:
-    return {name: scenario.service_mode(name).value for name in scenario.external_services}
+    return {name: s.mode.value for name, s in plan_modes(scenario).services.items()}
 
 
 def test_the_shipped_bases(tree: Tree) -> None:

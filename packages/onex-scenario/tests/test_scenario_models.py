@@ -17,6 +17,7 @@ from onex_scenario import (
 )
 from onex_scenario.durations import parse_duration
 from onex_scenario.models import ModelTimeoutProfile
+from onex_scenario.modes import plan_modes
 from pydantic import ValidationError
 
 from conftest import DATA, SHIPPED_BASES, Tree
@@ -30,8 +31,8 @@ def test_the_design_sample_loads_with_modes_per_service() -> None:
     )
     assert scenario.tier is TierEnum.MIXED
     assert scenario.dependency_mode is DependencyModeEnum.MOCK
-    assert scenario.service_mode("kafka") is DependencyModeEnum.REAL
-    assert scenario.service_mode("postgres") is DependencyModeEnum.MOCK
+    assert plan_modes(scenario).mode("kafka") is DependencyModeEnum.REAL
+    assert plan_modes(scenario).mode("postgres") is DependencyModeEnum.MOCK
     assert [step_action(step) for step in scenario.steps] == ["publish", "call", "expect_event"]
     accepted = scenario.steps[2]
     assert isinstance(accepted, ModelExpectEventStep)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from onex_scenario import ModePlan
 from pydantic import BaseModel, ConfigDict, Field
 
 _MODEL = ConfigDict(extra="forbid", frozen=True)
@@ -56,7 +57,11 @@ class ToolHealth(BaseModel):
 
 
 class ModelToolResolution(BaseModel):
-    """How one declared dependency was resolved: which mode, why, and with which factory."""
+    """How one declared dependency was resolved: which mode, why, and with which factory.
+
+    `mode_source` is the mode plan's reason (cli, env, service, scenario, default, unavailable);
+    `declared_mode` is what the file said, so a forced mode is visible beside the original.
+    """
 
     model_config = _MODEL
 
@@ -64,6 +69,8 @@ class ModelToolResolution(BaseModel):
     kind: str
     mode: str
     mode_source: str
+    mode_detail: str = ""
+    declared_mode: str
     factory: str
     tool_class: str
     endpoint: str | None = None
@@ -73,11 +80,14 @@ class ModelToolResolution(BaseModel):
 class ModelRegistryResolutionContext(BaseModel):
     """The resolver's answer for one scenario run: one entry per declared tool-backed service."""
 
-    model_config = _MODEL
+    # The plan is carried as it was decided (a dataclass, never re-derived from these strings).
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
     scenario: str
     namespace: str
     forced_mode: str | None = None
+    registry_mode: str
+    modes: ModePlan
     tools: dict[str, ModelToolResolution] = Field(default_factory=dict)
 
 
@@ -89,6 +99,8 @@ class ModelToolAuditRecord(BaseModel):
     service: str
     mode: str
     mode_source: str
+    mode_detail: str = ""
+    declared_mode: str
     factory: str
     planned_class: str
     instantiated_class: str

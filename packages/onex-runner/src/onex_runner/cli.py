@@ -51,7 +51,7 @@ def _result_line(result: ModelScenarioResult) -> Text:
         " ",
         plain_text(result.name),
         " ",
-        plain_text(f"({result.tier}, {result.duration_ms:.0f} ms)", "dim"),
+        plain_text(f"({result.tier_label}, {result.duration_ms:.0f} ms)", "dim"),
         " ",
         plain_text(result.message),
     )

@@ -23,7 +23,13 @@ from onex_registry import (
     RegistryResolver,
     SqlStore,
 )
-from onex_scenario import DependencyModeEnum, LoadedScenario, ScenarioConfigModel, TierEnum
+from onex_scenario import (
+    DependencyModeEnum,
+    LoadedScenario,
+    ModePlan,
+    ScenarioConfigModel,
+    TierEnum,
+)
 from onex_services import RegistryExternalServiceManager, ServiceKind, namespace_for
 
 from onex_runner.cleanup import ScenarioCleanup, cleanup_deadline
@@ -78,6 +84,8 @@ class ScenarioRunner:
         self._services = services
         self.interrupt = interrupt or RunInterrupt()
         self._base_namespace = namespace_for(self.options.run_id)
+        # One resolver for the runner's life: it reads the forces (flag, env) once.
+        self.resolver = RegistryResolver(force_mode=self.options.force_mode)
         # Scenarios run concurrently (-n) share one service manager; its file lock guards other
         # processes, not coroutines of this one, so starting the stack is serialised here.
         self._services_lock = asyncio.Lock()
@@ -96,19 +104,23 @@ class ScenarioRunner:
         if self._services is not None:
             await self._services.close()
 
-    async def run(self, loaded: LoadedScenario) -> ModelScenarioResult:
+    async def run(
+        self, loaded: LoadedScenario, *, modes: ModePlan | None = None
+    ) -> ModelScenarioResult:
+        """Run one scenario. `modes` is its plan when the caller made it already (the pytest
+        plugin does, at collection, for the markers); else the runner's resolver makes it."""
         scenario = loaded.scenario
         started = time.perf_counter()
         correlation = str(uuid.uuid4())
         namespace = f"{self._base_namespace}_{uuid.uuid4().hex[:6]}"
-        resolver = RegistryResolver(force_mode=self.options.force_mode)
-        state = _ScenarioState(scenario=scenario, namespace=namespace)
+        modes = modes if modes is not None else self.resolver.plan(scenario)
+        state = _ScenarioState(scenario=scenario, namespace=namespace, modes=modes)
         outcome, message = OutcomeEnum.PASSED, ""
         token = current_correlation_id.set(correlation)
         ns_token = current_namespace.set(namespace)
         interrupted = False
         try:
-            await self.interrupt.guard(self._body(state, resolver, loaded.path))
+            await self.interrupt.guard(self._body(state, loaded.path))
         except Interrupted as stop:
             interrupted = True
             outcome, message = OutcomeEnum.ERROR, str(stop)
@@ -140,7 +152,9 @@ class ScenarioRunner:
         return ModelScenarioResult(
             name=scenario.name,
             path=str(loaded.path),
-            tier=str(scenario.tier),
+            tier=state.modes.tier.value,
+            declared_tier=state.modes.declared_tier.value,
+            modes=state.modes.as_dict(),
             outcome=outcome,
             message=message,
             correlation_id=correlation,
@@ -155,22 +169,23 @@ class ScenarioRunner:
             log_tail=self._log_tail(state) if outcome is not OutcomeEnum.PASSED else "",
         )
 
-    async def _body(self, state: _ScenarioState, resolver: RegistryResolver, path: Path) -> None:
-        await self._prepare(state, resolver)
+    async def _body(self, state: _ScenarioState, path: Path) -> None:
+        await self._prepare(state)
         await self._execute(state, path)
 
-    async def _prepare(self, state: _ScenarioState, resolver: RegistryResolver) -> None:
+    async def _prepare(self, state: _ScenarioState) -> None:
         scenario = state.scenario
-        real = {
-            name
-            for name in resolver.tool_services(scenario)
-            if resolver.mode_for(scenario, name)[0] is DependencyModeEnum.REAL
-        }
+        real = set(self.resolver.real_tool_services(state.modes))
         state.preconditions, endpoints, fallbacks = await self._preconditions(scenario, real)
-        state.plan = resolver.resolve(
-            scenario, namespace=state.namespace, endpoints=endpoints, mock_fallbacks=fallbacks
+        state.plan = self.resolver.resolve(
+            scenario,
+            plan=state.modes,
+            namespace=state.namespace,
+            endpoints=endpoints,
+            mock_fallbacks=fallbacks,
         )
-        state.registry = resolver.build(state.plan, scenario.dependency_mode)
+        state.modes = state.plan.modes  # optional services that were down now say "unavailable"
+        state.registry = self.resolver.build(state.plan)
         state.endpoints = {
             str(scenario.external_services[name].kind): endpoint
             for name, endpoint in endpoints.items()
@@ -291,6 +306,7 @@ class _PreconditionStop(_Outcome):
 class _ScenarioState:
     scenario: ScenarioConfigModel
     namespace: str
+    modes: ModePlan
     preconditions: ModelScenarioPreConditionResult = field(
         default_factory=lambda: ModelScenarioPreConditionResult(
             status=PreConditionStatusEnum.NOT_CHECKED

@@ -1,7 +1,9 @@
 """pytest plugin (entry point `pytest11: onex`): scenario files as test items, and fixtures.
 
-`scenario_*.yaml` files are collected; each item carries its tier marker (`-m unit` selects the
-mock scenarios) and `requires_*` markers for its real services. All items of a session share one
+`scenario_*.yaml` files are collected; each item carries the mode plan made for it at collection
+(`--force-dependency-mode` and ONEX_FORCE_DEPENDENCY_MODE applied), its effective tier as a marker
+(`-m unit` selects what runs on mocks) and `requires_*` markers for the services it runs real.
+The run uses the same plan; nothing decides a mode a second time. All items of a session share one
 runner, so one lease on the shared service stack; under xdist every worker has its own namespace.
 """
 
@@ -14,9 +16,11 @@ from typing import Any
 
 import pytest
 from onex_registry import BaseOnexRegistry, EventBus, KeyValueStore, RegistryResolver, SqlStore
+from onex_registry.errors import InvalidDependencyModeError
 from onex_scenario import (
     DependencyModeEnum,
     LoadedScenario,
+    ModePlan,
     ScenarioConfigModel,
     ScenarioLoader,
     ScenarioValidationError,
@@ -29,6 +33,7 @@ from onex_runner.snapshots import append_jsonl, compare_golden
 _RUNNER = pytest.StashKey[ScenarioRunner]()
 _LOOP = pytest.StashKey[asyncio.AbstractEventLoop]()
 _LOADER = pytest.StashKey[ScenarioLoader]()
+_RESOLVER = pytest.StashKey[RegistryResolver]()
 MARKERS = {
     "unit": "fast tests with mock dependencies only",
     "integration": "tests against real services the harness started or was pointed at",
@@ -75,6 +80,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    _resolver(config)  # a bad flag or ONEX_FORCE_DEPENDENCY_MODE is a usage error, up front
     if config.getoption("--reuse-services"):
         import os
 
@@ -111,6 +117,18 @@ def _options(config: pytest.Config) -> RunOptions:
     )
 
 
+def _resolver(config: pytest.Config) -> RegistryResolver:
+    """The session's resolver: it reads the flag and ONEX_FORCE_DEPENDENCY_MODE once."""
+    if _RESOLVER not in config.stash:
+        try:
+            config.stash[_RESOLVER] = RegistryResolver(
+                force_mode=config.getoption("--force-dependency-mode")
+            )
+        except InvalidDependencyModeError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config.stash[_RESOLVER]
+
+
 def _runner(config: pytest.Config) -> tuple[ScenarioRunner, asyncio.AbstractEventLoop]:
     if _RUNNER not in config.stash:
         config.stash[_RUNNER] = ScenarioRunner(_options(config))
@@ -140,19 +158,17 @@ class ScenarioFile(pytest.File):
             loaded = config.stash[_LOADER].load(self.path)
         except ScenarioValidationError as exc:
             raise self.CollectError(str(exc)) from None
-        item = ScenarioItem.from_parent(self, name=loaded.scenario.name, loaded=loaded)
-        for marker in _markers(loaded.scenario):
+        modes = _resolver(config).plan(loaded.scenario)
+        item = ScenarioItem.from_parent(self, name=loaded.scenario.name, loaded=loaded, modes=modes)
+        for marker in markers_of(modes):
             item.add_marker(marker)
         yield item
 
 
-def _markers(scenario: ScenarioConfigModel) -> list[str]:
-    marks = [str(scenario.tier)]
-    real = {
-        str(c.kind)
-        for c in scenario.external_services.values()
-        if (c.dependency_mode or scenario.dependency_mode) is DependencyModeEnum.REAL
-    }
+def markers_of(plan: ModePlan) -> list[str]:
+    """The effective tier, and `requires_<kind>` for every kind the plan runs real."""
+    marks = [plan.tier.value]
+    real = {s.kind for s in plan.services.values() if s.mode is DependencyModeEnum.REAL}
     marks += [f"requires_{kind}" for kind in sorted(real & {"kafka", "postgres", "redis"})]
     if {"kafka", "postgres", "redis"} <= real:
         marks.append("requires_all_services")
@@ -166,13 +182,14 @@ class ScenarioFailed(Exception):
 
 
 class ScenarioItem(pytest.Item):
-    def __init__(self, *, loaded: LoadedScenario, **kwargs: Any) -> None:
+    def __init__(self, *, loaded: LoadedScenario, modes: ModePlan, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.loaded = loaded
+        self.modes = modes
 
     def runtest(self) -> None:
         runner, loop = _runner(self.config)
-        result = loop.run_until_complete(runner.run(self.loaded))
+        result = loop.run_until_complete(runner.run(self.loaded, modes=self.modes))
         problem = compare_golden(result, update=bool(self.config.getoption("--update-snapshots")))
         if problem and result.outcome is OutcomeEnum.PASSED:
             result.outcome, result.message = OutcomeEnum.FAILED, problem
@@ -206,41 +223,49 @@ class ScenarioItem(pytest.Item):
         return self.path, 0, f"scenario {self.name}"
 
 
-def _fixture_scenario(request: pytest.FixtureRequest) -> ScenarioConfigModel:
-    forced = request.config.getoption("--force-dependency-mode")
+# The fixture's tools are those of a scenario that declares the three services and no mode: mocks
+# by default, real under a force. Which fixture gives each real endpoint, and its field:
+_ENDPOINT_FIXTURES = {
+    "kafka": ("real_kafka", "bootstrap_servers"),
+    "postgres": ("real_postgres", "dsn"),
+    "redis": ("real_redis", "redis_url"),
+}
+
+
+def fixture_scenario(name: str) -> ScenarioConfigModel:
     return ScenarioConfigModel.model_validate(
         {
-            "name": request.node.name.replace("[", "_").replace("]", "").replace("-", "_")[:60],
-            "tier": "integration" if forced == "real" else "unit",
-            "dependency_mode": forced or "mock",
-            "external_services": {
-                "kafka": {"kind": "kafka"},
-                "postgres": {"kind": "postgres"},
-                "redis": {"kind": "redis"},
-            },
+            "name": name.replace("[", "_").replace("]", "").replace("-", "_")[:60],
+            "tier": "unit",
+            "external_services": {kind: {"kind": kind} for kind in _ENDPOINT_FIXTURES},
         }
     )
 
 
 @pytest.fixture
-async def onex_registry(request: pytest.FixtureRequest) -> AsyncIterator[BaseOnexRegistry]:
-    """Kafka, PostgreSQL and Redis tools for a plain test: mocks by default, real services with
-    `--force-dependency-mode real` (from the shared stack, in a namespace of this test)."""
+def onex_mode_plan(request: pytest.FixtureRequest) -> ModePlan:
+    """The mode plan behind `onex_registry`: mock by default; `--force-dependency-mode` or
+    ONEX_FORCE_DEPENDENCY_MODE make it real (its tier then reads "integration (declared unit)")."""
+    return _resolver(request.config).plan(fixture_scenario(request.node.name))
+
+
+@pytest.fixture
+async def onex_registry(
+    request: pytest.FixtureRequest, onex_mode_plan: ModePlan
+) -> AsyncIterator[BaseOnexRegistry]:
+    """Kafka, PostgreSQL and Redis tools for a plain test, as `onex_mode_plan` says: real ones come
+    from the shared stack, in a namespace of this test."""
     import uuid
 
-    scenario = _fixture_scenario(request)
+    resolver = _resolver(request.config)
+    scenario = fixture_scenario(request.node.name)
     endpoints: dict[str, str] = {}
-    if scenario.dependency_mode is DependencyModeEnum.REAL:
-        endpoints = {
-            "kafka": request.getfixturevalue("real_kafka").bootstrap_servers,
-            "postgres": request.getfixturevalue("real_postgres").dsn,
-            "redis": request.getfixturevalue("real_redis").redis_url,
-        }
+    for service in resolver.real_tool_services(onex_mode_plan):
+        fixture, field = _ENDPOINT_FIXTURES[onex_mode_plan.services[service].kind]
+        endpoints[service] = str(getattr(request.getfixturevalue(fixture), field))
     namespace = f"onex_fx_{uuid.uuid4().hex[:10]}"
-    resolver = RegistryResolver(force_mode=request.config.getoption("--force-dependency-mode"))
     registry = resolver.build(
-        resolver.resolve(scenario, namespace=namespace, endpoints=endpoints),
-        scenario.dependency_mode,
+        resolver.resolve(scenario, plan=onex_mode_plan, namespace=namespace, endpoints=endpoints)
     )
     await registry.connect_all()
     try:
@@ -253,9 +278,9 @@ async def onex_registry(request: pytest.FixtureRequest) -> AsyncIterator[BaseOne
 
             await cleanup_namespace(
                 namespace,
-                kafka=endpoints["kafka"],
-                postgres=endpoints["postgres"],
-                redis=endpoints["redis"],
+                kafka=endpoints.get("kafka"),
+                postgres=endpoints.get("postgres"),
+                redis=endpoints.get("redis"),
             )
 
 

@@ -50,8 +50,13 @@ def write_junit(
             ET.SubElement(case, "error", message=result.message).text = _details(result)
         elif result.outcome is OutcomeEnum.SKIPPED:
             ET.SubElement(case, "skipped", message=result.message)
-        tools = ", ".join(f"{t['service']}={t['instantiated_class']}" for t in result.tools)
-        ET.SubElement(case, "system-out").text = f"tools: {tools}\nnamespace: {result.namespace}"
+        tools = ", ".join(
+            f"{t['service']}={t['instantiated_class']} ({t['mode']}, {t['mode_source']})"
+            for t in result.tools
+        )
+        ET.SubElement(
+            case, "system-out"
+        ).text = f"tier: {result.tier_label}\ntools: {tools}\nnamespace: {result.namespace}"
     text = ET.tostring(suite, encoding="unicode", xml_declaration=True)
     write_private(path, text)
 
@@ -132,7 +137,7 @@ def render_html(
     rows = []
     for r in results:
         tools = "<br>".join(
-            f"{_e(t['service'])}: <b>{_e(t['mode'])}</b> "
+            f"{_e(t['service'])}: <b>{_e(t['mode'])}</b> ({_e(t['mode_source'])}) "
             f"{_e(t['instantiated_class'].rsplit('.', 1)[-1])}"
             for t in r.tools
         )
@@ -152,8 +157,9 @@ def render_html(
         rows.append(
             f"<details class='scenario' {'open' if r.outcome != OutcomeEnum.PASSED else ''}>"
             f"<summary><span class='{r.outcome}'>{_e(r.outcome.upper())}</span> "
-            f"<b>{_e(r.name)}</b> [{_e(r.tier)}] {r.duration_ms:.0f} ms {_e(r.message)}</summary>"
-            f"<table><tr><th>tools (mode, class)</th><td>{tools or '-'}</td></tr>"
+            f"<b>{_e(r.name)}</b> [{_e(r.tier_label)}] {r.duration_ms:.0f} ms "
+            f"{_e(r.message)}</summary>"
+            f"<table><tr><th>tools (mode, reason, class)</th><td>{tools or '-'}</td></tr>"
             f"<tr><th>pre-conditions</th><td>{health}</td></tr>"
             f"<tr><th>namespace</th><td>{_e(r.namespace)}</td></tr></table>"
             f"<table><tr><th>step</th><th>action</th><th>outcome</th><th>time</th>"

@@ -6,6 +6,7 @@ import os
 from enum import StrEnum
 from typing import Any
 
+from onex_scenario.modes import tier_label
 from onex_scenario.redaction import known_secrets, redact
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,12 +70,17 @@ class ModelScenarioResult(BaseModel):
     name: str
     path: str
     tier: str
+    """The tier the run had: the file's, unless a force changed the modes (see `declared_tier`)."""
+    declared_tier: str = ""
     outcome: OutcomeEnum
     message: str = ""
     correlation_id: str
     namespace: str
     duration_ms: float
     preconditions: ModelScenarioPreConditionResult
+    modes: dict[str, Any] = Field(default_factory=dict)
+    """The mode plan of the run (`ModePlan.as_dict()`): per service the mode, its reason and the
+    declared mode."""
     tools: list[dict[str, Any]] = Field(default_factory=list)
     steps: list[ModelStepResult] = Field(default_factory=list)
     expectations: list[ModelStepResult] = Field(default_factory=list)
@@ -82,6 +88,10 @@ class ModelScenarioResult(BaseModel):
     log_tail: str = ""
     interrupted: bool = False
     """Stopped by SIGINT before it ended on its own (its cleanup still ran)."""
+
+    @property
+    def tier_label(self) -> str:
+        return tier_label(self.tier, self.declared_tier)
 
 
 class ModelRunSummary(BaseModel):

@@ -48,6 +48,14 @@ from onex_scenario.models import (
     ServiceKindEnum,
     TierEnum,
 )
+from onex_scenario.modes import (
+    FORCE_ENV,
+    ModePlan,
+    ModeReasonEnum,
+    ServiceModePlan,
+    plan_modes,
+    tier_label,
+)
 from onex_scenario.references import StepReference, iter_references, resolve_references
 from onex_scenario.steps import (
     MatchModeEnum,
@@ -78,6 +86,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ENV_OVERRIDES",
+    "FORCE_ENV",
     "ConnectionOverrides",
     "DependencyModeEnum",
     "EnvOverrideError",
@@ -86,6 +95,8 @@ __all__ = [
     "LoadedScenario",
     "MatchModeEnum",
     "Mismatch",
+    "ModePlan",
+    "ModeReasonEnum",
     "ModelCallStep",
     "ModelConnectionConfig",
     "ModelEventExpectation",
@@ -120,6 +131,7 @@ __all__ = [
     "ScenarioLoader",
     "ScenarioValidationError",
     "ServiceKindEnum",
+    "ServiceModePlan",
     "StepReference",
     "TierEnum",
     "ValidationIssue",
@@ -135,6 +147,8 @@ __all__ = [
     "load_scenario",
     "load_scenarios",
     "match_value",
+    "plan_modes",
     "resolve_references",
     "step_action",
+    "tier_label",
 ]

@@ -26,6 +26,7 @@ from onex_scenario.models import (
     ServiceKindEnum,
     TierEnum,
 )
+from onex_scenario.modes import plan_modes
 from onex_scenario.references import iter_references
 from onex_scenario.steps import (
     MatchModeEnum,
@@ -243,7 +244,8 @@ def _connections(scenario: ScenarioConfigModel) -> list[Problem]:
 
 
 def _tier(scenario: ScenarioConfigModel) -> list[Problem]:
-    modes = {name: scenario.service_mode(name) for name in scenario.external_services}
+    # The declared plan (no force): a file is checked for what it says, not how a run forces it.
+    modes = {name: s.declared for name, s in plan_modes(scenario).services.items()}
     real = sorted(name for name, mode in modes.items() if mode is DependencyModeEnum.REAL)
     mock = sorted(name for name, mode in modes.items() if mode is DependencyModeEnum.MOCK)
     tier = scenario.tier

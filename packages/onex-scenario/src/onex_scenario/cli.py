@@ -36,6 +36,7 @@ from onex_scenario.loader import (
     discover_scenario_files,
     load_scenarios,
 )
+from onex_scenario.modes import plan_modes
 from onex_scenario.plugins import PluginGroup
 from onex_scenario.schema import render_scenario_json_schema
 
@@ -147,9 +148,7 @@ def _summary(item: LoadedScenario) -> dict[str, Any]:
         "name": scenario.name,
         "tier": scenario.tier.value,
         "dependency_mode": scenario.dependency_mode.value,
-        "services": {
-            name: scenario.service_mode(name).value for name in scenario.external_services
-        },
+        "services": {name: s.declared.value for name, s in plan_modes(scenario).services.items()},
         "steps": len(scenario.steps),
         "tags": list(scenario.tags),
         "path": str(item.path),

@@ -306,11 +306,6 @@ class ScenarioConfigModel(BaseModel):
             )
         return self
 
-    def service_mode(self, service: str) -> DependencyModeEnum:
-        """The mode a service runs in according to the file (its own, else the scenario's)."""
-        own = self.external_services[service].dependency_mode
-        return own if own is not None else self.dependency_mode
-
     def timeouts(self, service: str) -> ModelTimeoutProfile:
         """Deadlines for `service`: its profile (or `default`, or built-in defaults), with the
         service's own `health_check_timeout` applied on top."""
