@@ -210,8 +210,9 @@ def test_errors_inside_a_step_use_the_file_key_path(tree: Tree) -> None:
         """,
     )
     assert tree.messages("unit/x.yaml") == [
-        "steps[0].publish.topic: expected a topic name of letters, digits, '.', '_' and '-' "
-        "(without the namespace prefix), got 'bad topic'",
+        "steps[0].publish.topic: expected a topic name of 1 to 200 characters from "
+        "[a-zA-Z0-9._-], without the namespace prefix (Kafka allows 249 characters, and the "
+        "harness adds '<namespace>.'), got 'bad topic'",
         "steps[0].timeout: expected a duration such as 5s, 500ms, 2m, 1h or a number of "
         "seconds, got 'soon'",
         "steps[1].expect_event.match: expected 'exact', 'partial', 'contains' or 'type', "

@@ -42,11 +42,11 @@ def check_topic_name(name: str) -> None:
         raise InvalidTopicNameError(f"topic name {name!r} is not allowed")
     if len(name) > _MAX_TOPIC_LENGTH:
         raise InvalidTopicNameError(
-            f"topic name is {len(name)} characters; the maximum is {_MAX_TOPIC_LENGTH}"
+            f"topic name is {len(name)} characters; Kafka's maximum is {_MAX_TOPIC_LENGTH}"
         )
     if not _LEGAL_TOPIC.match(name):
         raise InvalidTopicNameError(
-            f"topic name {name!r} has characters other than ASCII letters, digits, '.', '_', '-'"
+            f"topic name {name!r} has characters outside Kafka's legal set [a-zA-Z0-9._-]"
         )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from onex_scenario.checks import suggestion
+from onex_scenario.display import show_key
 from onex_scenario.errors import KeyPath, ValidationIssue, format_key_path
 from onex_scenario.names import PATTERN_DESCRIPTIONS
 from onex_scenario.steps import EXPECTATION_KINDS, STEP_ACTIONS
@@ -32,9 +33,18 @@ _HINTS: dict[KeyPath, str] = {
 
 
 def validation_issues(
-    exc: ValidationError, data: object, source_map: SourceMap, root: type[BaseModel]
+    exc: ValidationError,
+    data: object,
+    source_map: SourceMap,
+    root: type[BaseModel],
+    failed_values: frozenset[str] = frozenset(),
 ) -> list[ValidationIssue]:
-    """One issue per distinct problem of `exc`, positioned by `source_map`."""
+    """One issue per distinct problem of `exc`, positioned by `source_map`.
+
+    `failed_values` are key paths whose value could not be interpolated: that reason is already
+    reported, so problems of those values are left out; an unknown key is a problem of the key,
+    not of its value, and is kept.
+    """
     issues: list[ValidationIssue] = []
     for error in exc.errors(include_url=False):
         kind = error["type"]
@@ -44,8 +54,10 @@ def validation_issues(
             continue
         loc = tuple(error["loc"])
         path = _data_path(loc, data, kind)
-        message = _message(error, path, data, root)
         on_key = kind == "extra_forbidden" or "[key]" in loc
+        if not on_key and format_key_path(path) in failed_values:
+            continue
+        message = _message(error, path, data, root)
         issues.append(_issue(source_map, path, message, on_key=on_key))
     return list(dict.fromkeys(issues))
 
@@ -109,12 +121,14 @@ def _message(error: Any, path: KeyPath, data: object, root: type[BaseModel]) -> 
         name = str(path[-1]) if path else "?"
         valid = valid_keys(root, data, path[:-1])
         hint = suggestion(name, valid)
+        # show_key: a look-alike of a valid key (a Cyrillic e, a zero-width space) is shown
+        # with escapes, or the message would read "unknown key 'steps'; did you mean 'steps'?"
         if hint:
-            return f"unknown key '{name}'{hint}"
+            return f"unknown key {show_key(name)}{hint}"
         return (
-            f"unknown key '{name}'; valid keys: {', '.join(valid)}"
+            f"unknown key {show_key(name)}; valid keys: {', '.join(valid)}"
             if valid
-            else f"unknown key '{name}'"
+            else f"unknown key {show_key(name)}"
         )
     if kind == "step_action":
         return _one_of_message(value, STEP_ACTIONS, "a step", "id and ")

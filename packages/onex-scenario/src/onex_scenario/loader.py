@@ -104,12 +104,13 @@ class ScenarioLoader:
         try:
             scenario = ScenarioConfigModel.model_validate(data)
         except ValidationError as exc:
-            # A value whose interpolation failed is reported once, for that reason only.
-            failed = {issue.key_path for issue in issues}
-            found = validation_issues(exc, data, layered.source_map, ScenarioConfigModel)
-            raise ScenarioValidationError(
-                issues + [issue for issue in found if issue.key_path not in failed]
-            ) from None
+            # A value whose interpolation failed is reported once, for that reason only (an
+            # unknown key holding it still is: that is a problem of the key).
+            failed = frozenset(issue.key_path for issue in issues)
+            found = validation_issues(
+                exc, data, layered.source_map, ScenarioConfigModel, failed_values=failed
+            )
+            raise ScenarioValidationError(issues + found) from None
         issues += _file_issues(scenario, layered, self._confinement)
         issues += _tier_folder_issues(scenario, path, layered)
         if issues:

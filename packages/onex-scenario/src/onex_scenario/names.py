@@ -95,7 +95,8 @@ TopicName = Annotated[
     TextPattern(
         "topic",
         r"[A-Za-z0-9._-]{1,200}",
-        "a topic name of letters, digits, '.', '_' and '-' (without the namespace prefix)",
+        "a topic name of 1 to 200 characters from [a-zA-Z0-9._-], without the namespace "
+        "prefix (Kafka allows 249 characters, and the harness adds '<namespace>.')",
     ),
 ]
 NodeImportPath = Annotated[
