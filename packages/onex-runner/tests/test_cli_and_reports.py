@@ -119,3 +119,26 @@ def test_a_schema_outside_the_project_is_refused_and_never_echoed(
     assert not report.exists()  # nothing ran
     allowed = invoke(str(path), "--allow-path", str(secret.parent))
     assert "is outside the project" not in allowed.output
+
+
+def test_metadata_is_copied_into_snapshots_and_reports(write_scenario: Any, tmp_path: Path) -> None:
+    metadata = {"owner": "team-orders", "ticket": "ORD-17", "api_token": "tok-hidden"}
+    path = write_scenario("meta", steps=[{"id": "b", "call": "bump"}], metadata=metadata)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        run,
+        [str(path), "--json", str(out / "r.json"), "--junit", str(out / "j.xml"),
+         "--html", str(out / "r.html"), "--snapshots", str(out / "s.jsonl")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    expected = {"owner": "team-orders", "ticket": "ORD-17", "api_token": "***"}
+    assert json.loads((out / "r.json").read_text())["scenarios"][0]["metadata"] == expected
+    assert json.loads((out / "s.jsonl").read_text())["metadata"] == expected
+    case = ET.parse(out / "j.xml").getroot().find("testcase")
+    assert case is not None
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert properties == {"metadata.owner": "team-orders", "metadata.ticket": "ORD-17",
+                          "metadata.api_token": "***"}  # fmt: skip
+    page = (out / "r.html").read_text()
+    assert "team-orders" in page
+    assert "tok-hidden" not in page

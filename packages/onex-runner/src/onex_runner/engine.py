@@ -167,6 +167,7 @@ class ScenarioRunner:
             leftovers=leftovers,
             interrupted=interrupted,
             log_tail=self._log_tail(state) if outcome is not OutcomeEnum.PASSED else "",
+            metadata=dict(scenario.metadata),
         )
 
     async def _body(self, state: _ScenarioState, path: Path) -> None:

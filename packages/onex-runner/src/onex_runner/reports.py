@@ -44,6 +44,12 @@ def write_junit(
             file=result.path,
             time=f"{result.duration_ms / 1000:.3f}",
         )
+        # JUnit wants <properties> first in a test case.
+        if result.metadata:
+            properties = ET.SubElement(case, "properties")
+            for key, value in result.metadata.items():
+                shown = value if isinstance(value, str) else json.dumps(value, default=str)
+                ET.SubElement(properties, "property", name=f"metadata.{key}", value=shown)
         if result.outcome is OutcomeEnum.FAILED:
             ET.SubElement(case, "failure", message=result.message).text = _details(result)
         elif result.outcome is OutcomeEnum.ERROR:
@@ -161,7 +167,14 @@ def render_html(
             f"{_e(r.message)}</summary>"
             f"<table><tr><th>tools (mode, reason, class)</th><td>{tools or '-'}</td></tr>"
             f"<tr><th>pre-conditions</th><td>{health}</td></tr>"
-            f"<tr><th>namespace</th><td>{_e(r.namespace)}</td></tr></table>"
+            f"<tr><th>namespace</th><td>{_e(r.namespace)}</td></tr>"
+            + (
+                f"<tr><th>metadata</th><td><pre>{_e(json.dumps(r.metadata, default=str))}</pre>"
+                "</td></tr>"
+                if r.metadata
+                else ""
+            )
+            + "</table>"
             f"<table><tr><th>step</th><th>action</th><th>outcome</th><th>time</th>"
             f"<th>correlation id</th><th>output</th></tr>{steps}</table>"
             + (f"<pre>{_e(r.log_tail)}</pre>" if r.log_tail else "")

@@ -86,6 +86,8 @@ class ModelScenarioResult(BaseModel):
     expectations: list[ModelStepResult] = Field(default_factory=list)
     leftovers: list[str] = Field(default_factory=list)
     log_tail: str = ""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    """The scenario's `metadata`, as written (docs/scenarios.md: copied into every report)."""
     interrupted: bool = False
     """Stopped by SIGINT before it ended on its own (its cleanup still ran)."""
 
