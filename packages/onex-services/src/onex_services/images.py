@@ -154,15 +154,24 @@ def build_images(cache_dir: Path, say: Progress = print, *, force: bool = False)
 
 
 def main(argv: list[str]) -> int:
-    """`python -m onex_services.images engine|build [--force]` (the compose session calls it)."""
+    """`python -m onex_services.images engine|build [--force]|engine-stop OWNER` (the compose
+    session calls them; `engine-stop` stops only a dockerd started with ONEX_ENGINE_OWNER=OWNER).
+    """
     from onex_services import docker_engine
     from onex_services.errors import ServiceError
     from onex_services.settings import Paths
 
-    if not argv or argv[0] not in {"engine", "build"}:
-        print("usage: python -m onex_services.images engine|build [--force]")
+    if not argv or argv[0] not in {"engine", "build", "engine-stop"}:
+        print("usage: python -m onex_services.images engine|build [--force]|engine-stop OWNER")
         return 2
     cache = Paths.from_env().cache_dir
+    if argv[0] == "engine-stop":
+        if len(argv) != 2:
+            print("usage: python -m onex_services.images engine-stop OWNER")
+            return 2
+        if not docker_engine.stop_started_engine(cache, argv[1]):
+            print("no dockerd was started for this owner: nothing stopped")
+        return 0
     try:
         docker_engine.ensure_engine(cache)
         if argv[0] == "build":
