@@ -30,7 +30,9 @@ def test_all_passed_exits_zero_and_writes_reports(write_scenario: Any, tmp_path:
     assert suite.get("failures") == "0"
     data = json.loads((out / "r.json").read_text())
     assert data["summary"]["passed"] == 1
-    assert "onex-data" in (out / "r.html").read_text()
+    assert "onex-events" in (out / "r.html").read_text()
+    assert (out / "events.jsonl").is_file()  # the stream the report was drawn from
+    assert (out / "history.sqlite").is_file()
 
 
 def test_a_failure_exits_one(write_scenario: Any) -> None:

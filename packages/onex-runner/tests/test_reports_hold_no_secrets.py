@@ -46,10 +46,12 @@ def test_passwords_never_reach_a_report(
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     written = sorted(out.iterdir())
-    assert [p.name for p in written] == ["j.xml", "r.html", "r.json", "snapshots.jsonl"]
+    assert [p.name for p in written] == [
+        "events.jsonl", "history.sqlite", "j.xml", "r.html", "r.json", "snapshots.jsonl"
+    ]  # fmt: skip
     for secret in (url_password, generated):
         assert secret not in result.output
-        leaks = [p.name for p in written if secret in p.read_text()]
+        leaks = [p.name for p in written if secret.encode() in p.read_bytes()]
         assert leaks == [], f"{secret} found in {leaks}"
     assert "onex:***@127.0.0.1:1" in (out / "r.json").read_text()
     for path in written:

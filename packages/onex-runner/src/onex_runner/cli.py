@@ -28,8 +28,10 @@ from rich.text import Text
 
 from onex_runner.cleanup import CleanupSettingError, cleanup_timeout_from_env
 from onex_runner.engine import RunOptions, ScenarioRunner
+from onex_runner.events import EventStream, HealthRound, sample
 from onex_runner.interrupts import RunInterrupt, run_to_end
 from onex_runner.mode_diff import compare_runs, difference_line, ignore_patterns
+from onex_runner.recording import Recording
 from onex_runner.reports import write_html, write_json, write_junit
 from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
 from onex_runner.selection import select
@@ -66,6 +68,7 @@ class _Setup:
     snapshots: Path | None
     interrupt: RunInterrupt
     finished: list[ModelScenarioResult]  # in the order they ended, for the second SIGINT
+    stream: EventStream | None = None  # the run's event stream, when it is recorded
 
 
 async def _run(
@@ -74,11 +77,21 @@ async def _run(
     setup: _Setup,
     update_snapshots: bool,
     repeat: int = 1,
+    first_id: int = 0,
 ) -> list[ModelScenarioResult]:
     console, snapshots, interrupt = setup.console, setup.snapshots, setup.interrupt
+    stream = setup.stream
     runner = ScenarioRunner(options, interrupt=interrupt)
     # Each repetition is a run of its own: its own namespace, its own result.
     runs = [(loaded, k) for loaded in scenarios for k in range(1, repeat + 1)]
+    names = [_display_name(loaded, k, repeat) for loaded, k in runs]
+    sampler = None
+    if stream is not None:
+        for i, (loaded, _) in enumerate(runs):
+            scenario = loaded.scenario
+            stream.emit("scenario_queued", id=first_id + i, name=names[i], path=str(loaded.path),
+                        tier=str(scenario.tier), tags=list(scenario.tags))  # fmt: skip
+        sampler = asyncio.create_task(sample(stream, lambda: _health_round(runner)))
     limit = asyncio.Semaphore(max(1, setup.workers))
     results: dict[int, ModelScenarioResult] = {}
     with Progress(
@@ -92,17 +105,19 @@ async def _run(
     ) as progress:
         task = progress.add_task("", total=len(runs))
 
-        async def one(index: int, loaded: LoadedScenario, attempt: int) -> None:
+        async def one(index: int, loaded: LoadedScenario) -> None:
             async with limit:
                 if interrupt.requested:  # a stopped run starts nothing new
                     return
                 progress.update(task, description=loaded.scenario.name)
-                result = await runner.run(loaded)
+                events = stream.scenario(first_id + index) if stream is not None else None
+                result = await runner.run(loaded, events)
                 problem = compare_golden(result, update=update_snapshots)
                 if problem and result.outcome is OutcomeEnum.PASSED:
                     result.outcome, result.message = OutcomeEnum.FAILED, problem
-                if repeat > 1:  # after the golden comparison, which goes by the plain name
-                    result.name = f"{result.name} [run {attempt}/{repeat}]"
+                result.name = names[index]  # after the golden comparison (by the plain name)
+                if events is not None:
+                    events.finished(result)
                 if snapshots is not None:
                     append_jsonl(result, snapshots)
                 results[index] = result
@@ -112,10 +127,23 @@ async def _run(
 
         try:
             with interrupt.on_sigint():
-                await asyncio.gather(*(one(i, s, k) for i, (s, k) in enumerate(runs)))
+                await asyncio.gather(*(one(i, s) for i, (s, _) in enumerate(runs)))
         finally:
+            if sampler is not None:
+                sampler.cancel()
+                await asyncio.gather(sampler, return_exceptions=True)
             await runner.close()
     return [results[i] for i in sorted(results)]
+
+
+def _display_name(loaded: LoadedScenario, attempt: int, repeat: int) -> str:
+    name = loaded.scenario.name
+    return f"{name} [run {attempt}/{repeat}]" if repeat > 1 else name
+
+
+def _health_round(runner: ScenarioRunner) -> HealthRound | None:
+    held = runner.held_services
+    return held.health_round if held is not None else None
 
 
 @dataclass(frozen=True)
@@ -132,12 +160,14 @@ class _Reports:
         differences: list[dict[str, Any]] | None,
         *,
         interrupted: bool,
+        html: bool = True,
     ) -> None:
+        """`html=False`: the run's event stream draws the HTML report instead (`Recording`)."""
         if self.junit:
             write_junit(results, self.junit, interrupted=interrupted)
         if self.json:
             write_json(results, self.json, differences, interrupted=interrupted)
-        if self.html:
+        if self.html and html:
             write_html(results, self.html, differences, interrupted=interrupted)
 
     def abort(self, finished: list[ModelScenarioResult], console: Console) -> None:
@@ -155,8 +185,8 @@ def _compare_modes(
 ) -> tuple[list[ModelScenarioResult], list[dict[str, Any]] | None]:
     """Every scenario in mock mode, then in real mode; the differences (none when stopped)."""
     runs = [
-        run_to_end(_run(scenarios, options_for(mode), setup, False))
-        for mode in (DependencyModeEnum.MOCK, DependencyModeEnum.REAL)
+        run_to_end(_run(scenarios, options_for(mode), setup, False, first_id=k * len(scenarios)))
+        for k, mode in enumerate((DependencyModeEnum.MOCK, DependencyModeEnum.REAL))
     ]
     if setup.interrupt.requested:
         return runs[0] + runs[1], None
@@ -216,6 +246,31 @@ def _checked_options(
     except ValueError as exc:
         raise click.UsageError(f"--compare-ignore {exc}") from exc
     return mode, cleanup_timeout, ignored
+
+
+def _select_or_exit(
+    paths: tuple[Path, ...],
+    tier: str | None,
+    keyword: str | None,
+    allowed_paths: tuple[Path, ...],
+    console: Console,
+) -> list[LoadedScenario]:
+    """The scenarios to run; exit 2 (with every problem, file:line) when there are none."""
+    targets = list(paths) or [Path("scenarios")]
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
+    scenarios, issues = select(targets, tier=tier, keyword=keyword, allowed_paths=allowed_paths)
+    if issues:
+        for issue in issues:
+            # One unwrapped line per problem, so editors and CI annotators can parse it.
+            click.echo(str(issue), err=True)  # escaped and redacted by ValidationIssue
+        console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
+        raise SystemExit(2)
+    if not scenarios:
+        console.print("[yellow]no scenario matched[/]")
+        raise SystemExit(2)
+    return scenarios
 
 
 @click.command("run")
@@ -286,6 +341,25 @@ def _checked_options(
 @click.option("--junit", type=click.Path(path_type=Path), help="Write a JUnit XML report.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write a JSON report.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path), help="Write an HTML report.")
+@click.option(
+    "--events",
+    "events_path",
+    type=click.Path(path_type=Path),
+    help="The run's event stream (JSON lines; '-' for none). Default: events.jsonl beside the "
+    "first report asked for, or reports/ with --dashboard.",
+)
+@click.option(
+    "--history",
+    "history_path",
+    type=click.Path(path_type=Path),
+    help="SQLite history the run's summary is appended to ('-' for none). Default: "
+    "$ONEX_HISTORY, else history.sqlite beside the event stream.",
+)
+@click.option(
+    "--dashboard",
+    is_flag=True,
+    help="Serve a live dashboard of the run on 127.0.0.1 (URL printed).",
+)
 def run(
     paths: tuple[Path, ...],
     tier: str | None,
@@ -303,51 +377,56 @@ def run(
     junit: Path | None,
     json_path: Path | None,
     html_path: Path | None,
+    events_path: Path | None,
+    history_path: Path | None,
+    dashboard: bool,
 ) -> None:
     """Run scenario files (default: ./scenarios) against mock or real dependencies."""
     console = Console()
     # aiokafka logs retriable coordinator hiccups at ERROR; real failures reach the results.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    targets = list(paths) or [Path("scenarios")]
-    missing = [p for p in targets if not p.exists()]
-    if missing:
-        raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
-    scenarios, issues = select(targets, tier=tier, keyword=keyword, allowed_paths=allowed_paths)
-    if issues:
-        for issue in issues:
-            # One unwrapped line per problem, so editors and CI annotators can parse it.
-            click.echo(str(issue), err=True)  # escaped and redacted by ValidationIssue
-        console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
-        raise SystemExit(2)
-    if not scenarios:
-        console.print("[yellow]no scenario matched[/]")
-        raise SystemExit(2)
+    scenarios = _select_or_exit(paths, tier, keyword, allowed_paths, console)
     mode, cleanup_timeout, ignored = _checked_options(
         force_mode, compare_modes, repeat, compare_ignore
     )
+    recording = Recording.choose(
+        events_path, history_path, [html_path, json_path, junit], dashboard, console
+    )
+    recording.begin(len(scenarios) * (2 if compare_modes else repeat), workers, force_mode)
     started = time.perf_counter()
-    differences: list[dict[str, Any]] | None = None
-    snapshots = None if snapshot_file == Path("-") else snapshot_file
-    reports = _Reports(junit, json_path, html_path)
-    interrupt = RunInterrupt()
-    finished: list[ModelScenarioResult] = []
-    interrupt.hard_exit = lambda: reports.abort(finished, console)
+    try:
+        differences: list[dict[str, Any]] | None = None
+        snapshots = None if snapshot_file == Path("-") else snapshot_file
+        reports = _Reports(junit, json_path, html_path)
+        interrupt = RunInterrupt()
+        finished: list[ModelScenarioResult] = []
+        interrupt.hard_exit = lambda: reports.abort(finished, console)
 
-    def options_for(forced: DependencyModeEnum | None) -> RunOptions:
-        return RunOptions(forced, skip_preconditions, backend, cleanup_timeout_s=cleanup_timeout)
+        def options_for(forced: DependencyModeEnum | None) -> RunOptions:
+            return RunOptions(
+                forced, skip_preconditions, backend, cleanup_timeout_s=cleanup_timeout
+            )
 
-    setup = _Setup(workers, console, snapshots, interrupt, finished)
-    if compare_modes:
-        results, differences = _compare_modes(scenarios, options_for, setup, ignored)
-    else:
-        results = run_to_end(_run(scenarios, options_for(mode), setup, update_snapshots, repeat))
-        _report_flaky(scenarios, results, repeat, console)
-    summary = ModelRunSummary.of(results, (time.perf_counter() - started) * 1000)
-    reports.write(results, differences, interrupted=interrupt.requested)
-    if html_path:
-        console.print("HTML report:", plain_text(html_path.resolve()), soft_wrap=True)
-    _print_summary(console, summary, differences)
-    if interrupt.requested:
-        console.print("[red]interrupted: the reports hold what finished[/]")
-        raise SystemExit(130)
-    raise SystemExit(0 if summary.failed + summary.errors == 0 else 1)
+        setup = _Setup(workers, console, snapshots, interrupt, finished, recording.stream)
+        if compare_modes:
+            results, differences = _compare_modes(scenarios, options_for, setup, ignored)
+        else:
+            results = run_to_end(
+                _run(scenarios, options_for(mode), setup, update_snapshots, repeat)
+            )
+            _report_flaky(scenarios, results, repeat, console)
+        summary = ModelRunSummary.of(results, (time.perf_counter() - started) * 1000)
+        drawn = recording.finish(
+            summary, differences, reports.html, interrupted=interrupt.requested
+        )
+        reports.write(results, differences, interrupted=interrupt.requested, html=drawn is None)
+        if reports.html:
+            console.print("HTML report:", plain_text(reports.html.resolve()), soft_wrap=True)
+        _print_summary(console, summary, differences)
+        recording.linger()
+        if interrupt.requested:
+            console.print("[red]interrupted: the reports hold what finished[/]")
+            raise SystemExit(130)
+        raise SystemExit(0 if summary.failed + summary.errors == 0 else 1)
+    finally:
+        recording.close()

@@ -34,6 +34,7 @@ from onex_services import RegistryExternalServiceManager, ServiceKind, namespace
 
 from onex_runner.cleanup import ScenarioCleanup, cleanup_deadline
 from onex_runner.context import current_correlation_id, current_namespace
+from onex_runner.events import ScenarioEvents
 from onex_runner.interrupts import Interrupted, RunInterrupt
 from onex_runner.nodes import instantiate_node
 from onex_runner.redis_values import write_seed
@@ -104,17 +105,31 @@ class ScenarioRunner:
         if self._services is not None:
             await self._services.close()
 
+    @property
+    def held_services(self) -> RegistryExternalServiceManager | None:
+        """The service manager if a scenario asked for real services so far, else None."""
+        return self._services
+
     async def run(
-        self, loaded: LoadedScenario, *, modes: ModePlan | None = None
+        self,
+        loaded: LoadedScenario,
+        observer: ScenarioEvents | None = None,
+        *,
+        modes: ModePlan | None = None,
     ) -> ModelScenarioResult:
         """Run one scenario. `modes` is its plan when the caller made it already (the pytest
-        plugin does, at collection, for the markers); else the runner's resolver makes it."""
+        plugin does, at collection, for the markers); else the runner's resolver makes it.
+        `observer` hears of its progress (the run's event stream)."""
         scenario = loaded.scenario
         started = time.perf_counter()
+        if observer is not None:
+            observer.started()
         correlation = str(uuid.uuid4())
         namespace = f"{self._base_namespace}_{uuid.uuid4().hex[:6]}"
         modes = modes if modes is not None else self.resolver.plan(scenario)
-        state = _ScenarioState(scenario=scenario, namespace=namespace, modes=modes)
+        state = _ScenarioState(
+            scenario=scenario, namespace=namespace, modes=modes, observer=observer
+        )
         outcome, message = OutcomeEnum.PASSED, ""
         token = current_correlation_id.set(correlation)
         ns_token = current_namespace.set(namespace)
@@ -172,6 +187,11 @@ class ScenarioRunner:
 
     async def _body(self, state: _ScenarioState, path: Path) -> None:
         await self._prepare(state)
+        if state.observer is not None:
+            state.observer.prepared(
+                [r.model_dump(mode="json") for r in state.audit()],
+                state.preconditions.model_dump(mode="json"),
+            )
         await self._execute(state, path)
 
     async def _prepare(self, state: _ScenarioState) -> None:
@@ -275,11 +295,17 @@ class ScenarioRunner:
         )
         runner = StepRunner(state.scenario, registry, node, state.namespace)
         for step in state.scenario.steps:
+            at_ms = state.elapsed_ms()
             result = await runner.run_step(step)
             state.steps.append(result)
+            state.tell(result, at_ms)
             if result.outcome is not OutcomeEnum.PASSED:
                 return
-        state.expectations.extend(await runner.run_expectations())
+        at_ms = state.elapsed_ms()
+        for result in await runner.run_expectations():
+            state.expectations.append(result)
+            state.tell(result, at_ms)
+            at_ms += result.duration_ms
 
     def _log_tail(self, state: _ScenarioState, lines: int = 15) -> str:
         if self._services is None or not state.endpoints:
@@ -315,11 +341,21 @@ class _ScenarioState:
     )
     plan: ModelRegistryResolutionContext | None = None
     registry: BaseOnexRegistry | None = None
+    observer: ScenarioEvents | None = None
 
     def __post_init__(self) -> None:
         self.steps: list[ModelStepResult] = []
         self.expectations: list[ModelStepResult] = []
         self.endpoints: dict[str, str] = {}
+        self.started = time.perf_counter()
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+    def tell(self, result: ModelStepResult, at_ms: float) -> None:
+        """A step's result for the event stream, with its start from the scenario's."""
+        if self.observer is not None:
+            self.observer.step(result, at_ms)
 
     def require_registry(self) -> BaseOnexRegistry:
         if self.registry is None:

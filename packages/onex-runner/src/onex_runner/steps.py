@@ -25,7 +25,14 @@ _POLL_S = 0.25
 
 
 class StepFailure(Exception):
-    """An expectation did not hold: the message says expected against actual."""
+    """An expectation did not hold: the message says expected against actual.
+
+    `actual` is what was found, when there is one, so a report can show it beside the expected
+    value (as a diff)."""
+
+    def __init__(self, message: str, actual: Any = None) -> None:
+        super().__init__(message)
+        self.actual = actual
 
 
 class StepRunner:
@@ -72,6 +79,7 @@ class StepRunner:
             self.outputs[step.id] = {**output, "correlation_id": result.correlation_id}
         except StepFailure as failure:
             result.outcome, result.message = OutcomeEnum.FAILED, f"step {step.id}: {failure}"
+            result.output = failure.actual
         except ReferenceResolutionError as exc:
             result.outcome, result.message = OutcomeEnum.ERROR, f"step {step.id}: {exc}"
         except TimeoutError:
@@ -163,7 +171,8 @@ class StepRunner:
         closest = "; ".join(self._event_problems(spec, seen[-1])) if seen else "no event arrived"
         raise StepFailure(
             f"no event on {spec['topic']!r} matched within {within:g}s "
-            f"({len(seen)} seen; last: {closest})"
+            f"({len(seen)} seen; last: {closest})",
+            actual=seen[-1] if seen else None,
         )
 
     @staticmethod
@@ -191,7 +200,9 @@ class StepRunner:
             if not problems:
                 return rows
             if time.monotonic() >= deadline:
-                raise StepFailure(f"table {spec['table']} where {where}: " + "; ".join(problems))
+                raise StepFailure(
+                    f"table {spec['table']} where {where}: " + "; ".join(problems), actual=rows
+                )
             await asyncio.sleep(_POLL_S)
 
     @staticmethod
@@ -214,7 +225,7 @@ class StepRunner:
             if not problems:
                 return value
             if time.monotonic() >= deadline:
-                raise StepFailure(f"key {spec['key']!r}: " + "; ".join(problems))
+                raise StepFailure(f"key {spec['key']!r}: " + "; ".join(problems), actual=value)
             await asyncio.sleep(_POLL_S)
 
     @staticmethod
@@ -255,6 +266,7 @@ class StepRunner:
                     OutcomeEnum.FAILED,
                     f"expect[{index}] {kind}: {failure}",
                 )
+                result.output = failure.actual
             except (OnexToolError, ReferenceResolutionError, LookupError, ValueError) as exc:
                 result.outcome, result.message = OutcomeEnum.ERROR, f"expect[{index}] {kind}: {exc}"
             result.duration_ms = (time.perf_counter() - started) * 1000
@@ -269,7 +281,7 @@ class StepRunner:
             actual = self.outputs[step].get("output")
             mismatches = match_value(spec["value"], actual, spec["match"])
             if mismatches:
-                raise StepFailure("; ".join(str(m) for m in mismatches))
+                raise StepFailure("; ".join(str(m) for m in mismatches), actual=actual)
             return actual
         if kind == "event":
             return (await self._expect_event(spec))["output"]

@@ -1,0 +1,138 @@
+"""The live dashboard: the report's page served on 127.0.0.1, fed the run's event stream over
+server-sent events while the run writes it.
+
+Only the standard library (`http.server` in a thread): the server tails the JSON-lines file
+(already redacted by its writer) and forwards each complete line as one SSE message whose id is
+the line number, so a browser that reconnects resumes where it was instead of replaying the run.
+The same server reopens a finished run (`onex dashboard REPORT_DIR`): the page then shows its
+final state.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+from onex_runner.ui import page
+
+POLL_S = 0.1
+KEEPALIVE_S = 10.0
+TITLE = "ONEX run dashboard"
+
+
+class DashboardServer:
+    """Serves one event-stream file; `start()` returns the URL (a free port chosen by the OS)."""
+
+    def __init__(self, events: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.events = events
+        self._stopping = threading.Event()
+        handler = type("Handler", (_Handler,), {"server_state": self})
+        self._httpd = ThreadingHTTPServer((host, port), handler)
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}/"
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def start(self) -> str:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True
+        )
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_state: ClassVar[DashboardServer]
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the terminal shows the run, not every request of the page."""
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == "/":
+            body = page(TITLE, live=True).encode()
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+        elif path == "/events":
+            self._stream()
+        else:
+            self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _stream(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        resume = self.headers.get("Last-Event-ID", "")
+        sent = int(resume) + 1 if resume.isdigit() else 0
+        try:
+            self._follow(sent)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the page was closed
+
+    def _follow(self, sent: int) -> None:
+        state = self.server_state
+        line_no, buffer, offset = 0, "", 0
+        quiet_since = time.monotonic()
+        while not state.stopping:
+            chunk = _read_from(state.events, offset)
+            if chunk:
+                offset += len(chunk.encode())
+                buffer += chunk
+                *lines, buffer = buffer.split("\n")  # the last part is incomplete (or empty)
+                out = []
+                for line in lines:
+                    if line_no >= sent and line.strip():
+                        out.append(f"id: {line_no}\ndata: {line}\n\n")
+                    line_no += 1
+                if out:
+                    self.wfile.write("".join(out).encode())
+                    self.wfile.flush()
+                    quiet_since = time.monotonic()
+                    continue
+            if time.monotonic() - quiet_since > KEEPALIVE_S:
+                self.wfile.write(b": still here\n\n")
+                self.wfile.flush()
+                quiet_since = time.monotonic()
+            time.sleep(POLL_S)
+
+
+def _read_from(path: Path, offset: int) -> str:
+    try:
+        with path.open("rb") as file:
+            file.seek(offset)
+            data = file.read()
+    except FileNotFoundError:
+        return ""
+    # A write may end inside a multi-byte character: keep only whole characters for now.
+    for cut in range(len(data), max(len(data) - 4, 0), -1):
+        try:
+            return data[:cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return ""
