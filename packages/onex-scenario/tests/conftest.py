@@ -13,11 +13,12 @@ from onex_scenario import (
     ScenarioValidationError,
     ValidationIssue,
 )
+from onex_scenario.inheritance import SHIPPED_BASES
 from onex_scenario.loader import ScenarioLoader
 
 REPO = Path(__file__).resolve().parents[3]
-SHIPPED_BASES = REPO / "scenarios" / "_bases"
 DATA = Path(__file__).resolve().parent / "data"
+__all__ = ["DATA", "REPO", "SHIPPED_BASES", "Tree"]
 
 
 class Tree:

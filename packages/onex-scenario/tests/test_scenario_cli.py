@@ -87,10 +87,42 @@ def test_validate_defaults_to_the_scenarios_folder(
     monkeypatch.chdir(tree.root)
     result = run("scenarios", "validate")
     assert result.exit_code == 2
-    assert "no PATHS given and there is no ./scenarios folder" in result.stderr
+    assert "no PATHS given and no scenario folder (scenarios)" in result.stderr
     tree.write("scenarios/unit/a.yaml", "name: a\n")
     tree.write("scenarios/index.yaml", "scenarios: [{id: a, path: unit/a.yaml, tier: unit}]\n")
     assert run("scenarios", "validate").exit_code == 0
+
+
+def test_validate_reads_scenario_roots_and_bases_from_tool_onex(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree.write(
+        "pyproject.toml",
+        """
+        [tool.onex]
+        scenario_roots = ["tests/scenarios"]
+        bases = ["tests/shared"]
+        """,
+    )
+    tree.write("tests/shared/ours.yaml", "description: from our bases\n")
+    tree.write("tests/scenarios/unit/a.yaml", "extends: base:ours\nname: a\n")
+    tree.write("tests/scenarios/unit/b.yaml", "extends: base:mock_only\nname: b\n")
+    monkeypatch.chdir(tree.root / "tests")  # the settings are found from below the root too
+    result = run("scenarios", "validate", "--no-index")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "2 scenario file(s) checked" in result.output
+    listed = run("scenarios", "list", "--json")
+    assert sorted(item["name"] for item in json.loads(listed.output)) == ["a", "b"]
+
+
+def test_a_broken_tool_onex_table_is_a_usage_error(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pyproject = tree.write("pyproject.toml", '[tool.onex]\nbackend = "docker"\n')
+    monkeypatch.chdir(tree.root)
+    result = run("scenarios", "validate")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{pyproject.resolve()}:2: [tool.onex].backend: input should")
 
 
 def test_usage_errors_exit_2(tree: Tree) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import onex_scenario
 import pytest
 from onex_scenario import DependencyModeEnum, ScenarioConfigModel, TierEnum, load_scenario
 from onex_scenario.inheritance import deep_merge
@@ -106,7 +107,7 @@ def test_a_missing_named_base_names_the_chain_and_suggests(tree: Tree) -> None:
     assert issue.file == str(mid)
     assert issue.message == (
         f"base 'kafka_rel' not found ({x} → {mid} → base:kafka_rel); looked in: "
-        f"{tree.root / '_bases'}; did you mean 'kafka_real'?"
+        f"{tree.root / '_bases'}, {SHIPPED_BASES}; did you mean 'kafka_real'?"
     )
 
 
@@ -199,3 +200,19 @@ def test_bases_are_parsed_once_per_loader(tree: Tree, monkeypatch: pytest.Monkey
         loader.load(tree.root / "unit" / f"x{n}.yaml")
     assert sorted(p.name for p in reads) == ["b.yaml", "x0.yaml", "x1.yaml", "x2.yaml"]
     assert load_scenario(tree.root / "unit" / "x0.yaml", environ={}).description == "shared"
+
+
+def test_the_shipped_bases_are_found_from_a_project_outside_the_repository(tree: Tree) -> None:
+    (tree.root / ".git").mkdir()  # a project of its own, with no _bases/ folder
+    tree.write("unit/m.yaml", "extends: base:mock_only\nname: m\n")
+    tree.write("mixed/k.yaml", "extends: base:kafka_real\nname: k\n")
+    assert modes(tree.load("unit/m.yaml")) == {"kafka": "mock", "postgres": "mock", "redis": "mock"}
+    assert modes(tree.load("mixed/k.yaml"))["kafka"] == "real"
+    assert SHIPPED_BASES.is_relative_to(Path(onex_scenario.__file__).parent)
+
+
+def test_a_projects_own_base_of_the_same_name_wins_over_the_shipped_one(tree: Tree) -> None:
+    tree.write("extra/mock_only.yaml", "description: ours\n")
+    tree.write("unit/m.yaml", "extends: base:mock_only\nname: m\n")
+    assert tree.load("unit/m.yaml", base_dirs=[tree.root / "extra"]).description == "ours"
+    assert tree.load("unit/m.yaml").external_services  # the shipped one otherwise

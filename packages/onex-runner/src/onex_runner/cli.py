@@ -20,8 +20,10 @@ import click
 from onex_registry import parse_mode
 from onex_registry.errors import InvalidDependencyModeError
 from onex_scenario import DependencyModeEnum, LoadedScenario, TierEnum
+from onex_scenario.cli import bases_option, project_settings_or_exit
 from onex_scenario.compare_paths import Pattern
 from onex_scenario.display import plain_text
+from onex_scenario.project_settings import ProjectSettings, ProjectSettingsError, default_targets
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
@@ -230,6 +232,41 @@ def _print_summary(
     )
 
 
+def _targets(paths: tuple[Path, ...], settings: ProjectSettings) -> list[Path]:
+    try:
+        targets = list(paths) or default_targets(settings)
+    except ProjectSettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
+    return targets
+
+
+def _select_or_exit(
+    targets: list[Path],
+    tier: str | None,
+    keyword: str | None,
+    allowed_paths: tuple[Path, ...],
+    bases: list[Path],
+    console: Console,
+) -> list[LoadedScenario]:
+    """The scenarios to run; a broken file or an empty selection ends the run (exit 2)."""
+    scenarios, issues = select(
+        targets, tier=tier, keyword=keyword, allowed_paths=allowed_paths, base_dirs=bases
+    )
+    if issues:
+        for issue in issues:
+            # One unwrapped line per problem, so editors and CI annotators can parse it.
+            click.echo(str(issue), err=True)  # escaped and redacted by ValidationIssue
+        console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
+        raise SystemExit(2)
+    if not scenarios:
+        console.print("[yellow]no scenario matched[/]")
+        raise SystemExit(2)
+    return scenarios
+
+
 def _checked_options(
     force_mode: str | None, compare_modes: bool, repeat: int, compare_ignore: tuple[str, ...]
 ) -> tuple[DependencyModeEnum | None, float | None, tuple[Pattern, ...]]:
@@ -246,31 +283,6 @@ def _checked_options(
     except ValueError as exc:
         raise click.UsageError(f"--compare-ignore {exc}") from exc
     return mode, cleanup_timeout, ignored
-
-
-def _select_or_exit(
-    paths: tuple[Path, ...],
-    tier: str | None,
-    keyword: str | None,
-    allowed_paths: tuple[Path, ...],
-    console: Console,
-) -> list[LoadedScenario]:
-    """The scenarios to run; exit 2 (with every problem, file:line) when there are none."""
-    targets = list(paths) or [Path("scenarios")]
-    missing = [p for p in targets if not p.exists()]
-    if missing:
-        raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
-    scenarios, issues = select(targets, tier=tier, keyword=keyword, allowed_paths=allowed_paths)
-    if issues:
-        for issue in issues:
-            # One unwrapped line per problem, so editors and CI annotators can parse it.
-            click.echo(str(issue), err=True)  # escaped and redacted by ValidationIssue
-        console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
-        raise SystemExit(2)
-    if not scenarios:
-        console.print("[yellow]no scenario matched[/]")
-        raise SystemExit(2)
-    return scenarios
 
 
 @click.command("run")
@@ -326,10 +338,10 @@ def _select_or_exit(
     "--snapshots",
     "snapshot_file",
     type=click.Path(path_type=Path),
-    default=Path("reports/snapshots.jsonl"),
-    show_default=True,
-    help="JSONL record per scenario.",
+    help="JSONL record per scenario, '-' for none (default: snapshots.jsonl in the reports "
+    "folder of [tool.onex], else reports/).",
 )
+@bases_option
 @click.option(
     "--allow-path",
     "allowed_paths",
@@ -372,7 +384,8 @@ def run(
     compare_modes: bool,
     compare_ignore: tuple[str, ...],
     update_snapshots: bool,
-    snapshot_file: Path,
+    snapshot_file: Path | None,
+    base_dirs: tuple[Path, ...],
     allowed_paths: tuple[Path, ...],
     junit: Path | None,
     json_path: Path | None,
@@ -381,11 +394,18 @@ def run(
     history_path: Path | None,
     dashboard: bool,
 ) -> None:
-    """Run scenario files (default: ./scenarios) against mock or real dependencies."""
+    """Run scenario files (default: the project's scenario roots, see [tool.onex]) against mock
+    or real dependencies. The command line beats the environment, which beats [tool.onex]."""
     console = Console()
     # aiokafka logs retriable coordinator hiccups at ERROR; real failures reach the results.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    scenarios = _select_or_exit(paths, tier, keyword, allowed_paths, console)
+    settings = project_settings_or_exit()
+    targets = _targets(paths, settings)
+    bases = list(base_dirs) or list(settings.bases)
+    scenarios = _select_or_exit(targets, tier, keyword, allowed_paths, bases, console)
+    backend = backend or settings.backend
+    if snapshot_file is None:
+        snapshot_file = settings.reports / "snapshots.jsonl"
     mode, cleanup_timeout, ignored = _checked_options(
         force_mode, compare_modes, repeat, compare_ignore
     )

@@ -25,6 +25,11 @@ from onex_scenario import (
     ScenarioLoader,
     ScenarioValidationError,
 )
+from onex_scenario.project_settings import (
+    ProjectSettings,
+    ProjectSettingsError,
+    load_project_settings,
+)
 
 from onex_runner.engine import RunOptions, ScenarioRunner
 from onex_runner.results import ModelScenarioResult, OutcomeEnum
@@ -34,6 +39,7 @@ _RUNNER = pytest.StashKey[ScenarioRunner]()
 _LOOP = pytest.StashKey[asyncio.AbstractEventLoop]()
 _LOADER = pytest.StashKey[ScenarioLoader]()
 _RESOLVER = pytest.StashKey[RegistryResolver]()
+_SETTINGS = pytest.StashKey[ProjectSettings]()
 MARKERS = {
     "unit": "fast tests with mock dependencies only",
     "integration": "tests against real services the harness started or was pointed at",
@@ -108,12 +114,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def _settings(config: pytest.Config) -> ProjectSettings:
+    """[tool.onex] of the project pytest runs in (read once per session)."""
+    if _SETTINGS not in config.stash:
+        try:
+            config.stash[_SETTINGS] = load_project_settings(Path(str(config.rootpath)))
+        except ProjectSettingsError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return config.stash[_SETTINGS]
+
+
 def _options(config: pytest.Config) -> RunOptions:
     forced = config.getoption("--force-dependency-mode")
     return RunOptions(
         force_mode=DependencyModeEnum(forced) if forced else None,
         skip_preconditions=bool(config.getoption("--skip-preconditions")),
-        backend=config.getoption("--onex-backend"),
+        # The command line, else ONEX_SERVICES_BACKEND, else [tool.onex] backend.
+        backend=config.getoption("--onex-backend") or _settings(config).backend,
     )
 
 
@@ -153,7 +170,7 @@ class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         config = self.config
         if _LOADER not in config.stash:
-            config.stash[_LOADER] = ScenarioLoader()
+            config.stash[_LOADER] = ScenarioLoader(base_dirs=_settings(config).bases)
         try:
             loaded = config.stash[_LOADER].load(self.path)
         except ScenarioValidationError as exc:
@@ -193,7 +210,7 @@ class ScenarioItem(pytest.Item):
         problem = compare_golden(result, update=bool(self.config.getoption("--update-snapshots")))
         if problem and result.outcome is OutcomeEnum.PASSED:
             result.outcome, result.message = OutcomeEnum.FAILED, problem
-        append_jsonl(result, Path(str(self.config.rootpath)) / "reports" / "snapshots.jsonl")
+        append_jsonl(result, _settings(self.config).reports / "snapshots.jsonl")
         self.user_properties.append(("tools", [t["instantiated_class"] for t in result.tools]))
         if result.outcome is OutcomeEnum.SKIPPED:
             pytest.skip(result.message)

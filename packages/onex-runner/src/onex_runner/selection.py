@@ -31,8 +31,9 @@ def select(
     tier: str | None = None,
     keyword: str | None = None,
     allowed_paths: Sequence[Path] = (),
+    base_dirs: Sequence[Path] = (),
 ) -> tuple[list[LoadedScenario], list[ValidationIssue]]:
-    loaded, issues = load_scenarios(paths, allowed_paths=allowed_paths)
+    loaded, issues = load_scenarios(paths, allowed_paths=allowed_paths, base_dirs=base_dirs)
     chosen = [
         s
         for s in loaded

@@ -38,9 +38,14 @@ from onex_scenario.loader import (
 )
 from onex_scenario.modes import plan_modes
 from onex_scenario.plugins import PluginGroup
+from onex_scenario.project_settings import (
+    ProjectSettings,
+    ProjectSettingsError,
+    default_targets,
+    load_project_settings,
+)
 from onex_scenario.schema import render_scenario_json_schema
 
-DEFAULT_FOLDER = Path("scenarios")
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -59,31 +64,44 @@ def scenarios() -> None:
 
 
 _paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-_bases_option = click.option(
+bases_option = click.option(
     "--bases",
     "base_dirs",
     multiple=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Extra folder searched for `extends: base:<name>` (after the nearest _bases/ folders).",
+    help="Folder searched for `extends: base:<name>` after the nearest _bases/ folders "
+    "(repeatable; default: bases in [tool.onex]; the shipped bases come last).",
 )
+
+
+def project_settings_or_exit() -> ProjectSettings:
+    """The current project's settings; a broken `[tool.onex]` is a usage error (exit 2)."""
+    try:
+        return load_project_settings()
+    except ProjectSettingsError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(EXIT_USAGE) from None
 
 
 def _targets(paths: Sequence[Path]) -> list[Path]:
     if paths:
         return list(paths)
-    if not DEFAULT_FOLDER.is_dir():
-        raise click.UsageError(
-            f"no PATHS given and there is no ./{DEFAULT_FOLDER} folder; "
-            "name the scenario files or folders to check"
-        )
-    return [DEFAULT_FOLDER]
+    try:
+        return default_targets(project_settings_or_exit())
+    except ProjectSettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _bases(base_dirs: Sequence[Path]) -> list[Path]:
+    """The command line's --bases, else the project's (command line > env > [tool.onex])."""
+    return list(base_dirs) or list(project_settings_or_exit().bases)
 
 
 def _load(
     targets: list[Path], base_dirs: Sequence[Path]
 ) -> tuple[list[LoadedScenario], list[ValidationIssue]]:
     try:
-        return load_scenarios(targets, base_dirs=base_dirs)
+        return load_scenarios(targets, base_dirs=_bases(base_dirs))
     except EnvOverrideError as exc:
         _usage_failure(exc)
 
@@ -111,7 +129,7 @@ def _index_issues(targets: list[Path], loaded: list[LoadedScenario]) -> list[Val
 
 @scenarios.command()
 @_paths_argument
-@_bases_option
+@bases_option
 @click.option(
     "--index/--no-index",
     "check_index",
@@ -120,7 +138,7 @@ def _index_issues(targets: list[Path], loaded: list[LoadedScenario]) -> list[Val
     help="Also check scenarios/index.yaml against the folders given.",
 )
 def validate(paths: tuple[Path, ...], base_dirs: tuple[Path, ...], check_index: bool) -> None:
-    """Check scenario files (default: ./scenarios): schema, inheritance, interpolation, references.
+    """Check scenario files (default: the project's scenario roots): schema, bases, references.
 
     Prints one line per problem, `file:line:col: key.path: message`; exits 1 if there is any.
     """
@@ -158,10 +176,10 @@ def _summary(item: LoadedScenario) -> dict[str, Any]:
 
 @scenarios.command("list")
 @_paths_argument
-@_bases_option
+@bases_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
 def list_scenarios(paths: tuple[Path, ...], base_dirs: tuple[Path, ...], as_json: bool) -> None:
-    """List the valid scenarios (default: ./scenarios) with tier, modes and steps.
+    """List the valid scenarios (default: the project's scenario roots) with tier, modes and steps.
 
     Problems of invalid files go to stderr, and the exit code is then 1.
     """
@@ -226,13 +244,13 @@ def _find_scenario(name: str, folders: list[Path], loader: ScenarioLoader) -> Pa
     "folders",
     multiple=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder to search for NAME (default: ./scenarios).",
+    help="Folder to search for NAME (default: the project's scenario roots).",
 )
-@_bases_option
+@bases_option
 def show(name: str, resolved: bool, folders: tuple[Path, ...], base_dirs: tuple[Path, ...]) -> None:
     """Print the scenario NAME (a scenario name, an index id or a file path) as YAML."""
     try:
-        loader = ScenarioLoader(base_dirs=base_dirs)
+        loader = ScenarioLoader(base_dirs=_bases(base_dirs))
     except EnvOverrideError as exc:
         _usage_failure(exc)
     given = Path(name)

@@ -1,9 +1,11 @@
 """`extends`: a scenario builds on a base file, which may build on another.
 
 `extends: base:<name>` looks for `<name>.yaml` in the nearest `_bases/` folder above the file (then
-further up, not past the repository root), then in the extra base directories the caller gives;
-any other value is a path relative to the file. The base is merged under the file: mappings merge
-deeply, everything else (lists included) is replaced, and `null` drops a key the base set.
+further up, not past the repository root), then in the extra base directories the caller gives,
+then among the bases shipped in this package (`SHIPPED_BASES`: mock_only, kafka_real, all_real),
+so a project outside this repository finds them too; any other value is a path relative to the
+file. The base is merged under the file: mappings merge deeply, everything else (lists included)
+is replaced, and `null` drops a key the base set.
 
 Each file is read, parsed and interpolated once per `Inheritance` instance (bases are shared by
 many scenarios). Positions are not computed while loading: `Layered.source_map` parses the chain
@@ -35,6 +37,8 @@ from onex_scenario.yaml_source import (
 )
 
 BASES_DIR = "_bases"
+SHIPPED_BASES = Path(__file__).resolve().parent / "bases"
+"""The named bases every project gets, looked up after its own."""
 NAMED_BASE_PREFIX = "base:"
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -216,7 +220,7 @@ class Inheritance:
             raise _at_extends(
                 document, f"expected base:<name> with a plain name, got {reference!r}"
             )
-        folders = [*self._bases_folders(document.path.parent), *self._base_dirs]
+        folders = [*self._bases_folders(document.path.parent), *self._base_dirs, SHIPPED_BASES]
         for folder in folders:
             for suffix in YAML_SUFFIXES:
                 candidate = folder / f"{name}{suffix}"
@@ -231,7 +235,7 @@ class Inheritance:
                 if entry.suffix in YAML_SUFFIXES
             }
         )
-        looked = ", ".join(str(f) for f in folders) or f"no {BASES_DIR}/ folder above the file"
+        looked = ", ".join(str(f) for f in folders)
         raise _at_extends(
             document,
             f"base '{name}' not found ({chain}); looked in: {looked}" + suggestion(name, known),

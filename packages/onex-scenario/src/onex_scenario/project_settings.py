@@ -228,3 +228,24 @@ def _line_of(text: str, loc: tuple[str, ...]) -> int:
         if inside and loc and re.match(rf"\s*\"?{re.escape(loc[0])}\"?\s*=", line):
             return number
     return header or 1
+
+
+def shown(path: Path, cwd: Path | None = None) -> Path:
+    """`path` relative to the current folder when it lies inside it (messages stay short)."""
+    here = (cwd or Path.cwd()).resolve()
+    return path.relative_to(here) if path.is_relative_to(here) else path
+
+
+def default_targets(settings: ProjectSettings) -> list[Path]:
+    """The scenario roots that exist, as `onex run` and `onex scenarios` read them by default.
+
+    Raises ProjectSettingsError naming where it looked when none does.
+    """
+    found = [shown(root) for root in settings.scenario_roots if root.is_dir()]
+    if not found:
+        looked = ", ".join(str(shown(root)) for root in settings.scenario_roots)
+        raise ProjectSettingsError(
+            f"no PATHS given and no scenario folder ({looked}); name the scenario files or "
+            f"folders, or set scenario_roots in {TABLE} of {PYPROJECT}"
+        )
+    return found
