@@ -37,6 +37,7 @@ from onex_runner.context import current_correlation_id, current_namespace
 from onex_runner.events import ScenarioEvents
 from onex_runner.interrupts import Interrupted, RunInterrupt
 from onex_runner.nodes import instantiate_node
+from onex_runner.precondition_cache import ServiceProbes
 from onex_runner.redis_values import write_seed
 from onex_runner.results import (
     ModelScenarioPreConditionResult,
@@ -47,8 +48,6 @@ from onex_runner.results import (
     PreConditionStatusEnum,
 )
 from onex_runner.steps import StepFailure, StepRunner
-
-ENDPOINT_FIELD = {"kafka": "bootstrap_servers", "postgres": "dsn", "redis": "redis_url"}
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,7 @@ class ScenarioRunner:
         # Scenarios run concurrently (-n) share one service manager; its file lock guards other
         # processes, not coroutines of this one, so starting the stack is serialised here.
         self._services_lock = asyncio.Lock()
+        self.probes = ServiceProbes(lambda: self.services, self._services_lock)
 
     @property
     def services(self) -> RegistryExternalServiceManager:
@@ -221,28 +221,22 @@ class ScenarioRunner:
         started = time.perf_counter()
         if not real:
             return ModelScenarioPreConditionResult(status=PreConditionStatusEnum.NOT_NEEDED), {}, {}
-        kinds = {str(scenario.external_services[name].kind) for name in real}
-        async with self._services_lock:
-            report = await self.services.check([ServiceKind(kind) for kind in sorted(kinds)])
+        verdicts = await self.probes.verdicts(scenario, sorted(real))
         results: list[ModelServicePreConditionResult] = []
         endpoints: dict[str, str] = {}
         fallbacks: dict[str, str] = {}
         down_required: list[str] = []
         for name in sorted(real):
             config = scenario.external_services[name]
-            kind = ServiceKind(str(config.kind))
-            endpoint = report.endpoints.get(kind)
-            health = report.health.get(kind)
-            error = report.errors.get(kind) or (
-                health.error if health and not health.healthy else None
-            )
-            checked = not self.options.skip_preconditions
-            usable = endpoint is not None and (error is None or not checked)
-            if usable and endpoint is not None:
-                endpoints[name] = str(getattr(endpoint, ENDPOINT_FIELD[str(config.kind)]))
-            elif config.required:
-                down_required.append(f"{name} ({kind}): {error or 'no endpoint'}")
-            else:
+            verdict = verdicts[name]
+            error = verdict.error
+            checked = verdict.checked and not self.options.skip_preconditions
+            usable = verdict.endpoint is not None and (error is None or not checked)
+            if usable and verdict.endpoint is not None:
+                endpoints[name] = verdict.endpoint
+            elif config.required and verdict.checked:
+                down_required.append(f"{name} ({config.kind}): {error or 'no endpoint'}")
+            elif not config.required:
                 fallbacks[name] = error or "no endpoint"
             if not checked:
                 status = PreConditionStatusEnum.NOT_CHECKED
@@ -255,13 +249,14 @@ class ScenarioRunner:
             results.append(
                 ModelServicePreConditionResult(
                     service=name,
-                    kind=str(kind),
+                    kind=str(config.kind),
                     required=config.required,
                     status=status,
                     endpoint=endpoints.get(name),
-                    latency_ms=health.latency_ms if health else None,
-                    attempts=health.attempts if health else 0,
+                    latency_ms=verdict.latency_ms,
+                    attempts=verdict.attempts,
                     error=error,
+                    remembered=verdict.remembered,
                 )
             )
         overall = (

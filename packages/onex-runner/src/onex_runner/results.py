@@ -39,6 +39,8 @@ class ModelServicePreConditionResult(BaseModel):
     latency_ms: float | None = None
     attempts: int = 0
     error: str | None = None
+    remembered: bool = False
+    """The failure an earlier scenario of this run met; the service was not probed again."""
 
 
 class ModelScenarioPreConditionResult(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from onex_registry import BaseOnexRegistry
@@ -34,6 +35,16 @@ class CounterNode:
     async def token(self) -> dict[str, Any]:
         """A value that differs on every run (as generated ids do), longer than a line."""
         return {"id": "-".join(uuid.uuid4().hex for _ in range(4)), "kind": "token"}
+
+    async def hold(self, marker: str, limit_s: float = 120.0) -> dict[str, Any]:
+        """Create `marker` and wait until someone removes it: a point where a test can kill a
+        service mid-scenario (between two publishes) without guessing at timings."""
+        path = Path(marker)
+        path.touch()
+        deadline = time.monotonic() + limit_s
+        while path.exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return {"held": not path.exists()}
 
     async def explode(self) -> None:
         await asyncio.sleep(0)
