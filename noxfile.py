@@ -90,7 +90,7 @@ def typecheck(session: nox.Session) -> None:
     for name in PACKAGES:
         tests = ROOT / "packages" / name / "tests"
         session.run("mypy", f"packages/{name}/src", *([str(tests)] if tests.is_dir() else []))
-    session.run("mypy", "tasks", "noxfile.py", "benchmarks", "examples", "pipelines")
+    session.run("mypy", "tasks", "noxfile.py", "benchmarks", "examples", "pipelines", "reliability")
 
 
 @nox.session(python=PYTHON, tags=["ci", "tier"])

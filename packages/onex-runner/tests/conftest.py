@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from onex_runner import ModelScenarioResult, RunOptions, ScenarioRunner
+from onex_scenario.loader import ScenarioLoader
 
 ScenarioWriter = Callable[..., Path]
 
@@ -23,3 +25,21 @@ def write_scenario(tmp_path: Path) -> ScenarioWriter:
         return path
 
     return write
+
+
+ScenarioRun = Callable[..., Awaitable[tuple[list[ModelScenarioResult], ScenarioRunner]]]
+
+
+@pytest.fixture
+def run_scenarios() -> ScenarioRun:
+    """Run scenario files one after another with one runner (closed after); the results and
+    the runner, whose `probes` tell what was probed."""
+
+    async def run(*paths: Path, options: RunOptions | None = None) -> tuple[Any, ScenarioRunner]:
+        runner = ScenarioRunner(options or RunOptions())
+        try:
+            return [await runner.run(ScenarioLoader().load(p)) for p in paths], runner
+        finally:
+            await runner.close()
+
+    return run

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +28,8 @@ def no_env_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _scenario(write_scenario: Any, name: str, address: str, **extra: Any) -> Any:
-    path = write_scenario(
+def _scenario(write_scenario: Any, name: str, address: str, **extra: Any) -> Path:
+    path: Path = write_scenario(
         name, tier="integration", dependency_mode="real",
         external_services={
             "kafka": {"kind": "kafka", "connection": {"bootstrap_servers": address}},
@@ -36,24 +37,20 @@ def _scenario(write_scenario: Any, name: str, address: str, **extra: Any) -> Any
         },
         steps=[{"id": "b", "call": "bump"}], **extra,
     )  # fmt: skip
-    return ScenarioLoader().load(path)
+    return path
 
 
 @pytest.mark.usefixtures("no_env_endpoints")
 async def test_a_dead_address_fails_once_and_later_scenarios_share_its_cause(
-    write_scenario: Any,
+    write_scenario: Any, run_scenarios: Any
 ) -> None:
     address = _dead_address()
-    runs = [
+    paths = [
         _scenario(write_scenario, "first", address),
         _scenario(write_scenario, "second", address),
         _scenario(write_scenario, "third", address, skip_if_services_unavailable=True),
     ]
-    runner = ScenarioRunner(RunOptions())
-    try:
-        results = [await runner.run(loaded) for loaded in runs]
-    finally:
-        await runner.close()
+    results, runner = await run_scenarios(*paths)
     assert [r.outcome for r in results] == [
         OutcomeEnum.FAILED, OutcomeEnum.FAILED, OutcomeEnum.SKIPPED,
     ]  # fmt: skip
@@ -72,7 +69,9 @@ async def test_a_dead_address_fails_once_and_later_scenarios_share_its_cause(
 @pytest.mark.usefixtures("no_env_endpoints")
 async def test_scenarios_running_at_once_share_one_probe(write_scenario: Any) -> None:
     address = _dead_address()
-    runs = [_scenario(write_scenario, f"at_once_{n}", address) for n in range(3)]
+    runs = [
+        ScenarioLoader().load(_scenario(write_scenario, f"at_once_{n}", address)) for n in range(3)
+    ]
     runner = ScenarioRunner(RunOptions())
     try:
         results = await asyncio.gather(*(runner.run(loaded) for loaded in runs))
@@ -85,7 +84,7 @@ async def test_scenarios_running_at_once_share_one_probe(write_scenario: Any) ->
 
 @pytest.mark.usefixtures("no_env_endpoints")
 async def test_a_connection_setting_the_tools_cannot_honour_is_refused(
-    write_scenario: Any,
+    write_scenario: Any, run_scenarios: Any
 ) -> None:
     path = write_scenario(
         "sasl", tier="integration", dependency_mode="real",
@@ -93,11 +92,7 @@ async def test_a_connection_setting_the_tools_cannot_honour_is_refused(
             "bootstrap_servers": _dead_address(), "sasl_mechanism": "PLAIN"}}},
         steps=[{"id": "b", "call": "bump"}],
     )  # fmt: skip
-    runner = ScenarioRunner(RunOptions())
-    try:
-        result = await runner.run(ScenarioLoader().load(path))
-    finally:
-        await runner.close()
+    [result], _runner = await run_scenarios(path)
     assert result.outcome is OutcomeEnum.FAILED
     assert "external_services.kafka.connection.sasl_mechanism: not supported" in result.message
     assert result.steps == []

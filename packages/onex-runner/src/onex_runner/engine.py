@@ -155,15 +155,15 @@ class ScenarioRunner:
             ).run(state.registry, state.endpoints, remove=scenario.cleanup_after)
             current_correlation_id.reset(token)
             current_namespace.reset(ns_token)
-        leftovers = [*cleanup.problems, *cleanup.leftovers]
-        if cleanup.summary and outcome is OutcomeEnum.PASSED:
-            outcome, message = OutcomeEnum.FAILED, cleanup.summary
-        elif cleanup.summary:
-            message = f"{message}; {cleanup.summary}"
         checks = [*state.steps, *state.expectations]
         failed_step = next((s for s in checks if s.outcome is not OutcomeEnum.PASSED), None)
         if failed_step is not None and outcome is OutcomeEnum.PASSED:
             outcome, message = failed_step.outcome, failed_step.message
+        leftovers = [*cleanup.problems, *cleanup.leftovers]
+        if cleanup.summary and outcome is OutcomeEnum.PASSED:
+            outcome, message = OutcomeEnum.FAILED, cleanup.summary
+        elif cleanup.summary:  # the first failure stays first; the cleanup's is added
+            message = f"{message}; {cleanup.summary}"
         return ModelScenarioResult(
             name=scenario.name,
             path=str(loaded.path),

@@ -40,11 +40,13 @@ class CounterNode:
         """Create `marker` and wait until someone removes it: a point where a test can kill a
         service mid-scenario (between two publishes) without guessing at timings."""
         path = Path(marker)
-        path.touch()
+        await asyncio.to_thread(path.touch)
         deadline = time.monotonic() + limit_s
-        while path.exists() and time.monotonic() < deadline:
+        while await asyncio.to_thread(path.exists):  # another process removes it
+            if time.monotonic() > deadline:
+                return {"held": False}
             await asyncio.sleep(0.05)
-        return {"held": not path.exists()}
+        return {"held": True}
 
     async def explode(self) -> None:
         await asyncio.sleep(0)

@@ -148,7 +148,15 @@ class ProcessBackend:
         if fresh:
             cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
             await _run_step(
-                [*jvm, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)],
+                # `=`: an id starting with "-" would be read as an option (1 start in 64).
+                [
+                    *jvm,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    f"--cluster-id={cluster_id}",
+                    "-c",
+                    str(config),
+                ],
                 log_path=log_path,
                 what="format Kafka's storage",
                 fix="check that the Kafka jars in the cache are complete: `onex services install`",
