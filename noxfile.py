@@ -208,6 +208,20 @@ def defects(session: nox.Session) -> None:
         session.run("python", "-m", "examples.defect_matrix", *session.posargs)
 
 
+@nox.session(python=PYTHON, tags=["ci"])
+def reliability(session: nox.Session) -> None:
+    """Crash and kill figures: harness SIGKILL x 10 (leftovers 0/0/0), broker SIGKILL
+    mid-scenario x 5 (all end with a report), planted-file attacks refused, secrets in reports
+    (0), and the dead-broker time; fails when a figure that must hold does not.
+
+    Every kill hits stacks of the session's own (state and run dirs of their own).
+    """
+    _sync(session)
+    session.env["ONEX_SERVICES_BACKEND"] = "process"
+    session.run("python", "-m", "onex_services", "install")
+    session.run("python", "-m", "reliability.figures", *session.posargs)
+
+
 @nox.session(python=PYTHON, tags=["bench"], default=False)
 def benchmarks(session: nox.Session) -> None:
     """Benchmarks: print throughput and latency figures (ratios and numbers, never assertions)."""
