@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -110,3 +112,31 @@ def test_no_scenario_folder_and_a_broken_table_are_usage_errors(
     assert "pyproject.toml:2: [tool.onex].report: unknown key 'report'; did you mean" in (
         broken.output
     )
+
+
+def test_the_pytest_plugin_reads_tool_onex(tmp_path: Path) -> None:
+    """A project's own pytest run: its bases and reports folder, no conftest, no repository."""
+    write(
+        tmp_path,
+        "pyproject.toml",
+        """
+        [tool.onex]
+        bases = ["checks/_shared"]
+        reports = "out"
+        """,
+    )
+    write(tmp_path, "plugin_node.py", NODE)
+    write(tmp_path, "checks/_shared/quiet.yaml", "extends: base:mock_only\n")
+    write(tmp_path, "checks/unit/scenario_echo.yaml", scenario("quiet", "plugin_node"))
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "checks"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+    (line,) = (tmp_path / "out" / "snapshots.jsonl").read_text().splitlines()
+    assert json.loads(line)["name"] == "echo_plugin_node"

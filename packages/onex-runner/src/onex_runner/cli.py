@@ -17,26 +17,22 @@ from pathlib import Path
 from typing import Any
 
 import click
-from onex_registry import parse_mode
-from onex_registry.errors import InvalidDependencyModeError
 from onex_scenario import DependencyModeEnum, LoadedScenario, TierEnum
 from onex_scenario.cli import bases_option, project_settings_or_exit
 from onex_scenario.compare_paths import Pattern
 from onex_scenario.display import plain_text
-from onex_scenario.project_settings import ProjectSettings, ProjectSettingsError, default_targets
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from onex_runner.cleanup import CleanupSettingError, cleanup_timeout_from_env
 from onex_runner.engine import RunOptions, ScenarioRunner
 from onex_runner.events import EventStream, HealthRound, sample
 from onex_runner.interrupts import RunInterrupt, run_to_end
-from onex_runner.mode_diff import compare_runs, difference_line, ignore_patterns
+from onex_runner.mode_diff import compare_runs, difference_line
 from onex_runner.recording import Recording
 from onex_runner.reports import write_html, write_json, write_junit
 from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
-from onex_runner.selection import select
+from onex_runner.run_inputs import checked_options, run_targets, select_or_exit
 from onex_runner.snapshots import append_jsonl, compare_golden
 
 # Lines are built as rich `Text` from parts: our own styles, and values from scenarios and
@@ -232,59 +228,6 @@ def _print_summary(
     )
 
 
-def _targets(paths: tuple[Path, ...], settings: ProjectSettings) -> list[Path]:
-    try:
-        targets = list(paths) or default_targets(settings)
-    except ProjectSettingsError as exc:
-        raise click.UsageError(str(exc)) from None
-    missing = [p for p in targets if not p.exists()]
-    if missing:
-        raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
-    return targets
-
-
-def _select_or_exit(
-    targets: list[Path],
-    tier: str | None,
-    keyword: str | None,
-    allowed_paths: tuple[Path, ...],
-    bases: list[Path],
-    console: Console,
-) -> list[LoadedScenario]:
-    """The scenarios to run; a broken file or an empty selection ends the run (exit 2)."""
-    scenarios, issues = select(
-        targets, tier=tier, keyword=keyword, allowed_paths=allowed_paths, base_dirs=bases
-    )
-    if issues:
-        for issue in issues:
-            # One unwrapped line per problem, so editors and CI annotators can parse it.
-            click.echo(str(issue), err=True)  # escaped and redacted by ValidationIssue
-        console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
-        raise SystemExit(2)
-    if not scenarios:
-        console.print("[yellow]no scenario matched[/]")
-        raise SystemExit(2)
-    return scenarios
-
-
-def _checked_options(
-    force_mode: str | None, compare_modes: bool, repeat: int, compare_ignore: tuple[str, ...]
-) -> tuple[DependencyModeEnum | None, float | None, tuple[Pattern, ...]]:
-    """The forced mode, the cleanup deadline and the paths to ignore; UsageError when unusable."""
-    if compare_modes and repeat > 1:
-        raise click.UsageError("--repeat and --compare-modes cannot be combined")
-    try:
-        mode = parse_mode(force_mode) if force_mode else None
-        cleanup_timeout = cleanup_timeout_from_env()
-    except (InvalidDependencyModeError, CleanupSettingError) as exc:
-        raise click.UsageError(str(exc)) from exc
-    try:
-        ignored = ignore_patterns(compare_ignore)
-    except ValueError as exc:
-        raise click.UsageError(f"--compare-ignore {exc}") from exc
-    return mode, cleanup_timeout, ignored
-
-
 @click.command("run")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--tier", type=click.Choice([t.value for t in TierEnum]), help="Only this tier.")
@@ -400,13 +343,13 @@ def run(
     # aiokafka logs retriable coordinator hiccups at ERROR; real failures reach the results.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     settings = project_settings_or_exit()
-    targets = _targets(paths, settings)
+    targets = run_targets(paths, settings)
     bases = list(base_dirs) or list(settings.bases)
-    scenarios = _select_or_exit(targets, tier, keyword, allowed_paths, bases, console)
+    scenarios = select_or_exit(targets, tier, keyword, allowed_paths, bases, console)
     backend = backend or settings.backend
     if snapshot_file is None:
         snapshot_file = settings.reports / "snapshots.jsonl"
-    mode, cleanup_timeout, ignored = _checked_options(
+    mode, cleanup_timeout, ignored = checked_options(
         force_mode, compare_modes, repeat, compare_ignore
     )
     recording = Recording.choose(

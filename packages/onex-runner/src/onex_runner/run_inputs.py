@@ -1,0 +1,73 @@
+"""What `onex run` takes in before it starts: the files to run, the scenarios chosen from them,
+and the options that must be usable (a problem here ends the run with exit 2, nothing started).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from onex_registry import parse_mode
+from onex_registry.errors import InvalidDependencyModeError
+from onex_scenario import DependencyModeEnum, LoadedScenario
+from onex_scenario.compare_paths import Pattern
+from onex_scenario.project_settings import ProjectSettings, ProjectSettingsError, default_targets
+from rich.console import Console
+
+from onex_runner.cleanup import CleanupSettingError, cleanup_timeout_from_env
+from onex_runner.mode_diff import ignore_patterns
+from onex_runner.selection import select
+
+
+def run_targets(paths: tuple[Path, ...], settings: ProjectSettings) -> list[Path]:
+    """PATHS, else the project's scenario roots; a missing one is a usage error."""
+    try:
+        targets = list(paths) or default_targets(settings)
+    except ProjectSettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    missing = [p for p in targets if not p.exists()]
+    if missing:
+        raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
+    return targets
+
+
+def select_or_exit(
+    targets: list[Path],
+    tier: str | None,
+    keyword: str | None,
+    allowed_paths: tuple[Path, ...],
+    bases: list[Path],
+    console: Console,
+) -> list[LoadedScenario]:
+    """The scenarios to run; a broken file or an empty selection ends the run (exit 2)."""
+    scenarios, issues = select(
+        targets, tier=tier, keyword=keyword, allowed_paths=allowed_paths, base_dirs=bases
+    )
+    if issues:
+        for issue in issues:
+            # One unwrapped line per problem, so editors and CI annotators can parse it.
+            click.echo(str(issue), err=True)  # escaped and redacted by ValidationIssue
+        console.print(f"[red]{len(issues)} problem(s) in scenario files; nothing was run[/]")
+        raise SystemExit(2)
+    if not scenarios:
+        console.print("[yellow]no scenario matched[/]")
+        raise SystemExit(2)
+    return scenarios
+
+
+def checked_options(
+    force_mode: str | None, compare_modes: bool, repeat: int, compare_ignore: tuple[str, ...]
+) -> tuple[DependencyModeEnum | None, float | None, tuple[Pattern, ...]]:
+    """The forced mode, the cleanup deadline and the paths to ignore; UsageError when unusable."""
+    if compare_modes and repeat > 1:
+        raise click.UsageError("--repeat and --compare-modes cannot be combined")
+    try:
+        mode = parse_mode(force_mode) if force_mode else None
+        cleanup_timeout = cleanup_timeout_from_env()
+    except (InvalidDependencyModeError, CleanupSettingError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        ignored = ignore_patterns(compare_ignore)
+    except ValueError as exc:
+        raise click.UsageError(f"--compare-ignore {exc}") from exc
+    return mode, cleanup_timeout, ignored
