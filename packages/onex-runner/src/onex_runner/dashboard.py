@@ -30,6 +30,8 @@ class DashboardServer:
     def __init__(self, events: Path, host: str = "127.0.0.1", port: int = 0) -> None:
         self.events = events
         self._stopping = threading.Event()
+        self._open_streams = 0
+        self._drained = threading.Condition()
         handler = type("Handler", (_Handler,), {"server_state": self})
         self._httpd = ThreadingHTTPServer((host, port), handler)
         self._httpd.daemon_threads = True
@@ -51,8 +53,21 @@ class DashboardServer:
         self._thread.start()
         return self.url
 
-    def stop(self) -> None:
+    def stream_opened(self) -> None:
+        with self._drained:
+            self._open_streams += 1
+
+    def stream_closed(self) -> None:
+        with self._drained:
+            self._open_streams -= 1
+            self._drained.notify_all()
+
+    def stop(self, drain_s: float = 3.0) -> None:
+        """Stop serving; pages that are connected get the stream's last lines first (the
+        final state), or `drain_s` passes."""
         self._stopping.set()
+        with self._drained:
+            self._drained.wait_for(lambda: self._open_streams == 0, timeout=drain_s)
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -90,16 +105,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         resume = self.headers.get("Last-Event-ID", "")
         sent = int(resume) + 1 if resume.isdigit() else 0
+        self.server_state.stream_opened()
         try:
             self._follow(sent)
         except (BrokenPipeError, ConnectionResetError):
             return  # the page was closed
+        finally:
+            self.server_state.stream_closed()
 
     def _follow(self, sent: int) -> None:
         state = self.server_state
         line_no, buffer, offset = 0, "", 0
         quiet_since = time.monotonic()
-        while not state.stopping:
+        while True:
+            stopping = state.stopping  # read before the file: what was written by then is sent
             chunk = _read_from(state.events, offset)
             if chunk:
                 offset += len(chunk.encode())
@@ -115,6 +134,8 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     quiet_since = time.monotonic()
                     continue
+            if stopping:
+                return
             if time.monotonic() - quiet_since > KEEPALIVE_S:
                 self.wfile.write(b": still here\n\n")
                 self.wfile.flush()

@@ -175,8 +175,8 @@ function lineDiff(a, b) {
   let i = 0, j = 0;
   while (i < x.length || j < y.length) {
     if (i < x.length && j < y.length && x[i] === y[j]) { out.push("  " + esc(x[i])); i++; j++; }
-    else if (j < y.length && (i >= x.length || L[i][j + 1] >= L[i + 1][j])) { out.push(`<span class="add">+ ${esc(y[j])}</span>`); j++; }
-    else { out.push(`<span class="del">- ${esc(x[i])}</span>`); i++; }
+    else if (i < x.length && (j >= y.length || L[i + 1][j] >= L[i][j + 1])) { out.push(`<span class="del">- ${esc(x[i])}</span>`); i++; }
+    else { out.push(`<span class="add">+ ${esc(y[j])}</span>`); j++; }
   }
   return out.join("\n");
 }
@@ -193,6 +193,13 @@ function expectedAndActual(st) {
   if ("equals" in i) return [i.equals, Array.isArray(out) && out.length === 1 ? out[0] : out];
   if ("value" in i) return [i.value, out];
   return [i, out];
+}
+
+function renderRunning() {
+  const now = S.order.map(id => S.sc[id]).filter(s => s.status === "running");
+  document.getElementById("running-section").hidden = !now.length;
+  document.getElementById("running").innerHTML = now.map(s =>
+    `<div><b>${esc(s.name)}</b> [${esc(s.tier)}]${waterfall(s)}</div>`).join("");
 }
 
 function renderFailures() {
@@ -249,7 +256,7 @@ function renderExtras() {
     document.getElementById("trends").innerHTML =
       `<p>pass rate over the last ${h.runs.length} run(s): ${spark(h.runs.map(x => x.total ? 100 * x.passed / x.total : 0), "rate")} ` +
       `${esc(h.runs.map(x => x.total ? Math.round(100 * x.passed / x.total) + "%" : "–").join(" · "))}</p>` +
-      "<table id='trend-table'><tr><th>scenario</th><th>duration, last runs</th><th>runs</th><th>pass rate</th><th>median</th><th>last</th><th></th></tr>" +
+      "<table id='trend-table'><tr><th>scenario</th><th>duration, last runs</th><th>runs</th><th>pass rate</th><th>median before</th><th>last</th><th></th></tr>" +
       names.map(n => {
         const t = h.scenarios[n];
         return `<tr${t.slow ? " class='slow-row'" : ""}><td>${esc(n)}</td><td>${spark(t.durations_ms)}</td><td>${t.durations_ms.length}</td>` +
@@ -270,7 +277,7 @@ function applyFilters() {
 }
 
 function render() {
-  renderSummary(); renderFilters(); renderMatrix(); renderFailures(); renderHealth(); renderExtras(); applyFilters();
+  renderSummary(); renderFilters(); renderRunning(); renderMatrix(); renderFailures(); renderHealth(); renderExtras(); applyFilters();
   document.body.dataset.rendered = "yes";
 }
 
