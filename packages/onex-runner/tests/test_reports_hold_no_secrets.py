@@ -25,8 +25,7 @@ def test_passwords_never_reach_a_report(
     monkeypatch.setenv("ONEX_DB_PASSWORD", generated)
     down = write_scenario(
         "db_down", tier="integration", dependency_mode="real",
-        external_services={"postgres": {"kind": "postgres"}},
-        timeout_profiles={"postgres": {"health_check": "1s"}},
+        external_services={"postgres": {"kind": "postgres", "health_check_timeout": "1s"}},
         steps=[{"id": "b", "call": "bump"}],
     )  # fmt: skip
     # A node that hands secrets back: in a URL, under a secret key, and bare in a sentence.

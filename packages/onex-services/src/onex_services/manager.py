@@ -203,7 +203,7 @@ class ToolServiceManager:
                 if not result.healthy:
                     given = external[result.kind]
                     raise ServiceUnavailableError(
-                        f"external {result.kind.value} at {given.url} is not usable",
+                        f"external {result.kind.value} at {redact_url(given.url)} is not usable",
                         cause=result.error,
                         fix=f"check the service behind {given.source}, or unset it to let the "
                         "harness start one",

@@ -1,0 +1,58 @@
+"""A real PostgreSQL reached through a URL with a password: the scenario passes, and no report,
+snapshot or HTML page holds the password."""
+
+from __future__ import annotations
+
+import secrets
+import stat
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from click.testing import CliRunner
+from onex_runner.cli import run
+from onex_services.models import ServiceEndpoint
+
+pytestmark = [pytest.mark.integration, pytest.mark.requires_postgres]
+
+
+def with_password(dsn: str, password: str) -> str:
+    parts = urlsplit(dsn)
+    user = parts.username or "postgres"
+    netloc = f"{user}:{password}@{parts.hostname}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def test_a_real_run_with_a_password_in_onex_db_url_leaks_it_nowhere(
+    real_postgres: ServiceEndpoint,
+    write_scenario: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    password = "Gen-" + secrets.token_urlsafe(16)  # a generated password, as a stack would make
+    monkeypatch.setenv("ONEX_DB_URL", with_password(real_postgres.dsn, password))
+    monkeypatch.setenv("ONEX_SERVICES_BACKEND", "auto")  # take the URL it is pointed at
+    sql = tmp_path / "integration" / "orders.sql"
+    sql.parent.mkdir(exist_ok=True)
+    sql.write_text("create table orders (id text primary key, qty int);\n"
+                   "insert into orders values ('o-1', 2);\n")  # fmt: skip
+    path = write_scenario(
+        "real_secret", tier="integration", dependency_mode="real",
+        external_services={"postgres": {"kind": "postgres"}},
+        resources={"postgres": {"schema": "orders.sql"}},
+        expect=[{"row": {"table": "orders", "where": {"id": "o-1"}, "equals": {"qty": 2}}}],
+    )  # fmt: skip
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        run,
+        [str(path), "--json", str(out / "r.json"), "--junit", str(out / "j.xml"),
+         "--html", str(out / "r.html"), "--snapshots", str(out / "snapshots.jsonl")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 passed" in result.output
+    written = sorted(out.iterdir())
+    assert len(written) == 4
+    assert password not in result.output
+    assert [p.name for p in written if password in p.read_text()] == []
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written)
