@@ -85,3 +85,16 @@ def test_allowed_folders_from_the_caller_and_from_tool_onex(tmp_path: Path) -> N
     (tmp_path / "b").mkdir(exist_ok=True)
     configured.write("scenarios/unit/x.yaml", text)
     assert ScenarioLoader(environ={}).load(configured.root / "scenarios/unit/x.yaml")
+
+
+def test_a_base_outside_the_project_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    tree = project(tmp_path)
+    base = tmp_path / "elsewhere" / "base.yaml"
+    base.parent.mkdir()
+    base.write_text("description: TOP-SECRET-CONTENT\n")
+    path = tree.write("scenarios/unit/x.yaml", f"extends: {base}\nname: x\n")
+    [issue] = load_issues(tree, "scenarios/unit/x.yaml")
+    assert issue.startswith(f"{path}:1:10: extends: base {base} is outside the project")
+    assert "TOP-SECRET-CONTENT" not in issue
+    loader = ScenarioLoader(environ={}, allowed_paths=[base.parent])
+    assert loader.load(path).scenario.description == "TOP-SECRET-CONTENT"

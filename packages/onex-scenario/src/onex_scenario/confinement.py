@@ -1,4 +1,4 @@
-"""Which folders a scenario may name files in (`resources.postgres.schema`, `seed`).
+"""Which folders a scenario may name files in (`extends`, `resources.postgres.schema`, `seed`).
 
 A scenario is read from a repository that may not be the reader's own; a path such as
 `schema: ../../../../etc/passwd` or a symlink pointing out must not make the harness read, run

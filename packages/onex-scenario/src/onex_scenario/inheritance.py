@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from onex_scenario.checks import suggestion
+from onex_scenario.confinement import PathConfinement
 from onex_scenario.errors import (
     KeyPath,
     ScenarioValidationError,
@@ -131,9 +132,15 @@ def deep_merge(base: Mapping[str, Any], child: Mapping[str, Any]) -> dict[str, A
 class Inheritance:
     """Reads files and resolves their `extends` chains, caching both for one load run."""
 
-    def __init__(self, environ: Mapping[str, str], base_dirs: Sequence[Path] = ()) -> None:
+    def __init__(
+        self,
+        environ: Mapping[str, str],
+        base_dirs: Sequence[Path] = (),
+        confinement: PathConfinement | None = None,
+    ) -> None:
         self._environ = environ
         self._base_dirs = tuple(Path(d) for d in base_dirs)
+        self._confinement = confinement or PathConfinement(self._base_dirs, environ)
         self._documents: dict[str, Document] = {}
         self._layered: dict[str, Layered] = {}
         self._bases_near: dict[str, tuple[Path, ...]] = {}
@@ -202,6 +209,11 @@ class Inheritance:
         if reference.startswith(NAMED_BASE_PREFIX):
             return self._named_base(document, reference, chain)
         candidate = _normal(document.path.parent / reference)
+        # Before the base is read: a path outside the allowed folders is never opened. (Named
+        # bases come from the harness's own search of `_bases/` folders and `--bases`.)
+        problem = self._confinement.problem(document.path, str(candidate))
+        if problem is not None:
+            raise _at_extends(document, f"base {problem}")
         if not candidate.is_file():
             raise _at_extends(document, f"base file not found: {candidate} ({chain})")
         return candidate

@@ -93,7 +93,9 @@ class ScenarioLoader:
         env_layer = connection_overrides_from_env(self._environ)
         self._overrides = overrides.over(env_layer) if overrides is not None else env_layer
         self._no_overrides = self._overrides.is_empty
-        self._inheritance = Inheritance(self._environ, [Path(d) for d in base_dirs])
+        self._inheritance = Inheritance(
+            self._environ, [Path(d) for d in base_dirs], self._confinement
+        )
 
     def load(self, path: Path | str) -> LoadedScenario:
         """Load and validate one file; raises `ScenarioValidationError` with every issue."""
