@@ -140,3 +140,29 @@ def test_the_pytest_plugin_reads_tool_onex(tmp_path: Path) -> None:
     assert "1 passed" in done.stdout
     (line,) = (tmp_path / "out" / "snapshots.jsonl").read_text().splitlines()
     assert json.loads(line)["name"] == "echo_plugin_node"
+
+
+def test_a_profile_fills_the_environment_that_is_not_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ONEX_TEST_GREETING", raising=False)  # restored after the test
+    write(tmp_path, "pyproject.toml", '[tool.onex]\nprofiles = {ci = "ci.env"}\n')
+    write(tmp_path, "ci.env", "ONEX_TEST_GREETING=hello\n")
+    write(tmp_path, "greet_node.py", NODE)
+    text = scenario("mock_only", "greet_node").replace(
+        "args: [hi]", 'args: ["${ONEX_TEST_GREETING}"]'
+    )
+    write(
+        tmp_path, "scenarios/unit/scenario_echo.yaml", text.replace("{echo: hi}", "{echo: hello}")
+    )
+    monkeypatch.chdir(tmp_path)
+    unset = CliRunner().invoke(run, ["--snapshots", "-"])
+    assert unset.exit_code == 2
+    assert "ONEX_TEST_GREETING" in unset.output
+    assert CliRunner().invoke(run, ["--profile", "ci", "--snapshots", "-"]).exit_code == 0
+    monkeypatch.setenv("ONEX_TEST_GREETING", "hi")  # the environment wins over the profile
+    overridden = CliRunner().invoke(run, ["--profile", "ci", "--snapshots", "-"])
+    assert overridden.exit_code == 1
+    unknown = CliRunner().invoke(run, ["--profile", "cd", "--snapshots", "-"])
+    assert unknown.exit_code == 2
+    assert "no profile 'cd' in [tool.onex] (known: ci)" in unknown.output

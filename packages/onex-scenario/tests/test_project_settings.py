@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from onex_scenario.project_settings import (
     ProjectSettingsError,
+    apply_profile,
     find_project_root,
     load_project_settings,
     node_import_root,
+    read_profile,
 )
 
 pytestmark = pytest.mark.unit
@@ -146,3 +148,18 @@ def test_nodes_import_from_the_root_with_or_without_a_pyproject(
     assert node_import_root(scenario, cwd=scenario.parent.parent) == plain.resolve() / "scenarios"
     (plain / "pyproject.toml").write_text('[project]\nname = "p"\n')
     assert node_import_root(scenario) == plain.resolve()
+
+
+def test_profiles_are_key_value_files_that_fill_only_unset_variables(tmp_path: Path) -> None:
+    profile = tmp_path / "ci.env"
+    profile.write_text(
+        "# comment\n\nONEX_REUSE=0\nexport PYTEST_ADDOPTS=\"--maxfail=25\"\nEMPTY=\nQ='a b'\n"
+    )
+    values = read_profile(profile)
+    assert values == {"ONEX_REUSE": "0", "PYTEST_ADDOPTS": "--maxfail=25", "EMPTY": "", "Q": "a b"}
+    environ = {"ONEX_REUSE": "1", "Q": ""}
+    assert apply_profile(values, environ) == ["PYTEST_ADDOPTS", "EMPTY", "Q"]
+    assert environ == {"ONEX_REUSE": "1", "Q": "a b", "PYTEST_ADDOPTS": "--maxfail=25", "EMPTY": ""}
+    profile.write_text("OK=1\nnot an assignment\n")
+    with pytest.raises(ProjectSettingsError, match=r"ci.env:2: expected KEY=VALUE, got 'not an"):
+        read_profile(profile)

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 from onex_scenario import DependencyModeEnum, LoadedScenario, TierEnum
-from onex_scenario.cli import bases_option, project_settings_or_exit
+from onex_scenario.cli import bases_option
 from onex_scenario.compare_paths import Pattern
 from onex_scenario.display import plain_text
 from rich.console import Console
@@ -32,7 +32,7 @@ from onex_runner.mode_diff import compare_runs, difference_line
 from onex_runner.recording import Recording
 from onex_runner.reports import write_html, write_json, write_junit
 from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
-from onex_runner.run_inputs import checked_options, run_targets, select_or_exit
+from onex_runner.run_inputs import checked_options, project_settings, run_targets, select_or_exit
 from onex_runner.snapshots import append_jsonl, compare_golden
 
 # Lines are built as rich `Text` from parts: our own styles, and values from scenarios and
@@ -285,6 +285,7 @@ def _print_summary(
     "folder of [tool.onex], else reports/).",
 )
 @bases_option
+@click.option("--profile", help="Fill unset variables from this profile of [tool.onex].profiles.")
 @click.option(
     "--allow-path",
     "allowed_paths",
@@ -329,6 +330,7 @@ def run(
     update_snapshots: bool,
     snapshot_file: Path | None,
     base_dirs: tuple[Path, ...],
+    profile: str | None,
     allowed_paths: tuple[Path, ...],
     junit: Path | None,
     json_path: Path | None,
@@ -342,7 +344,7 @@ def run(
     console = Console()
     # aiokafka logs retriable coordinator hiccups at ERROR; real failures reach the results.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    settings = project_settings_or_exit()
+    settings = project_settings(profile)
     targets = run_targets(paths, settings)
     bases = list(base_dirs) or list(settings.bases)
     scenarios = select_or_exit(targets, tier, keyword, allowed_paths, bases, console)

@@ -4,19 +4,40 @@ and the options that must be usable (a problem here ends the run with exit 2, no
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 from onex_registry import parse_mode
 from onex_registry.errors import InvalidDependencyModeError
 from onex_scenario import DependencyModeEnum, LoadedScenario
+from onex_scenario.cli import project_settings_or_exit
 from onex_scenario.compare_paths import Pattern
-from onex_scenario.project_settings import ProjectSettings, ProjectSettingsError, default_targets
+from onex_scenario.project_settings import (
+    ProjectSettings,
+    ProjectSettingsError,
+    apply_profile,
+    default_targets,
+    read_profile,
+)
 from rich.console import Console
 
 from onex_runner.cleanup import CleanupSettingError, cleanup_timeout_from_env
 from onex_runner.mode_diff import ignore_patterns
 from onex_runner.selection import select
+
+
+def project_settings(profile: str | None) -> ProjectSettings:
+    """The project's settings, after the named profile filled the variables the environment
+    leaves unset (so a profile's ONEX_SERVICES_BACKEND counts as the environment's)."""
+    settings = project_settings_or_exit()
+    if profile is None:
+        return settings
+    try:
+        apply_profile(read_profile(settings.profile(profile)), os.environ)
+    except ProjectSettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+    return project_settings_or_exit()
 
 
 def run_targets(paths: tuple[Path, ...], settings: ProjectSettings) -> list[Path]:

@@ -28,7 +28,7 @@ import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -249,3 +249,36 @@ def default_targets(settings: ProjectSettings) -> list[Path]:
             f"folders, or set scenario_roots in {TABLE} of {PYPROJECT}"
         )
     return found
+
+
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)")
+
+
+def read_profile(path: Path) -> dict[str, str]:
+    """The `KEY=VALUE` lines of a profile file (`#` comments, blank lines, quoted values)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProjectSettingsError(f"{path}: cannot read the profile: {exc}") from None
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        found = _ASSIGNMENT.fullmatch(stripped.removeprefix("export "))
+        if found is None:
+            raise ProjectSettingsError(f"{path}:{number}: expected KEY=VALUE, got {stripped!r}")
+        value = found.group(2).strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[found.group(1)] = value
+    return values
+
+
+def apply_profile(values: Mapping[str, str], environ: MutableMapping[str, str]) -> list[str]:
+    """Set the profile's variables that `environ` does not set (the environment wins, as it
+    wins over [tool.onex]); the names that were set."""
+    applied = [name for name in values if not environ.get(name)]
+    for name in applied:
+        environ[name] = values[name]
+    return applied
