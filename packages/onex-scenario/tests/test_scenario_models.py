@@ -261,7 +261,8 @@ def test_cross_field_rules(tree: Tree) -> None:
         "steps[3].expect_key.value: $.a: unknown type name 'strr' (known: any, array, bool, "
         "boolean, date, datetime, decimal, dict, float, int, integer, list, mapping, none, null, "
         "number, object, str, string, uuid)",
-        "expect[0].output.step: step 'f' is a fault step; only call steps have an output",
+        "expect[0].output.step: step 'f' is a fault step; "
+        "only call steps (and packages' own actions) have an output",
         "expect[1].output.step: no call step 'nope'",
     ]
 

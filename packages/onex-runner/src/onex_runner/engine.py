@@ -17,28 +17,26 @@ from typing import Any
 
 from onex_registry import (
     BaseOnexRegistry,
-    KeyValueStore,
     ModelRegistryResolutionContext,
     OnexToolError,
     RegistryResolver,
-    SqlStore,
 )
 from onex_scenario import (
     DependencyModeEnum,
     LoadedScenario,
     ModePlan,
     ScenarioConfigModel,
-    TierEnum,
 )
 from onex_services import RegistryExternalServiceManager, ServiceKind, namespace_for
 
 from onex_runner.cleanup import ScenarioCleanup, cleanup_deadline
 from onex_runner.context import current_correlation_id, current_namespace
 from onex_runner.events import ScenarioEvents
+from onex_runner.handler_registry import HandlerRegistry
 from onex_runner.interrupts import Interrupted, RunInterrupt
 from onex_runner.nodes import instantiate_node
 from onex_runner.precondition_cache import ServiceProbes
-from onex_runner.redis_values import write_seed
+from onex_runner.resources import create_resources
 from onex_runner.results import (
     ModelScenarioPreConditionResult,
     ModelScenarioResult,
@@ -47,7 +45,7 @@ from onex_runner.results import (
     OutcomeEnum,
     PreConditionStatusEnum,
 )
-from onex_runner.steps import StepFailure, StepRunner
+from onex_runner.steps import StepFailure, StepRunner, plan_handlers
 
 
 @dataclass(frozen=True)
@@ -79,9 +77,11 @@ class ScenarioRunner:
         *,
         services: RegistryExternalServiceManager | None = None,
         interrupt: RunInterrupt | None = None,
+        handlers: HandlerRegistry | None = None,
     ) -> None:
         self.options = options or RunOptions()
         self._services = services
+        self._handlers = handlers
         self.interrupt = interrupt or RunInterrupt()
         self._base_namespace = namespace_for(self.options.run_id)
         # One resolver for the runner's life: it reads the forces (flag, env) once.
@@ -90,6 +90,14 @@ class ScenarioRunner:
         # processes, not coroutines of this one, so starting the stack is serialised here.
         self._services_lock = asyncio.Lock()
         self.probes = ServiceProbes(lambda: self.services, self._services_lock)
+
+    @property
+    def handlers(self) -> HandlerRegistry:
+        """Step and expectation handlers (entry points `onex.step_handlers`), loaded on first
+        use: a broken plugin then fails the scenarios with its name, not the program."""
+        if self._handlers is None:
+            self._handlers = HandlerRegistry.from_entry_points()
+        return self._handlers
 
     @property
     def services(self) -> RegistryExternalServiceManager:
@@ -186,6 +194,10 @@ class ScenarioRunner:
         )
 
     async def _body(self, state: _ScenarioState, path: Path) -> None:
+        # Before any service starts: a step no handler can run ends the scenario here.
+        missing = plan_handlers(state.scenario, self.handlers)
+        if missing:
+            raise _Outcome(OutcomeEnum.ERROR, missing)
         await self._prepare(state)
         if state.observer is not None:
             state.observer.prepared(
@@ -213,7 +225,7 @@ class ScenarioRunner:
             if name in state.plan.tools and state.plan.tools[name].mode == "real"
         }
         await state.registry.connect_all()
-        await _create_resources(state)
+        await create_resources(state.scenario.resources, state.require_registry())
 
     async def _preconditions(
         self, scenario: ScenarioConfigModel, real: set[str]
@@ -288,7 +300,14 @@ class ScenarioRunner:
         node = (
             instantiate_node(state.scenario.node, registry, path) if state.scenario.node else None
         )
-        runner = StepRunner(state.scenario, registry, node, state.namespace)
+        runner = StepRunner(
+            state.scenario,
+            registry,
+            node,
+            state.namespace,
+            handlers=self.handlers,
+            services=lambda: self.services,
+        )
         for step in state.scenario.steps:
             at_ms = state.elapsed_ms()
             result = await runner.run_step(step)
@@ -359,43 +378,6 @@ class _ScenarioState:
 
     def audit(self) -> list[Any]:
         return list(self.registry.audit) if self.registry is not None else []
-
-
-async def _create_resources(state: _ScenarioState) -> None:
-    """Topics, schema and seed SQL, and Redis seed keys, all inside the scenario's namespace."""
-    resources = state.scenario.resources
-    registry = state.require_registry()
-    if resources.kafka is not None and resources.kafka.topics:
-        bus = registry.event_bus
-        for topic in resources.kafka.topics:
-            configs = {
-                k: str(v).lower() if isinstance(v, bool) else str(v)
-                for k, v in topic.configs.items()
-            }
-            await bus.create_topic(topic.name, partitions=topic.partitions, configs=configs)
-    if resources.postgres is not None and (
-        resources.postgres.schema_file or resources.postgres.seed
-    ):
-        sql: SqlStore = registry.sql_store
-        files = [resources.postgres.schema_file, *resources.postgres.seed]
-        for file in [f for f in files if f]:
-            script = await asyncio.to_thread(Path(file).read_text)
-            for statement in _statements(script):
-                await sql.execute(statement)
-    if resources.redis is not None and resources.redis.seed:
-        kv: KeyValueStore = registry.kv_store
-        for key, value in resources.redis.seed.items():
-            await write_seed(kv, key, value)
-
-
-def _statements(script: str) -> list[str]:
-    """Split a schema file on ';' at line ends (enough for DDL and seed INSERTs)."""
-    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
-def tier_of(scenario: ScenarioConfigModel) -> TierEnum:
-    return TierEnum(str(scenario.tier))
 
 
 async def run_all(

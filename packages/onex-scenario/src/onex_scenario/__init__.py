@@ -58,6 +58,7 @@ from onex_scenario.modes import (
 )
 from onex_scenario.references import StepReference, iter_references, resolve_references
 from onex_scenario.steps import (
+    STEP_HANDLER_GROUP,
     MatchModeEnum,
     ModelCallStep,
     ModelEventExpectation,
@@ -69,6 +70,7 @@ from onex_scenario.steps import (
     ModelExpectOutput,
     ModelExpectRow,
     ModelExpectRowStep,
+    ModelExtensionStep,
     ModelFaultSpec,
     ModelFaultStep,
     ModelKeyExpectation,
@@ -79,6 +81,7 @@ from onex_scenario.steps import (
     ModelStep,
     ModelWaitStep,
     expectation_kind,
+    known_step_actions,
     step_action,
 )
 
@@ -87,6 +90,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ENV_OVERRIDES",
     "FORCE_ENV",
+    "STEP_HANDLER_GROUP",
     "ConnectionOverrides",
     "DependencyModeEnum",
     "EnvOverrideError",
@@ -108,6 +112,7 @@ __all__ = [
     "ModelExpectRow",
     "ModelExpectRowStep",
     "ModelExpectation",
+    "ModelExtensionStep",
     "ModelExternalServiceConfig",
     "ModelFaultSpec",
     "ModelFaultStep",
@@ -143,6 +148,7 @@ __all__ = [
     "find_index",
     "index_problems",
     "iter_references",
+    "known_step_actions",
     "load_index",
     "load_scenario",
     "load_scenarios",

@@ -32,6 +32,7 @@ from onex_scenario.steps import (
     MatchModeEnum,
     ModelCallStep,
     ModelExpectOutput,
+    ModelExtensionStep,
     ModelFaultStep,
     expectation_kind,
     step_action,
@@ -162,7 +163,10 @@ def _reference_problems(
 
 def _calls_and_outputs(scenario: ScenarioConfigModel) -> list[Problem]:
     problems: list[Problem] = []
-    calls = {step.id for step in scenario.steps if isinstance(step, ModelCallStep)}
+    # A package's step action returns what its handler makes of it, so it has an output too.
+    calls = {
+        step.id for step in scenario.steps if isinstance(step, ModelCallStep | ModelExtensionStep)
+    }
     if scenario.node is None:
         problems += [
             (("steps", index, "call"), "a call step needs `node` (the node under test) to be set")
@@ -174,7 +178,10 @@ def _calls_and_outputs(scenario: ScenarioConfigModel) -> list[Problem]:
             step = expectation.output.step
             actions = {s.id: step_action(s) for s in scenario.steps}
             if step in actions:
-                message = f"step '{step}' is a {actions[step]} step; only call steps have an output"
+                message = (
+                    f"step '{step}' is a {actions[step]} step; "
+                    "only call steps (and packages' own actions) have an output"
+                )
             else:
                 message = f"no call step '{step}'{suggestion(step, sorted(calls))}"
             problems.append((("expect", index, "output", "step"), message))

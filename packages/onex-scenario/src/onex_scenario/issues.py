@@ -17,7 +17,7 @@ from onex_scenario.checks import suggestion
 from onex_scenario.display import show_key
 from onex_scenario.errors import KeyPath, ValidationIssue, format_key_path
 from onex_scenario.names import PATTERN_DESCRIPTIONS
-from onex_scenario.steps import EXPECTATION_KINDS, STEP_ACTIONS
+from onex_scenario.steps import EXPECTATION_KINDS, STEP_ACTIONS, known_step_actions
 from onex_scenario.yaml_source import SourceMap, type_name
 
 _OWN_MESSAGES = {
@@ -131,7 +131,7 @@ def _message(error: Any, path: KeyPath, data: object, root: type[BaseModel]) -> 
             else f"unknown key {show_key(name)}"
         )
     if kind == "step_action":
-        return _one_of_message(value, STEP_ACTIONS, "a step", "id and ")
+        return _one_of_message(value, known_step_actions(), "a step", "id and ")
     if kind == "expectation_kind":
         return _one_of_message(value, EXPECTATION_KINDS, "an expectation", "")
     return error_message(error)

@@ -1,18 +1,23 @@
 """Steps and expectations of a scenario.
 
 A step is a mapping with an `id` and exactly one action key (`call`, `publish`, `expect_event`,
-`expect_row`, `expect_key`, `wait`, `fault`). The action key selects the model through a callable
-discriminator, so a broken step yields one error about that step, not one per possible action.
-Strings may hold `${steps.<id>.<field>}` references; they stay as written until the runner resolves
-them with `onex_scenario.references.resolve_references`.
+`expect_row`, `expect_key`, `wait`, `fault`, or an action an installed package adds through the
+entry-point group `onex.step_handlers`; such a step is a `ModelExtensionStep`, whose spec the
+package's handler validates with its own model when the step runs). The action key selects the
+model through a callable discriminator, so a broken step yields one error about that step, not
+one per possible action. Strings may hold `${steps.<id>.<field>}` references; they stay as
+written until the runner resolves them with `onex_scenario.references.resolve_references`.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from importlib.metadata import entry_points
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from onex_scenario.durations import Duration
 from onex_scenario.expected import Expected
@@ -172,6 +177,32 @@ class ModelFaultStep(_StepBase):
     fault: ModelFaultSpec
 
 
+class ModelExtensionStep(_StepBase):
+    """A step whose action an installed package adds (entry-point group `onex.step_handlers`).
+
+    The file's spec is kept as written (`spec`); the package's handler validates it with its own
+    pydantic model when the run is planned, so its errors name this step.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @model_validator(mode="after")
+    def _one_action(self) -> ModelExtensionStep:
+        if len(self.model_extra or {}) != 1:
+            raise PydanticCustomError(
+                "step_action", "a step needs an id and exactly one action key"
+            )
+        return self
+
+    @property
+    def action(self) -> str:
+        return next(iter(self.model_extra or {}))
+
+    @property
+    def spec(self) -> Any:
+        return (self.model_extra or {})[self.action]
+
+
 STEP_ACTIONS: tuple[str, ...] = (
     "call",
     "publish",
@@ -185,6 +216,23 @@ STEP_ACTIONS: tuple[str, ...] = (
 
 EXPECTATION_KINDS: tuple[str, ...] = ("output", "event", "row", "key")
 """The keys of a top-level `expect:` item."""
+
+STEP_HANDLER_GROUP = "onex.step_handlers"
+"""The entry-point group of step and expectation handlers (names: an action, or `expect.<kind>`)."""
+_STEP_BASE_KEYS = frozenset(_StepBase.model_fields)
+_EXTENSION = "extension"
+
+
+def extension_actions() -> tuple[str, ...]:
+    """Step actions that installed packages add: names in `onex.step_handlers` that are not built
+    in. Reads entry-point metadata only; no handler is imported here."""
+    names = {entry.name for entry in entry_points(group=STEP_HANDLER_GROUP)}
+    return tuple(sorted(n for n in names if n not in STEP_ACTIONS and not n.startswith("expect.")))
+
+
+def known_step_actions() -> tuple[str, ...]:
+    """Every action a step may have here: the built-in ones, then those of installed packages."""
+    return (*STEP_ACTIONS, *extension_actions())
 
 
 class _KeySelector:
@@ -219,7 +267,15 @@ _EXPECTATION_KINDS = _KeySelector(EXPECTATION_KINDS)
 
 
 def _step_action(value: Any) -> str | None:
-    return _STEP_ACTIONS(value)
+    if isinstance(value, ModelExtensionStep):
+        return _EXTENSION
+    found = _STEP_ACTIONS(value)
+    if found is None and isinstance(value, dict):
+        # Only on this rare path (no built-in action key) are the entry points read.
+        others = [key for key in value if key not in _STEP_BASE_KEYS]
+        if len(others) == 1 and others[0] in extension_actions():
+            return _EXTENSION
+    return found
 
 
 def _expectation_kind(value: Any) -> str | None:
@@ -233,7 +289,9 @@ ModelStep = Annotated[
     | Annotated[ModelExpectRowStep, Tag("expect_row")]
     | Annotated[ModelExpectKeyStep, Tag("expect_key")]
     | Annotated[ModelWaitStep, Tag("wait")]
-    | Annotated[ModelFaultStep, Tag("fault")],
+    | Annotated[ModelFaultStep, Tag("fault")]
+    # Left out of the JSON Schema: editors keep flagging unknown action keys.
+    | Annotated[SkipJsonSchema[ModelExtensionStep], Tag(_EXTENSION)],
     Discriminator(
         _step_action,
         custom_error_type="step_action",
@@ -278,7 +336,9 @@ ModelExpectation = Annotated[
 
 
 def step_action(step: ModelStep) -> str:
-    """The action key of a validated step ("call", "publish", ...)."""
+    """The action key of a validated step ("call", "publish", ..., or a package's action)."""
+    if isinstance(step, ModelExtensionStep):
+        return step.action
     return _STEP_ACTIONS.of_model(step)
 
 
