@@ -16,13 +16,15 @@ class ServiceSpec:
     env_var: str
     title: str
 
-    def client_url(self, host: str, port: int) -> str:
-        """The string a client of this kind takes for a server at host:port started by us."""
+    def client_url(self, host: str, port: int, password: str | None = None) -> str:
+        """The string a client of this kind takes for a server at host:port started by us
+        (with its password, URL-safe, when the server has one)."""
         if self.kind is ServiceKind.KAFKA:
             return f"{host}:{port}"
+        secret = f":{password}" if password else ""
         if self.kind is ServiceKind.POSTGRES:
-            return f"postgresql://postgres@{host}:{port}/postgres"
-        return f"redis://{host}:{port}/0"
+            return f"postgresql://postgres{secret}@{host}:{port}/postgres"
+        return f"redis://{secret}@{host}:{port}/0" if secret else f"redis://{host}:{port}/0"
 
 
 CATALOG: dict[ServiceKind, ServiceSpec] = {

@@ -30,6 +30,7 @@ from onex_services.ownership import (
     untrusted_reason,
     write_private,
 )
+from onex_services.passwords import forget_stack_passwords
 from onex_services.settings import Paths
 from onex_services.state import MANIFEST, StackState
 
@@ -96,6 +97,7 @@ def reap_stack(state: StackState, paths: Paths) -> list[str]:
     else:
         shutil.rmtree(stack_dir, ignore_errors=True)
         lines.append(f"removed {stack_dir}")
+    forget_stack_passwords(paths.state_dir, f"{STACK_DIR_PREFIX}{state.stack_id}")
     return lines
 
 

@@ -38,6 +38,7 @@ from onex_services.install import (
     require_kafka,
 )
 from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
+from onex_services.passwords import service_env, stack_password
 from onex_services.ports import LOOPBACK, free_port, port_accepts_async, port_is_free
 
 __all__ = ["ProcessBackend", "free_port"]
@@ -181,6 +182,7 @@ class ProcessBackend:
         log_path: Path,
         details: dict[str, str],
         also_listens: tuple[int, ...] = (),
+        password: str | None = None,
     ) -> ServiceRecord:
         """The record of a spawned server, once its ports accept connections."""
         record = ServiceRecord(
@@ -188,7 +190,7 @@ class ProcessBackend:
             backend=self.name,
             host=LOOPBACK,
             port=port,
-            url=CATALOG[kind].client_url(LOOPBACK, port),
+            url=CATALOG[kind].client_url(LOOPBACK, port, password),
             process=ref,
             log_path=str(log_path),
             details=details,
@@ -203,29 +205,41 @@ class ProcessBackend:
         data = home / "data"
         log_path = stack_dir / "postgres.log"
         port = ports["port"] if ports is not None else free_port()
+        password = stack_password(self._paths.state_dir, stack_dir.name, ServiceKind.POSTGRES)
         if ports is None or not (data / "PG_VERSION").exists():
             home.mkdir(parents=True, exist_ok=True)
             if user is not None:
                 _chown(home, user)
             home.chmod(0o700)
-            await _run_step(
-                [
-                    str(bindir / "initdb"),
-                    "-D",
-                    str(data),
-                    "--no-sync",
-                    "--auth=trust",
-                    "--username=postgres",
-                    "--encoding=UTF8",
-                    "--locale=C",
-                    "--no-instructions",
-                ],
-                log_path=log_path,
-                what="initialise a PostgreSQL data directory (initdb)",
-                fix=f"check {bindir}/initdb works; PostgreSQL must run as a non-root user",
-                user=user,
-                cwd=home,
-            )
+            # Every connection, local socket too, proves the password (no `trust`): any local
+            # user could otherwise be superuser and run `COPY ... TO PROGRAM`.
+            pwfile = home / "initdb.pw"
+            pwfile.touch(mode=0o600)
+            pwfile.write_text(password, encoding="utf-8")
+            if user is not None:
+                _chown(pwfile, user)
+            try:
+                await _run_step(
+                    [
+                        str(bindir / "initdb"),
+                        "-D",
+                        str(data),
+                        "--no-sync",
+                        "--auth=scram-sha-256",
+                        f"--pwfile={pwfile}",
+                        "--username=postgres",
+                        "--encoding=UTF8",
+                        "--locale=C",
+                        "--no-instructions",
+                    ],
+                    log_path=log_path,
+                    what="initialise a PostgreSQL data directory (initdb)",
+                    fix=f"check {bindir}/initdb works; PostgreSQL must run as a non-root user",
+                    user=user,
+                    cwd=home,
+                )
+            finally:
+                pwfile.unlink(missing_ok=True)
         else:
             # A kill -9 leaves a stale lock file; postgres refuses to start while it is there.
             (data / "postmaster.pid").unlink(missing_ok=True)
@@ -245,7 +259,9 @@ class ProcessBackend:
             ledger=stack_dir / LEDGER_DIR,
         )
         details = {"data_dir": str(data), "stop_signal": "SIGINT"}
-        return await self._started(ServiceKind.POSTGRES, ref, port, log_path, details)
+        return await self._started(
+            ServiceKind.POSTGRES, ref, port, log_path, details, password=password
+        )
 
     async def _start_redis(self, stack_dir: Path, ports: dict[str, int] | None) -> ServiceRecord:
         server = find_redis_server()
@@ -253,15 +269,18 @@ class ProcessBackend:
         home.mkdir(parents=True, exist_ok=True)
         log_path = home / "redis.log"
         port = ports["port"] if ports is not None else free_port()
+        password = stack_password(self._paths.state_dir, stack_dir.name, ServiceKind.REDIS)
         config = home / "redis.conf"
+        config.touch(mode=0o600)  # it holds the password
         config.write_text(
-            templates.render("redis/redis.conf", port=port, data_dir=home), encoding="utf-8"
+            templates.render("redis/redis.conf", port=port, data_dir=home, password=password),
+            encoding="utf-8",
         )
         _check_ports_free(ServiceKind.REDIS, (port,), log_path)
         ref = _spawn(
             [str(server), str(config)], log_path=log_path, cwd=home, ledger=stack_dir / LEDGER_DIR
         )
-        return await self._started(ServiceKind.REDIS, ref, port, log_path, {})
+        return await self._started(ServiceKind.REDIS, ref, port, log_path, {}, password=password)
 
     # -- checks and stop ----------------------------------------------------------------------
 
@@ -387,7 +406,9 @@ def _spawn(
     with open(log_path, "ab") as log:
         log.write(f"--- onex: starting {name} at {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
     try:
-        return launcher.spawn_detached(argv, log_path=log_path, cwd=cwd, user=user, ledger=ledger)
+        return launcher.spawn_detached(
+            argv, log_path=log_path, cwd=cwd, env=service_env(user), user=user, ledger=ledger
+        )
     except OSError as exc:
         raise ServiceStartError(
             f"cannot start {name}",
@@ -420,6 +441,7 @@ async def _run_step(
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
             cwd=cwd,
+            env=service_env(user),
             **extra,  # type: ignore[arg-type]
         )
         code = await proc.wait()
