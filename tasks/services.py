@@ -40,6 +40,12 @@ def down(c: Context, force: bool = False) -> None:
     _done(commands.stop(commands.make_console(), force=force))
 
 
+@task
+def reap(c: Context) -> None:
+    """Reap stacks of dead runs, and reclaim namespaces of dead runs on the running services."""
+    _done(commands.reap(commands.make_console()))
+
+
 @task(help={"json": JSON, "no_health": "only processes and ports, no deep probes"})
 def status(c: Context, json: bool = False, no_health: bool = False) -> None:
     """Show each service: backend, endpoint, running or down, health, pid, uptime."""

@@ -161,6 +161,10 @@ class ScenarioRunner:
             cleanup = await ScenarioCleanup(
                 namespace, cleanup_deadline(scenario, self.options.cleanup_timeout_s)
             ).run(state.registry, state.endpoints, remove=scenario.cleanup_after)
+            if state.endpoints and not (scenario.cleanup_after and cleanup.summary):
+                # Cleaned, or kept on purpose (cleanup_after: false): nothing to reclaim. A
+                # cleanup that failed or timed out keeps the claim, for the reaper.
+                self.services.release_namespace(namespace)
             current_correlation_id.reset(token)
             current_namespace.reset(ns_token)
         checks = [*state.steps, *state.expectations]
@@ -224,6 +228,10 @@ class ScenarioRunner:
             for name, endpoint in endpoints.items()
             if name in state.plan.tools and state.plan.tools[name].mode == "real"
         }
+        if state.endpoints:
+            # Claimed before anything exists in it: a run killed from here on leaves a claim
+            # the next start reclaims the namespace by.
+            self.services.claim_namespace(state.namespace, state.endpoints)
         await state.registry.connect_all()
         await create_resources(state.scenario.resources, state.require_registry())
 

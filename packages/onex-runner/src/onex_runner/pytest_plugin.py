@@ -30,6 +30,7 @@ from onex_scenario.project_settings import (
     ProjectSettingsError,
     load_project_settings,
 )
+from onex_services.models import ServiceEndpoint
 
 from onex_runner.engine import RunOptions, ScenarioRunner
 from onex_runner.results import ModelScenarioResult, OutcomeEnum
@@ -277,10 +278,16 @@ async def onex_registry(
     resolver = _resolver(request.config)
     scenario = fixture_scenario(request.node.name)
     endpoints: dict[str, str] = {}
+    real: dict[str, ServiceEndpoint] = {}
     for service in resolver.real_tool_services(onex_mode_plan):
         fixture, field = _ENDPOINT_FIXTURES[onex_mode_plan.services[service].kind]
-        endpoints[service] = str(getattr(request.getfixturevalue(fixture), field))
+        real[service] = request.getfixturevalue(fixture)
+        endpoints[service] = str(getattr(real[service], field))
     namespace = f"onex_fx_{uuid.uuid4().hex[:10]}"
+    if endpoints:
+        # Reclaimed by the next start if this test's process dies before its cleanup.
+        claims = request.getfixturevalue("onex_services").manager.claims
+        claims.claim(namespace, real.values())
     registry = resolver.build(
         resolver.resolve(scenario, plan=onex_mode_plan, namespace=namespace, endpoints=endpoints)
     )
@@ -299,6 +306,7 @@ async def onex_registry(
                 postgres=endpoints.get("postgres"),
                 redis=endpoints.get("redis"),
             )
+            claims.release(namespace)
 
 
 @pytest.fixture

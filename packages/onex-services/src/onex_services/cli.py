@@ -56,6 +56,12 @@ def stop(force: bool) -> None:
 
 
 @services.command()
+def reap() -> None:
+    """Reap stacks of dead runs, and reclaim namespaces of dead runs on the running services."""
+    _exit(commands.reap(_console()))
+
+
+@services.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the services as JSON.")
 @click.option("--no-health", is_flag=True, help="Only look at processes and ports; no probes.")
 def status(as_json: bool, no_health: bool) -> None:

@@ -111,6 +111,20 @@ def stop(console: Console, *, backend: str | None = None, force: bool = False) -
     return guarded(console, body)
 
 
+def reap(console: Console) -> int:
+    """Reap dead stacks and reclaim the namespaces of dead runs; say what went and what stayed."""
+
+    def body() -> int:
+        lines = asyncio.run(_manager(console, None).reap())
+        for line in lines:
+            console.print(plain_text(line))
+        if not lines:
+            console.print("nothing to reap")
+        return 0
+
+    return guarded(console, body)
+
+
 def status(
     console: Console, *, backend: str | None = None, as_json: bool = False, deep: bool = True
 ) -> int:

@@ -28,6 +28,7 @@ from onex_services import launcher
 from onex_services.backends import AUTO, Backend, choose_managed_backend, load_backend
 from onex_services.backends.external import ExternalBackend, discover
 from onex_services.catalog import CATALOG, parse_kinds
+from onex_services.claims import NamespaceClaims
 from onex_services.envconfig import GivenEndpoint, given_endpoints
 from onex_services.errors import ServiceError, ServiceStartError, ServiceUnavailableError
 from onex_services.health import HealthChecker
@@ -42,6 +43,7 @@ from onex_services.models import (
 )
 from onex_services.ports import port_accepts
 from onex_services.reaper import create_stack_dir, reap_stack, reap_unclaimed_dirs
+from onex_services.reclaim import reclaim_orphans
 from onex_services.settings import Paths, env_flag, start_timeout_s
 from onex_services.state import Owner, StackState, StateStore
 
@@ -105,6 +107,26 @@ class ToolServiceManager:
     async def down(self, *, force: bool = False) -> list[str]:
         """Stop the managed stack and remove its directory; refuse while others use it."""
         return await self._locked(self._down, force)
+
+    async def reap(self) -> list[str]:
+        """Reap dead stacks, and reclaim the namespaces of dead runs on the services running
+        now (the stack's and those given in the environment); nothing is started."""
+        state, lines = await self._locked(self._reap_dead_stacks)
+        endpoints: dict[ServiceKind, ServiceEndpoint] = {}
+        backend = _load_quietly(state.backend, self.paths) if state is not None else None
+        if state is not None and backend is not None:
+            for record in state.services.values():
+                if backend.is_running(record):
+                    endpoints[record.kind] = record.endpoint
+        for kind, given in given_endpoints().items():
+            endpoints.setdefault(kind, _external_record(given).endpoint)
+        lines.extend(await reclaim_orphans(self.claims, endpoints))
+        return lines
+
+    @property
+    def claims(self) -> NamespaceClaims:
+        """Who owns which namespace on the services of this state dir (see `claims`)."""
+        return NamespaceClaims(self.paths.state_dir)
 
     # -- looking at it --------------------------------------------------------------------------
 
@@ -210,6 +232,8 @@ class ToolServiceManager:
                     )
             endpoints.update({ep.kind: ep for ep in ext_endpoints})
         ordered = {kind: endpoints[kind] for kind in kinds}
+        for line in await reclaim_orphans(self.claims, ordered):
+            self._progress(f"reaper: {line}")
         return Lease(
             lease_id=lease_id, stack_id=stack_id, endpoints=ordered, health=health, notes=notes
         )
@@ -252,13 +276,8 @@ class ToolServiceManager:
     def _ensure_stack(
         self, kinds: Sequence[ServiceKind], owner: Owner | None, keep: bool
     ) -> tuple[StackState, dict[ServiceKind, HealthResult]]:
-        state = self.store.load()
-        if state is not None and (state.orphaned or not self._usable(state)):
-            for line in reap_stack(state, self.paths):
-                self._progress(f"reaper, stack {state.stack_id}: {line}")
-            self.store.clear()
-            state = None
-        for line in reap_unclaimed_dirs(self.paths, state.stack_dir if state else None):
+        state, lines = self._reap_dead_stacks()
+        for line in lines:
             self._progress(f"reaper: {line}")
         health: dict[ServiceKind, HealthResult] = {}
         if state is None:
@@ -278,6 +297,20 @@ class ToolServiceManager:
         state.keep = state.keep or keep
         self.store.save(state)
         return state, health
+
+    def _reap_dead_stacks(self) -> tuple[StackState | None, list[str]]:
+        """Reap this state dir's stack when its owners died (or it cannot serve), and the dead
+        stacks of other state dirs; return the stack that remains, and what was done."""
+        state = self.store.load()
+        lines: list[str] = []
+        if state is not None and (state.orphaned or not self._usable(state)):
+            lines.extend(
+                f"stack {state.stack_id}: {line}" for line in reap_stack(state, self.paths)
+            )
+            self.store.clear()
+            state = None
+        lines.extend(reap_unclaimed_dirs(self.paths, state.stack_dir if state else None))
+        return state, lines
 
     def _usable(self, state: StackState) -> bool:
         """The existing stack can serve this request (same backend unless we asked for auto)."""
@@ -559,6 +592,22 @@ class RegistryExternalServiceManager:
                 error=message.splitlines()[0],
             )
         return ServicesReport(endpoints=endpoints, health=health, errors=errors)
+
+    def claim_namespace(self, namespace: str, kinds: Iterable[ServiceKind | str]) -> None:
+        """Record this run as the owner of `namespace` on the services of `kinds` it holds, so
+        that the namespace is reclaimed if the run dies before `release_namespace`."""
+        wanted = {ServiceKind(kind) for kind in kinds}
+        endpoints = {
+            kind: endpoint
+            for lease in self._leases
+            for kind, endpoint in lease.endpoints.items()
+            if kind in wanted
+        }
+        self.manager.claims.claim(namespace, endpoints.values(), label=self._label)
+
+    def release_namespace(self, namespace: str) -> None:
+        """The namespace was cleaned up (or is kept on purpose): nothing to reclaim."""
+        self.manager.claims.release(namespace)
 
     async def health_round(self) -> list[HealthResult]:
         """A deep probe of every service this manager holds."""

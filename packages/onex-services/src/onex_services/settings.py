@@ -11,6 +11,7 @@
 | `ONEX_DISCOVER` | `1` | `0` stops using services found on their default local ports |
 | `ONEX_KAFKA_HEAP_MAX` | `512m` | the broker JVM's `-Xmx`, both backends; at least `128m` |
 | `ONEX_START_TIMEOUT_S` | `60` | seconds from start to all-healthy before it is an error |
+| `ONEX_NAMESPACE_LEASE_S` | `0` | a namespace claim's lease (see `claims`) |
 
 The run directory is not under the home directory on purpose: PostgreSQL runs as the `postgres`
 user when we are root and must be able to traverse the path to its data directory.
@@ -30,6 +31,9 @@ SCALA_VERSION = "2.13"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 KAFKA_HEAP_MAX = "512m"
 START_TIMEOUT_S = 60.0
+# For a namespace owner on this host the pid check is the proof; a lease adds a margin on top of
+# it only when asked for (an owner that the pid check cannot see needs one: see `claims`).
+NAMESPACE_LEASE_S = 0.0
 _HEAP = re.compile(r"^(\d+)([mg])$")
 # The broker's -Xms in infra/process/kafka/jvm.options and infra/compose/stack.yml.
 _HEAP_MIN_MB = 128
@@ -86,13 +90,25 @@ def kafka_heap_max() -> str:
 
 def start_timeout_s() -> float:
     """`ONEX_START_TIMEOUT_S`: seconds from start to all-healthy, a positive number."""
-    raw = os.environ.get("ONEX_START_TIMEOUT_S", "").strip()
+    return _seconds("ONEX_START_TIMEOUT_S", START_TIMEOUT_S, allow_zero=False)
+
+
+def namespace_lease_s() -> float:
+    """`ONEX_NAMESPACE_LEASE_S`: seconds a namespace claim holds without renewal (0 or more)."""
+    return _seconds("ONEX_NAMESPACE_LEASE_S", NAMESPACE_LEASE_S, allow_zero=True)
+
+
+def _seconds(name: str, default: float, *, allow_zero: bool) -> float:
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return START_TIMEOUT_S
+        return default
     try:
         value = float(raw)
     except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise SettingError(f"ONEX_START_TIMEOUT_S={raw!r}: expected a positive number of seconds")
+        value = -1.0
+    if not (value > 0 or (allow_zero and value == 0)):  # NaN is neither
+        expected = (
+            "a number of seconds, 0 or more" if allow_zero else "a positive number of seconds"
+        )
+        raise SettingError(f"{name}={raw!r}: expected {expected}")
     return value
