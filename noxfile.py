@@ -192,10 +192,15 @@ def demo(session: nox.Session) -> None:
         report = ROOT / "reports" / "demo.html"
         session.run(
             "onex", "run", "scenarios", "--html", str(report),
+            "--events", str(ROOT / "reports" / "events.jsonl"),
             "--junit", str(ROOT / "reports" / "junit-demo.xml"),
             "--json", str(ROOT / "reports" / "demo.json"),
         )  # fmt: skip
-        session.run("python", "-m", "examples.defect_matrix", "--quick", *session.posargs)
+        session.run(
+            "python", "-m", "examples.defect_matrix", "--quick",
+            "--events", str(ROOT / "reports" / "events.jsonl"), "--html", str(report),
+            *session.posargs,
+        )  # fmt: skip
         session.log(f"HTML report: {report}")
 
 
@@ -205,7 +210,14 @@ def defects(session: nox.Session) -> None:
     tier caught each defect (defect by mock tier by real tier)."""
     _sync(session)
     with _service_stack(session, "nox-defects"):
-        session.run("python", "-m", "examples.defect_matrix", *session.posargs)
+        reports = ROOT / "reports" / "defects"
+        (reports / "events.jsonl").unlink(missing_ok=True)  # a stream of its own for the matrix
+        session.run(
+            "python", "-m", "examples.defect_matrix",
+            "--events", str(reports / "events.jsonl"), "--html", str(reports / "defects.html"),
+            *session.posargs,
+        )  # fmt: skip
+        session.log(f"HTML report: {reports / 'defects.html'}")
 
 
 @nox.session(python=PYTHON, tags=["ci"])

@@ -4,6 +4,8 @@ the defect switched on, while every scenario passes with it off (the baseline).
 
     python -m examples.defect_matrix           # each defect against the whole tier
     python -m examples.defect_matrix --quick   # each defect against the scenarios tagged for it
+    python -m examples.defect_matrix --events reports/events.jsonl --html reports/demo.html
+                                               # also into a run's event stream and its report
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import time
 from pathlib import Path
 
 from onex_runner.engine import RunOptions, ScenarioRunner
+from onex_runner.events import EventStream, read_events
+from onex_runner.history import HISTORY_FILE
+from onex_runner.report_page import write_report
 from onex_runner.results import OutcomeEnum
 from onex_runner.selection import select
 from onex_scenario import LoadedScenario
@@ -41,7 +46,8 @@ async def _failures(runner: ScenarioRunner, scenarios: list[LoadedScenario]) -> 
     return failed
 
 
-async def matrix(quick: bool, console: Console) -> int:
+async def matrix(quick: bool, console: Console, rows: list[dict[str, object]]) -> int:
+    """Print the matrix; `rows` receives it as data (defect, what, caught by tier)."""
     runner = ScenarioRunner(RunOptions())
     suites: dict[str, list[LoadedScenario]] = {}
     for tier, paths in TIERS.items():
@@ -83,6 +89,7 @@ async def matrix(quick: bool, console: Console) -> int:
         )
         marks = ["[green]caught[/]" if hit else "[red]missed[/]" for hit in by_tier.values()]
         table.add_row(label, DEFECTS[name], *marks)
+        rows.append({"defect": label, "what": DEFECTS[name], "caught": by_tier})
     console.print(table)
     totals = {tier: sum(by[tier] for by in caught.values()) for tier in TIERS}
     console.print(", ".join(f"{tier}: {n}/{len(DEFECTS)} caught" for tier, n in totals.items()))
@@ -92,9 +99,32 @@ async def matrix(quick: bool, console: Console) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m examples.defect_matrix")
     parser.add_argument("--quick", action="store_true", help="only the scenarios tagged per defect")
+    parser.add_argument("--events", type=Path, help="add the matrix to this run's event stream")
+    parser.add_argument("--html", type=Path, help="and draw the HTML report from the stream")
     options = parser.parse_args(argv)
+    if options.html and not options.events:
+        parser.error("--html needs --events (the report is drawn from the event stream)")
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    return asyncio.run(matrix(options.quick, Console()))
+    rows: list[dict[str, object]] = []
+    console = Console()
+    code = asyncio.run(matrix(options.quick, console, rows))
+    if options.events and rows:
+        _record(options.events, options.html, rows, console)
+    return code
+
+
+def _record(
+    events: Path, html: Path | None, rows: list[dict[str, object]], console: Console
+) -> None:
+    """The matrix as a `defect_matrix` event of the run's stream (a stream of its own when there
+    is none yet), and the report redrawn from it."""
+    stream = EventStream(events, append=events.exists())
+    stream.emit("defect_matrix", tiers=list(TIERS), rows=rows)
+    stream.close()
+    if html is not None:
+        history = events.parent / HISTORY_FILE
+        write_report(read_events(events), html, history if history.exists() else None)
+        console.print("HTML report with the defect matrix:", str(html.resolve()), markup=False)
 
 
 if __name__ == "__main__":

@@ -173,6 +173,22 @@ def test_the_trend_plot_draws_three_runs(write_scenario: Any, tmp_path: Path, pa
     _shot(page, "report-trends.png")
 
 
+def test_the_defect_matrix_is_a_table(page: Page, tmp_path: Path) -> None:
+    events = [
+        {"type": "run_started", "t": 1.0},
+        {"type": "defect_matrix", "t": 2.0, "tiers": ["mock tier", "real tier"], "rows": [
+            {"defect": "unknown_topic", "what": "publishes to a topic nobody made",
+             "caught": {"mock tier": False, "real tier": True}}]},
+    ]  # fmt: skip
+    report = tmp_path / "defects.html"
+    report.write_text(render_report(events))
+    page.goto(report.as_uri())
+    cells = page.locator("#defect-table tr").nth(1).locator("td")
+    assert [cells.nth(i).inner_text() for i in range(4)] == [
+        "unknown_topic", "publishes to a topic nobody made", "missed", "caught"
+    ]  # fmt: skip
+
+
 def _synthetic(count: int) -> list[ModelScenarioResult]:
     results = []
     for i in range(count):

@@ -7,7 +7,8 @@ One line per event, each an object with `type` and `t` (seconds since the epoch)
 - `scenario_started` {id}
 - `scenario_prepared` {id, tools (the registry's audit records), preconditions}
 - `step` {id, step (a step or expectation result), at_ms (its start, from the scenario's)}
-- `scenario_finished` {id, result (the whole scenario result), tier_label}
+- `scenario_finished` {id, result (the scenario result; without its steps when they came as
+  `step` events), tier_label}
 - `health` {kind, status, latency_ms, error}: a deep probe of a service the run holds
 - `resource` {cpu_percent, rss_mb, system_cpu_percent}: this process, once a second
 - `fault` {service, fault, on}: a fault switched on or off (written by fault steps)
@@ -41,12 +42,14 @@ EVENTS_FILE = "events.jsonl"
 
 
 class EventStream:
-    """Appends events of one run to a JSON-lines file (created anew for each run)."""
+    """Appends events of one run to a JSON-lines file, created anew for each run (`append`: a
+    later step of the same run, such as the defect matrix of `./dev demo`, adds to it)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, append: bool = False) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+        descriptor = os.open(path, flags, PRIVATE_MODE)
         os.fchmod(descriptor, PRIVATE_MODE)  # like every report: only its owner reads it
         self._file: TextIO | None = os.fdopen(descriptor, "w", encoding="utf-8")
         self._known = known_secrets(os.environ)
@@ -88,10 +91,12 @@ class ScenarioEvents:
         )
 
     def finished(self, result: ModelScenarioResult) -> None:
+        # Without its steps: each was written as a `step` event already, and redacting the same
+        # values twice was most of what the stream cost a run.
         self._stream.emit(
             "scenario_finished",
             id=self.index,
-            result=result.model_dump(mode="json"),
+            result=result.model_dump(mode="json", exclude={"steps", "expectations"}),
             tier_label=result.tier_label,
         )
 

@@ -66,6 +66,8 @@ def redact_text(text: str, known: Iterable[str] = ()) -> str:
     """`text` with every password, secret and token in it replaced by `***`."""
     for secret in sorted((s for s in known if len(s) >= _MIN_KNOWN), key=len, reverse=True):
         text = text.replace(secret, REDACTED)
+    if ":" not in text and "=" not in text and "bearer" not in text.lower():
+        return text  # no pattern below can match (each needs ':', '=' or "Bearer"): cheap path
     text = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{REDACTED}@", text)
     text = _ASSIGNED.sub(_keep_quotes, text)
     text = _QUOTED_KEY.sub(_keep_quotes, text)

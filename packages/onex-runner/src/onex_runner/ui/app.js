@@ -37,7 +37,7 @@ function apply(e) {
     case "scenario_finished": {
       const r = e.result, s = scenario(e.id);
       const all = [...(r.steps || []), ...(r.expectations || [])];
-      if (s.steps.length !== all.length) {  // no step events (a stream made from results)
+      if ("steps" in r && s.steps.length !== all.length) {  // a stream made from results
         let at = (r.preconditions && r.preconditions.duration_ms) || 0;
         s.steps = all.map(st => { const x = Object.assign({at_ms: at}, st); at += st.duration_ms; return x; });
       }
