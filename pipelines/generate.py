@@ -5,6 +5,12 @@ job runs `./dev -s <session>`, so the pipelines never copy a session's commands.
 
     python pipelines/generate.py           # write the three files
     python pipelines/generate.py --check   # exit 1 with a diff when any file is out of date
+    python pipelines/generate.py --profile pipelines/profiles/shared-cluster.env --out DIR
+
+A sharded job runs as a matrix of `ONEX_SHARD=I/N` (see onex_runner.sharding). The profile
+chooses what the shards run against: their own service stack each (the default), or, when it
+sets `ONEX_SERVICES_BACKEND=external`, one shared external cluster whose endpoints come from the
+CI system's secrets (SHARED_ENDPOINTS).
 """
 
 from __future__ import annotations
@@ -29,8 +35,45 @@ TARGETS = {
 }
 
 
+# The external backend's endpoint variables, read from CI secrets by a shared-cluster profile.
+SHARED_ENDPOINTS = ("ONEX_KAFKA_BOOTSTRAP_SERVERS", "ONEX_DB_URL", "ONEX_REDIS_URL")
+
+
 class PipelineConfigError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Topology:
+    """What the pipelines are written for: the profile every job exports and whether the service
+    jobs share one external cluster (the profile sets ONEX_SERVICES_BACKEND=external) or each
+    start a stack of their own."""
+
+    profile: str
+    shared: bool
+
+
+def read_profile(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a profile (as `./dev` sources them); comments and blanks skipped."""
+    if not path.is_file():
+        raise PipelineConfigError(f"{path}: no such profile")
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise PipelineConfigError(f"{path}:{number}: expected KEY=VALUE, got {text!r}")
+        values[key.strip()] = value.strip().strip('"')
+    return values
+
+
+def topology(config: dict[str, object], profile: str | None = None) -> Topology:
+    """The profile given, else [defaults] profile, and what its backend setting means."""
+    chosen = profile or _profile_env(config)
+    backend = read_profile(ROOT / chosen).get("ONEX_SERVICES_BACKEND", "")
+    return Topology(chosen, shared=backend == "external")
 
 
 @dataclass(frozen=True)
@@ -42,11 +85,16 @@ class Job:
     shards: int
     needs_go: bool
     docker: bool
+    own_stack: bool  # starts stacks of its own whatever the profile (compose, reliability)
+
+    def shares_cluster(self, where: Topology) -> bool:
+        return where.shared and self.services and not self.own_stack
 
     def shard_names(self) -> list[tuple[str, int | None]]:
+        """Jenkins' unrolled matrix: one stage per shard, numbered from 1 like ONEX_SHARD."""
         if self.shards <= 1:
             return [(self.session, None)]
-        return [(f"{self.session}-{i + 1}-of-{self.shards}", i) for i in range(self.shards)]
+        return [(f"{self.session}-{i}-of-{self.shards}", i) for i in range(1, self.shards + 1)]
 
 
 def nox_sessions() -> list[dict[str, object]]:
@@ -88,6 +136,7 @@ def load_jobs(config: dict[str, object], sessions: list[dict[str, object]]) -> l
                 shards=int(settings.get("shards", 1)),
                 needs_go=bool(settings.get("needs_go", False)),
                 docker=bool(settings.get("docker", False)),
+                own_stack=bool(settings.get("own_stack", settings.get("docker", False))),
             )
         )
     return jobs
@@ -99,7 +148,7 @@ def _profile_env(config: dict[str, object]) -> str:
     return str(defaults.get("profile", ""))
 
 
-def github(jobs: list[Job], config: dict[str, object]) -> str:
+def github(jobs: list[Job], config: dict[str, object], where: Topology) -> str:
     defaults = config["defaults"]
     assert isinstance(defaults, dict)
     lines = [
@@ -109,68 +158,79 @@ def github(jobs: list[Job], config: dict[str, object]) -> str:
         "  push:",
         "  pull_request:",
         "env:",
-        f"  ONEX_PROFILE: {_profile_env(config)}",
+        f"  ONEX_PROFILE: {where.profile}",
         "jobs:",
     ]
     for job in jobs:
-        for name, shard in job.shard_names():
+        sharded = job.shards > 1
+        shared = job.shares_cluster(where)
+        lines += [
+            f"  {job.session}:",
+            f"    # {job.description}",
+            f"    name: {job.session}"
+            + (f" ${{{{ matrix.shard }}}}/{job.shards}" if sharded else ""),
+            "    runs-on: ubuntu-latest",
+            "    timeout-minutes: 30",
+        ]
+        if sharded:
             lines += [
-                f"  {name}:",
-                f"    # {job.description}",
-                f"    name: {job.session}"
-                + (f" {shard + 1}/{job.shards}" if shard is not None else ""),
-                "    runs-on: ubuntu-latest",
-                "    timeout-minutes: 30",
+                "    strategy:",
+                "      fail-fast: false",
+                "      matrix:",
+                f"        shard: [{', '.join(str(i) for i in range(1, job.shards + 1))}]",
             ]
-            env = {}
-            if shard is not None:
-                env = {
-                    "ONEX_SHARD_INDEX": str(shard),
-                    "ONEX_SHARD_TOTAL": str(job.shards),
-                    "ONEX_RUN_ID": f"gh${{{{ github.run_id }}}}s{shard}",
-                }
-            if env:
-                lines.append("    env:")
-                lines += [f"      {k}: {v}" for k, v in env.items()]
+        env: dict[str, str] = {}
+        if sharded:
+            env["ONEX_SHARD"] = f"${{{{ matrix.shard }}}}/{job.shards}"
+        if sharded or shared:
+            # A namespace of its own per shard and attempt: a re-run never meets its leftovers.
+            shard = "s${{ matrix.shard }}" if sharded else ""
+            env["ONEX_RUN_ID"] = f"gh${{{{ github.run_id }}}}a${{{{ github.run_attempt }}}}{shard}"
+        if shared:
+            env.update({name: f"${{{{ secrets.{name} }}}}" for name in SHARED_ENDPOINTS})
+        if env:
+            lines.append("    env:")
+            lines += [f"      {k}: {v}" for k, v in env.items()]
+        lines += [
+            "    steps:",
+            "      - uses: actions/checkout@v4",
+            "      - uses: actions/setup-python@v5",
+            "        with:",
+            f'          python-version: "{defaults["python"]}"',
+        ]
+        if job.services and not shared:
             lines += [
-                "    steps:",
-                "      - uses: actions/checkout@v4",
-                "      - uses: actions/setup-python@v5",
+                "      - uses: actions/setup-java@v4",
                 "        with:",
-                f'          python-version: "{defaults["python"]}"',
+                "          distribution: temurin",
+                f'          java-version: "{defaults["java"]}"',
             ]
-            if job.services:
-                lines += [
-                    "      - uses: actions/setup-java@v4",
-                    "        with:",
-                    "          distribution: temurin",
-                    f'          java-version: "{defaults["java"]}"',
-                ]
-            if job.needs_go:
-                lines += [
-                    "      - uses: actions/setup-go@v5",
-                    "        with:",
-                    "          go-version: stable",
-                ]
-            # Service tiers install PostgreSQL and Redis with apt and run them as another user.
-            run = (
-                f'sudo -E env PATH="$PATH" ./dev -s {job.session}'
-                if job.services
-                else f"./dev -s {job.session}"
-            )
+        if job.needs_go:
             lines += [
-                f"      - name: nox -s {job.session}",
-                f"        run: {run}",
-                "      - uses: actions/upload-artifact@v4",
-                "        if: failure()",
+                "      - uses: actions/setup-go@v5",
                 "        with:",
-                f"          name: reports-{name}",
-                "          path: reports/",
+                "          go-version: stable",
             ]
+        # Service tiers install PostgreSQL and Redis with apt and run them as another user.
+        run = (
+            f'sudo -E env PATH="$PATH" ./dev -s {job.session}'
+            if job.services and not shared
+            else f"./dev -s {job.session}"
+        )
+        artifact = f"reports-{job.session}" + ("-${{ matrix.shard }}" if sharded else "")
+        lines += [
+            f"      - name: nox -s {job.session}",
+            f"        run: {run}",
+            "      - uses: actions/upload-artifact@v4",
+            "        if: failure()",
+            "        with:",
+            f"          name: {artifact}",
+            "          path: reports/",
+        ]
     return "\n".join(lines) + "\n"
 
 
-def gitlab(jobs: list[Job], config: dict[str, object]) -> str:
+def gitlab(jobs: list[Job], config: dict[str, object], where: Topology) -> str:
     defaults = config["defaults"]
     assert isinstance(defaults, dict)
     stages = list(dict.fromkeys(job.stage for job in jobs))
@@ -187,7 +247,7 @@ def gitlab(jobs: list[Job], config: dict[str, object]) -> str:
         "default-jre-headless maven golang-go sudo",
         "",
         "variables:",
-        f"  ONEX_PROFILE: {_profile_env(config)}",
+        f"  ONEX_PROFILE: {where.profile}",
         "",
     ]
     for job in jobs:
@@ -196,12 +256,14 @@ def gitlab(jobs: list[Job], config: dict[str, object]) -> str:
             lines += ["  tags:", "    - docker"]
         if job.shards > 1:
             lines += [f"  parallel: {job.shards}"]
+        if job.shares_cluster(where):
+            # The shared cluster's endpoints are masked CI/CD variables of the project.
+            lines += [f"  # needs CI/CD variables {', '.join(SHARED_ENDPOINTS)}"]
         lines += ["  script:"]
         if job.shards > 1:
             lines += [
-                "    - export ONEX_SHARD_INDEX=$((CI_NODE_INDEX - 1))",
-                "    - export ONEX_SHARD_TOTAL=$CI_NODE_TOTAL",
-                "    - export ONEX_RUN_ID=gl${CI_PIPELINE_ID}s${CI_NODE_INDEX}",
+                "    - export ONEX_SHARD=${CI_NODE_INDEX}/${CI_NODE_TOTAL}",
+                "    - export ONEX_RUN_ID=gl${CI_JOB_ID}s${CI_NODE_INDEX}",
             ]
         lines += [
             f"    - ./dev -s {job.session}",
@@ -216,7 +278,7 @@ def gitlab(jobs: list[Job], config: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def jenkins(jobs: list[Job], config: dict[str, object]) -> str:
+def jenkins(jobs: list[Job], config: dict[str, object], where: Topology) -> str:
     stages = list(dict.fromkeys(job.stage for job in jobs))
     out = [
         f"// {HEADER}",
@@ -226,7 +288,11 @@ def jenkins(jobs: list[Job], config: dict[str, object]) -> str:
         "        timeout(time: 60, unit: 'MINUTES')",
         "    }",
         "    environment {",
-        f"        ONEX_PROFILE = '{_profile_env(config)}'",
+        f"        ONEX_PROFILE = '{where.profile}'",
+        *(
+            f"        {name} = credentials('{name.lower().replace('_', '-')}')"
+            for name in (SHARED_ENDPOINTS if where.shared else ())
+        ),
         "    }",
         "    stages {",
     ]
@@ -240,8 +306,7 @@ def jenkins(jobs: list[Job], config: dict[str, object]) -> str:
                 if shard is not None:
                     out += [
                         "                    environment {",
-                        f"                        ONEX_SHARD_INDEX = '{shard}'",
-                        f"                        ONEX_SHARD_TOTAL = '{job.shards}'",
+                        f"                        ONEX_SHARD = '{shard}/{job.shards}'",
                         f'                        ONEX_RUN_ID = "jk${{env.BUILD_NUMBER}}s{shard}"',
                         "                    }",
                     ]
@@ -267,31 +332,36 @@ def jenkins(jobs: list[Job], config: dict[str, object]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_all() -> dict[str, str]:
+def render_all(profile: str | None = None) -> dict[str, str]:
     try:
         config = tomllib.loads(CONFIG.read_text())
     except tomllib.TOMLDecodeError as exc:
         raise PipelineConfigError(f"{CONFIG}: {exc}") from exc
     jobs = load_jobs(config, nox_sessions())
+    where = topology(config, profile)
     return {
-        "github": github(jobs, config),
-        "gitlab": gitlab(jobs, config),
-        "jenkins": jenkins(jobs, config),
+        "github": github(jobs, config, where),
+        "gitlab": gitlab(jobs, config, where),
+        "jenkins": jenkins(jobs, config, where),
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python pipelines/generate.py")
     parser.add_argument("--check", action="store_true", help="fail when a file is out of date")
+    parser.add_argument("--profile", help="profile to write for (default: [defaults] profile)")
+    parser.add_argument("--out", type=Path, help="write into this folder instead of the repo")
     options = parser.parse_args(argv)
     try:
-        rendered = render_all()
+        rendered = render_all(options.profile)
     except PipelineConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     stale = 0
     for key, text in rendered.items():
         path = TARGETS[key]
+        if options.out is not None:
+            path = options.out / path.relative_to(ROOT)
         current = path.read_text() if path.exists() else ""
         if current == text:
             continue
@@ -304,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
-            print(f"wrote {path.relative_to(ROOT)}")
+            print(f"wrote {path}")
     if stale:
         print(
             f"{stale} pipeline file(s) out of date: run python pipelines/generate.py",

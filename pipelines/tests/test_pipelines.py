@@ -44,3 +44,40 @@ def test_jobs_only_call_nox_sessions() -> None:
 def test_the_jenkinsfile_structure_check_rejects_a_copied_command() -> None:
     text = "pipeline { agent any\n stages { stage('x') { steps { sh 'pytest -m unit' } } } }"
     assert any("does not call ./dev" in p for p in check_jenkinsfile.structure(text))
+
+
+def _job_block(workflow: str, job: str) -> str:
+    """One job of the generated GitHub workflow, up to the next job."""
+    lines = workflow.split(f"\n  {job}:\n", 1)[1].splitlines()
+    end = next((i for i, line in enumerate(lines) if line.startswith("  ") and
+                not line.startswith("   ")), len(lines))  # fmt: skip
+    return "\n".join(lines[:end])
+
+
+def test_a_sharded_job_is_a_matrix_of_onex_shard_specs() -> None:
+    rendered = generate.render_all()
+    integration = _job_block(rendered["github"], "integration")
+    assert "shard: [1, 2]" in integration
+    assert "ONEX_SHARD: ${{ matrix.shard }}/2" in integration
+    assert "setup-java" in integration  # a stack of its own per shard by default
+    assert "export ONEX_SHARD=${CI_NODE_INDEX}/${CI_NODE_TOTAL}" in rendered["gitlab"]
+    assert "ONEX_SHARD = '2/2'" in rendered["jenkins"]
+    assert "ONEX_SHARD_INDEX" not in "".join(rendered.values())  # one way to name a shard
+
+
+def test_the_shared_cluster_profile_points_every_shard_at_one_cluster() -> None:
+    rendered = generate.render_all("pipelines/profiles/shared-cluster.env")
+    integration = _job_block(rendered["github"], "integration")
+    for name in generate.SHARED_ENDPOINTS:
+        assert f"{name}: ${{{{ secrets.{name} }}}}" in integration
+        assert f"{name} = credentials(" in rendered["jenkins"]
+    assert "setup-java" not in integration  # nothing to start: the cluster runs elsewhere
+    assert "setup-java" in _job_block(rendered["github"], "reliability")  # kills its own stacks
+    assert "ONEX_PROFILE: pipelines/profiles/shared-cluster.env" in rendered["github"]
+
+
+def test_a_broken_profile_line_names_its_file_and_line(tmp_path: Path) -> None:
+    profile = tmp_path / "bad.env"
+    profile.write_text("# fine\nONEX_REUSE=0\nnot a setting\n")
+    with pytest.raises(generate.PipelineConfigError, match=r"bad.env:3: expected KEY=VALUE"):
+        generate.read_profile(profile)

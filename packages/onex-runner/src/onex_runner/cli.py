@@ -32,7 +32,14 @@ from onex_runner.mode_diff import compare_runs, difference_line
 from onex_runner.recording import Recording
 from onex_runner.reports import write_html, write_json, write_junit
 from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
-from onex_runner.run_inputs import checked_options, project_settings, run_targets, select_or_exit
+from onex_runner.run_inputs import (
+    checked_options,
+    project_settings,
+    run_targets,
+    select_or_exit,
+    shard_option,
+    shard_or_exit,
+)
 from onex_runner.snapshots import append_jsonl, compare_golden
 
 # Lines are built as rich `Text` from parts: our own styles, and values from scenarios and
@@ -286,6 +293,7 @@ def _print_summary(
 )
 @bases_option
 @click.option("--profile", help="Fill unset variables from this profile of [tool.onex].profiles.")
+@shard_option
 @click.option(
     "--allow-path",
     "allowed_paths",
@@ -331,6 +339,7 @@ def run(
     snapshot_file: Path | None,
     base_dirs: tuple[Path, ...],
     profile: str | None,
+    shard: str | None,
     allowed_paths: tuple[Path, ...],
     junit: Path | None,
     json_path: Path | None,
@@ -348,6 +357,7 @@ def run(
     targets = run_targets(paths, settings)
     bases = list(base_dirs) or list(settings.bases)
     scenarios = select_or_exit(targets, tier, keyword, allowed_paths, bases, console)
+    scenarios = shard_or_exit(scenarios, shard, history_path, console)
     backend = backend or settings.backend
     if snapshot_file is None:
         snapshot_file = settings.reports / "snapshots.jsonl"

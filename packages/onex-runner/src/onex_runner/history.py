@@ -21,6 +21,7 @@ from typing import Any
 from onex_scenario.private_files import PRIVATE_MODE
 
 from onex_runner.results import ModelRunSummary, ModelScenarioResult
+from onex_runner.sharding import path_key
 
 HISTORY_ENV = "ONEX_HISTORY"
 HISTORY_FILE = "history.sqlite"
@@ -132,3 +133,22 @@ def _trend(points: list[tuple[int, str, float]]) -> dict[str, Any]:
         "ratio": ratio,
         "slow": len(earlier) >= MIN_EARLIER_RUNS and ratio > SLOW_FACTOR,
     }
+
+
+def recorded_durations(db: Path, last: int = 20) -> dict[str, float]:
+    """Per scenario file (`sharding.path_key` of its recorded path), the median of its durations
+    in ms over the last `last` runs that ran it: the weights of a shard split. Empty without a
+    history, so the split falls back to equal counts."""
+    if not db.exists():
+        return {}
+    with _connect(db) as conn:
+        rows = conn.execute(
+            "SELECT r.path, r.duration_ms FROM results r JOIN runs USING (run_id) "
+            "ORDER BY runs.started DESC"
+        ).fetchall()
+    per: dict[str, list[float]] = {}
+    for path, duration in rows:
+        seen = per.setdefault(path_key(path), [])
+        if len(seen) < last:
+            seen.append(float(duration))
+    return {key: statistics.median(durations) for key, durations in per.items()}

@@ -33,7 +33,9 @@ from onex_scenario.project_settings import (
 from onex_services.models import ServiceEndpoint
 
 from onex_runner.engine import RunOptions, ScenarioRunner
+from onex_runner.history import history_path, recorded_durations
 from onex_runner.results import ModelScenarioResult, OutcomeEnum
+from onex_runner.sharding import ShardSpecError, path_key, shard_from, take_shard
 from onex_runner.snapshots import append_jsonl, compare_golden
 
 _RUNNER = pytest.StashKey[ScenarioRunner]()
@@ -78,6 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="keep the service stack running after the session (ONEX_REUSE=1)",
     )
     group.addoption(
+        "--onex-shard",
+        metavar="I/N",
+        default=None,
+        help="run only shard I of N, balanced by the run history (default $ONEX_SHARD)",
+    )
+    group.addoption(
         "--update-snapshots",
         action="store_true",
         help="write golden scenario snapshots instead of comparing them",
@@ -95,21 +103,23 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """CI shards: with ONEX_SHARD_TOTAL=N and ONEX_SHARD_INDEX=i (0-based) keep the items whose
-    stable hash falls in shard i; each shard also runs under its own ONEX_RUN_ID namespace."""
-    import os
-    import zlib
-
-    total = int(os.environ.get("ONEX_SHARD_TOTAL", "1") or "1")
-    if total <= 1:
+    """CI shards: `--onex-shard I/N` (else $ONEX_SHARD) keeps shard I of N, balanced by the
+    durations in the run history (onex_runner.sharding, the same split as `onex run --shard`).
+    A scenario item is known by its file, other tests by their node id."""
+    try:
+        shard = shard_from(config.getoption("--onex-shard"))
+    except ShardSpecError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if shard is None:
         return
-    index = int(os.environ.get("ONEX_SHARD_INDEX", "0") or "0")
-    if not 0 <= index < total:
-        raise pytest.UsageError(f"ONEX_SHARD_INDEX={index} is outside 0..{total - 1}")
-    keep: list[pytest.Item] = []
-    drop: list[pytest.Item] = []
-    for item in items:
-        (keep if zlib.crc32(item.nodeid.encode()) % total == index else drop).append(item)
+    root = Path(str(config.rootpath))
+
+    def key(item: pytest.Item) -> str:
+        return path_key(item.path, root) if isinstance(item, ScenarioItem) else item.nodeid
+
+    keep = take_shard(items, key, shard, recorded_durations(history_path()))
+    kept = {id(item) for item in keep}
+    drop = [item for item in items if id(item) not in kept]
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

@@ -5,6 +5,7 @@ and the options that must be usable (a problem here ends the run with exit 2, no
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -23,8 +24,10 @@ from onex_scenario.project_settings import (
 from rich.console import Console
 
 from onex_runner.cleanup import CleanupSettingError, cleanup_timeout_from_env
+from onex_runner.history import history_path, recorded_durations
 from onex_runner.mode_diff import ignore_patterns
 from onex_runner.selection import select
+from onex_runner.sharding import ShardSpecError, path_key, shard_from, take_shard
 
 
 def project_settings(profile: str | None) -> ProjectSettings:
@@ -92,3 +95,34 @@ def checked_options(
     except ValueError as exc:
         raise click.UsageError(f"--compare-ignore {exc}") from exc
     return mode, cleanup_timeout, ignored
+
+
+def shard_option(command: Callable[..., None]) -> Callable[..., None]:
+    """`--shard I/N`: run only shard I of N (see onex_runner.sharding)."""
+    return click.option(
+        "--shard",
+        metavar="I/N",
+        help="Run only shard I of N, balanced by the durations in the run history (equal counts "
+        "without one); default $ONEX_SHARD.",
+    )(command)
+
+
+def shard_or_exit(
+    scenarios: list[LoadedScenario], given: str | None, history: Path | None, console: Console
+) -> list[LoadedScenario]:
+    """The scenarios of the shard asked for (all without one); a bad spec is a usage error.
+    An empty shard (more shards than scenarios) ends the run with exit 0: nothing is its to run."""
+    try:
+        shard = shard_from(given)
+    except ShardSpecError as exc:
+        raise click.UsageError(str(exc)) from None
+    if shard is None:
+        return scenarios
+    db = None if history == Path("-") else history_path(history)
+    recorded = recorded_durations(db) if db is not None else {}
+    mine = take_shard(scenarios, lambda s: path_key(s.path), shard, recorded)
+    weighed = "recorded durations" if recorded else "equal counts (no run history)"
+    console.print(f"shard {shard}: {len(mine)} of {len(scenarios)} scenario(s), by {weighed}")
+    if not mine:
+        raise SystemExit(0)
+    return mine
