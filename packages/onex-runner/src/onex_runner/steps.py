@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from onex_services import RegistryExternalServiceManager
 
 __all__ = ["StepFailure", "StepRunner", "plan_handlers"]
-_STEP_KEYS = frozenset({"id", "description", "timeout"})
+_STEP_KEYS = {"id", "description", "timeout"}
 
 
 def plan_handlers(scenario: ScenarioConfigModel, handlers: HandlerRegistry) -> str | None:
@@ -110,8 +110,7 @@ class StepRunner:
         timeout = float(given if given is not None else self.scenario.timeouts("default").step)
         try:
             handler: StepHandler[Any] = self.handlers.step(action)
-            spec = _typed(step, action, handler.model, self.outputs)
-            result.input = _shown(spec)
+            spec, result.input = _typed(step, action, handler.model, self.outputs)
             ctx = self._context(correlation)
             outcome = await asyncio.wait_for(handler.run(spec, ctx), timeout)
             result.correlation_id = outcome.correlation_id or correlation
@@ -155,8 +154,7 @@ class StepRunner:
             )
             try:
                 handler: ExpectationHandler[Any] = self.handlers.expectation(kind)
-                spec = _typed(item, kind, handler.model, self.outputs)
-                result.input = _shown(spec)
+                spec, result.input = _typed(item, kind, handler.model, self.outputs)
                 result.output = await handler.check(spec, self._context(result.correlation_id))
             except StepFailure as failure:
                 result.outcome = OutcomeEnum.FAILED
@@ -171,9 +169,10 @@ class StepRunner:
 
 def _typed(
     item: BaseModel, key: str, model: type[BaseModel], outputs: dict[str, dict[str, Any]]
-) -> Any:
-    """The instance of `model` a handler takes, its references resolved: the item's action value
-    when it is one (a publish step's `ModelPublishSpec`), the item itself (a call step), or, for a
+) -> tuple[Any, Any]:
+    """The instance of `model` a handler takes, its references resolved, and the spec as reports
+    show it (JSON, without id and description). The instance is the item's action value when it
+    is one (a publish step's `ModelPublishSpec`), the item itself (a call step), or, for a
     package's action, its spec resolved and then validated into `model`."""
     value = getattr(item, key, None)
     if isinstance(value, model):
@@ -182,27 +181,24 @@ def _typed(
         return _resolved(item, outputs)
     if isinstance(item, ModelExtensionStep):
         try:
-            return model.model_validate(resolve_references(item.spec, outputs))
+            spec = model.model_validate(resolve_references(item.spec, outputs))
         except ValidationError as exc:
             details = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc']) or key}: {error_message(e)}"
                 for e in exc.errors()
             )
             raise OnexToolError(f"invalid {key} spec: {details}") from None
+        return spec, spec.model_dump(mode="json", by_alias=True)
     raise OnexToolError(f"the handler of {key!r} takes {model.__name__}, not {type(item).__name__}")
 
 
-def _resolved(spec: BaseModel, outputs: dict[str, dict[str, Any]]) -> Any:
+def _resolved(spec: BaseModel, outputs: dict[str, dict[str, Any]]) -> tuple[Any, Any]:
     """`spec` with its `${steps...}` references replaced and validated again (a reference may
-    stand for a number, a mapping, ...); the same object when it has none."""
-    data = spec.model_dump(mode="python", by_alias=True, exclude_unset=True)
-    kept = {k: v for k, v in data.items() if k in _STEP_KEYS}
-    resolved = {k: v if k in kept else resolve_references(v, outputs) for k, v in data.items()}
-    if resolved == data:
-        return spec
-    return type(spec).model_validate(resolved)
-
-
-def _shown(spec: BaseModel) -> Any:
-    """What reports show as a step's input: its spec as JSON, without id and description."""
-    return spec.model_dump(mode="json", by_alias=True, exclude=set(_STEP_KEYS))
+    stand for a number, a mapping, ...), the same object when it has none; and its JSON form.
+    One dump serves both: the report's input and the search for references."""
+    shown = spec.model_dump(mode="json", by_alias=True, exclude=_STEP_KEYS)
+    resolved = resolve_references(shown, outputs)
+    if resolved == shown or not isinstance(resolved, dict):
+        return spec, shown
+    kept = spec.model_dump(mode="python", by_alias=True, include=_STEP_KEYS, exclude_unset=True)
+    return type(spec).model_validate({**kept, **resolved}), resolved
