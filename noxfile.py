@@ -96,7 +96,13 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci", "tier"])
 def unit(session: nox.Session) -> None:
     """Unit tier: fast tests and mock scenarios, no services started."""
-    paths = (*_package_tests(), "examples/tests", "pipelines/tests", "scenarios/unit")
+    paths = (
+        *_package_tests(),
+        "examples/tests",
+        "pipelines/tests",
+        "benchmarks/tests",
+        "scenarios/unit",
+    )
     _run_pytest(session, "unit", *paths)
 
 
@@ -110,9 +116,13 @@ def _service_stack(session: nox.Session, state: str, backend: str = "process") -
     """
     session.env.setdefault("ONEX_STATE_DIR", str(ROOT / ".onex" / state))
     # Each tier names its backend: `auto` would switch to compose wherever an engine runs.
-    session.env.setdefault("ONEX_SERVICES_BACKEND", backend)
+    # A profile that points at a shared cluster (ONEX_SERVICES_BACKEND=external) wins over it;
+    # session.env holds what sessions set, not the environment nox was started in.
+    shared = os.environ.get("ONEX_SERVICES_BACKEND") == "external"
+    session.env.setdefault("ONEX_SERVICES_BACKEND", "external" if shared else backend)
     services = ("python", "-m", "onex_services")
-    session.run(*services, "install")
+    if session.env["ONEX_SERVICES_BACKEND"] != "external":  # a shared cluster runs elsewhere
+        session.run(*services, "install")
     session.run(*services, "start")
     session.run(*services, "health")  # deep probes before any test: a broken stack stops here
     try:
@@ -241,6 +251,17 @@ def benchmarks(session: nox.Session) -> None:
     env = {"PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
     for command in _benchmark_commands(session.posargs):
         session.run("python", *command, env=env)
+
+
+@nox.session(python=PYTHON, tags=["sim"], default=False)
+def shards(session: nox.Session) -> None:
+    """Sharding simulation (not in ci): 4 shards x 2 workers at once against ONE shared process
+    stack, each integration scenario 4 times; prints messages, rows and keys that crossed
+    namespaces and what was left after every shard (both must be 0; the session fails when not),
+    the time against a single shard, the ratio and the CPU-bound ceiling of this machine."""
+    _sync(session)
+    with _service_stack(session, "shards"):
+        session.run("python", "benchmarks/sim_shards.py", *session.posargs)
 
 
 def _benchmark_commands(posargs: list[str]) -> list[list[str]]:

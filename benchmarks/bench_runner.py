@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
@@ -132,15 +133,27 @@ def _correlation_ids(value: object) -> set[str]:
     return set()
 
 
-def _crossings(report: Path) -> int:
-    """Correlation ids seen by more than one scenario run: messages that crossed namespaces."""
-    owners: dict[str, int] = {}
-    for run in json.loads(report.read_text())["scenarios"]:
+# What carried a correlation id a run observed: rows and keys are read by these steps; every
+# other step observes messages.
+CARRIER = {"expect_row": "rows", "expect_key": "keys"}
+
+
+def crossings(reports: Sequence[Path]) -> dict[str, int]:
+    """Correlation ids seen by more than one scenario run across the JSON reports, by carrier
+    (messages, rows, keys): what crossed namespaces. Also used by sim_shards.py."""
+    owners: dict[str, set[int]] = {}
+    carrier: dict[str, str] = {}
+    runs = (run for report in reports for run in json.loads(report.read_text())["scenarios"])
+    for number, run in enumerate(runs):
         # What the run saw (outputs, events), not what the file asked for (inputs: "*" and such).
-        observed = [[s["output"], s["events"]] for s in run["steps"] + run["expectations"]]
-        for seen in _correlation_ids(observed):
-            owners[seen] = owners.get(seen, 0) + 1
-    return sum(1 for count in owners.values() if count > 1)
+        for step in run["steps"] + run["expectations"]:
+            for seen in _correlation_ids([step["output"], step["events"]]):
+                owners.setdefault(seen, set()).add(number)
+                carrier.setdefault(seen, CARRIER.get(step["action"], "messages"))
+    counts = dict.fromkeys(("messages", "rows", "keys"), 0)
+    for seen, seen_by in owners.items():
+        counts[carrier[seen]] += len(seen_by) > 1
+    return counts
 
 
 def _real_throughput(workers: int) -> tuple[float, int]:
@@ -163,7 +176,7 @@ def _real_throughput(workers: int) -> tuple[float, int]:
         found = re.search(r"(\d+) passed, 0 failed, \d+ skipped in ([\d.]+)s", done.stdout)
         if done.returncode != 0 or found is None:
             raise SystemExit(f"onex run -n {workers} did not pass:\n{done.stdout[-2000:]}")
-        return int(found.group(1)) / float(found.group(2)), _crossings(report)
+        return int(found.group(1)) / float(found.group(2)), sum(crossings([report]).values())
 
 
 def main() -> None:
