@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from reliability.kills import (
     onex_command,
     pid_alive,
     run_and_kill_broker,
+    wait_until,
 )
 
 INTEGRATION = ROOT / "scenarios" / "integration"
@@ -71,16 +73,21 @@ def _redis_scenario(folder: Path, marker: Path) -> Path:
     return path
 
 
-def _kill_onex_run(stack: IsolatedStack, scenario: Path, rng: random.Random) -> None:
+def _kill_onex_run(
+    stack: IsolatedStack, scenario: Path, at_s: float, hold: Path | None = None
+) -> None:
     """Start `onex run` and SIGKILL it (the harness alone: the servers it started live on as
-    orphans) at a random point: start-up, service start, steps, cleanup or after the end."""
+    orphans) `at_s` after its start, or after its scenario began to `hold` (mid-scenario, with
+    keys written in its namespace): start-up, service start, steps, cleanup or after the end."""
     proc = subprocess.Popen(
         [onex_command(), "run", str(scenario), "--snapshots", "-"],
         env=stack.env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(rng.uniform(0.2, 4.0))
+    if hold is not None:
+        wait_until(lambda: hold.exists() or proc.poll() is not None, "the scenario to hold")
+    time.sleep(at_s)
     if proc.poll() is None:
         proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=GUARD_S)
@@ -116,11 +123,23 @@ def harness_kills(count: int, base: Path, rng: random.Random) -> Leftovers:
     if started.returncode != 0:
         raise RuntimeError(f"could not start the kept Redis:\n{started.stdout}{started.stderr}")
     try:
+        # One run to the end sets the window the kill points are drawn from (start to exit).
+        timed = time.monotonic()
+        subprocess.run(
+            [onex_command(), "run", str(_redis_scenario(base / "calibrate", base / "hold-c")),
+             "--snapshots", "-"],
+            env=kept.env(), capture_output=True, timeout=GUARD_S, check=False,
+        )  # fmt: skip
+        window = time.monotonic() - timed
         for round_no in range(count):
             own = round_no % 2 == 0
             stack = IsolatedStack(base / f"own-{round_no}") if own else kept
-            scenario = _redis_scenario(base / f"scenarios-{round_no}", base / f"hold-{round_no}")
-            _kill_onex_run(stack, scenario, rng)
+            marker = base / f"hold-{round_no}"
+            scenario = _redis_scenario(base / f"scenarios-{round_no}", marker)
+            if rng.random() < 0.5:  # mid-scenario: at a random moment of its hold
+                _kill_onex_run(stack, scenario, rng.uniform(0.0, 1.0), hold=marker)
+            else:  # anywhere in a run (an own stack must start first: a longer window)
+                _kill_onex_run(stack, scenario, rng.uniform(0.1, window * (1.5 if own else 1.0)))
             pids, dirs = _recorded(stack) if own else ([], [])
             stack.services("start", "redis")  # the next start: it must reap what was left
             new_pids, new_dirs = _recorded(stack)
@@ -233,14 +252,19 @@ def main(argv: list[str] | None = None) -> int:
     wrong: list[str] = []
     with tempfile.TemporaryDirectory(prefix="onex-reliability-") as tmp:
         base = Path(tmp)
-        left = harness_kills(args.harness_kills, base, random.Random(seed))
+        started = time.monotonic()
+        # The two kill series use stacks of their own, so they run side by side.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            harness = pool.submit(harness_kills, args.harness_kills, base, random.Random(seed))
+            broker = pool.submit(broker_kills, args.broker_kills, base)
+            left, (ended, longest, problems) = harness.result(), broker.result()
+        print(f"(kill series took {time.monotonic() - started:.0f} s)")
         print(
             f"harness SIGKILL at random points x {args.harness_kills} (seed {seed}): leftover "
             f"processes/dirs/namespaces after the next start: {left} (must be 0/0/0)"
         )
         if str(left) != "0/0/0":
             wrong.append("harness kills left something behind")
-        ended, longest, problems = broker_kills(args.broker_kills, base)
         print(
             f"broker SIGKILL mid-scenario x {args.broker_kills}: runs that ended with a report: "
             f"{ended}/{args.broker_kills} (must be all); longest time to end: {longest:.1f} s"

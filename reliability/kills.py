@@ -121,7 +121,7 @@ def write_broker_kill_scenario(folder: Path, marker: Path) -> Path:
         "external_services": {"kafka": {"kind": "kafka"}},
         "resources": {"kafka": {"topics": [{"name": "orders"}]}},
         "timeout_profiles": {
-            "default": {"step": "5s"},
+            "default": {"step": "3s"},
             "kafka": {"publish_ack": "3s", "connect": "5s"},
         },
         "steps": [

@@ -47,3 +47,16 @@ def test_postgres_and_redis_urls_are_built_from_parts_with_the_password_kept_out
 def test_fields_the_tools_cannot_honour_are_refused_by_name() -> None:
     with pytest.raises(ConnectionRefusedSetting, match=r"connection\.client_id"):
         given_connection("bus", _config("kafka", bootstrap_servers="h:1", client_id="x"))
+
+
+def test_credentials_without_an_address_are_refused() -> None:
+    with pytest.raises(ConnectionRefusedSetting, match="no address"):
+        given_connection("db", _config("postgres", password="secret"))
+
+
+def test_a_field_set_beside_the_url_takes_its_place_in_it() -> None:
+    given = given_connection(
+        "db", _config("postgres", url="postgresql://u:old@db.local:6000/x", password="new")
+    )
+    assert given is not None
+    assert given.url == "postgresql://u:new@db.local:6000/x"

@@ -11,7 +11,7 @@ which layers them over the file's settings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from onex_scenario import ModelConnectionConfig, ModelExternalServiceConfig
 from onex_scenario.redaction import redact_url
@@ -25,6 +25,8 @@ _USED: dict[str, frozenset[str]] = {
 }
 """The connection fields the harness's tools honour, per kind."""
 
+_ADDRESS = frozenset({"bootstrap_servers", "url", "host", "port"})
+"""Fields that name where the service is; without one, the settings cannot be used."""
 _DEFAULT_PORT = {"postgres": 5432, "redis": 6379}
 _DEFAULT_HOST = "127.0.0.1"
 
@@ -63,11 +65,19 @@ def given_connection(service: str, config: ModelExternalServiceConfig) -> GivenC
             f"{fields}: not supported by the harness's {kind} tools (it would be ignored); "
             f"supported: {', '.join(sorted(_USED[kind]))}"
         )
+    if not given & _ADDRESS:
+        fields = ", ".join(
+            f"external_services.{service}.connection.{name}" for name in sorted(given)
+        )
+        raise ConnectionRefusedSetting(
+            f"{fields}: no address to use them with (the harness's own {kind} has credentials "
+            "of its own); set url, or host and port, as well"
+        )
     if kind == "kafka":
         servers = str(connection.bootstrap_servers)
         host, _, port = servers.split(",", maxsplit=1)[0].rpartition(":")
         return GivenConnection(_endpoint(kind, host, int(port), servers), servers)
-    url = connection.url or _url_from_parts(kind, connection)
+    url = _url_from_parts(kind, connection)
     parts = urlsplit(url)
     address = parts.hostname or _DEFAULT_HOST
     number = parts.port or _DEFAULT_PORT[kind]
@@ -75,15 +85,24 @@ def given_connection(service: str, config: ModelExternalServiceConfig) -> GivenC
 
 
 def _url_from_parts(kind: str, connection: ModelConnectionConfig) -> str:
-    host = connection.host or _DEFAULT_HOST
-    port = connection.port or _DEFAULT_PORT[kind]
-    secret = f":{quote(connection.password, safe='')}" if connection.password else ""
+    """The client URL: `url` if given, with each field that is also set taking its place
+    (so `ONEX_DB_PASSWORD` beside `ONEX_DB_URL` is used, not dropped), else built from them."""
+    base = urlsplit(connection.url or "")
+    host = connection.host or base.hostname or _DEFAULT_HOST
+    port = connection.port or base.port or _DEFAULT_PORT[kind]
+    password = connection.password or (unquote(base.password) if base.password else None)
+    secret = f":{quote(password, safe='')}" if password else ""
+    path = base.path.lstrip("/")
+    query = f"?{base.query}" if base.query else ""  # sslmode=… and the like stay
     if kind == "postgres":
-        user = quote(connection.user or "postgres", safe="")
-        database = quote(connection.database or "postgres", safe="")
-        return f"postgresql://{user}{secret}@{host}:{port}/{database}"
+        user = connection.user or (unquote(base.username) if base.username else "postgres")
+        database = connection.database or unquote(path) or "postgres"
+        scheme = base.scheme or "postgresql"
+        user_part = quote(user, safe="")
+        return f"{scheme}://{user_part}{secret}@{host}:{port}/{quote(database, safe='')}{query}"
     auth = f"{secret}@" if secret else ""
-    return f"redis://{auth}{host}:{port}/{connection.db or 0}"
+    db = connection.db if connection.db is not None else int(path) if path.isdigit() else 0
+    return f"{base.scheme or 'redis'}://{auth}{host}:{port}/{db}{query}"
 
 
 def _endpoint(kind: str, host: str, port: int, url: str) -> ServiceEndpoint:
