@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import secrets
 import signal
@@ -20,10 +21,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
 import yaml
@@ -39,6 +41,7 @@ from reliability.kills import (
     wait_until,
 )
 
+T = TypeVar("T")
 INTEGRATION = ROOT / "scenarios" / "integration"
 PLANTED_FILE_TESTS = ROOT / "packages/onex-services/tests/test_services_reaper_refusals.py"
 
@@ -242,6 +245,11 @@ def dead_broker_seconds(base: Path) -> tuple[float, dict[str, Any]]:
     return seconds, json.loads(report.read_text())["summary"] if report.exists() else {}
 
 
+def _timed(func: Callable[..., T], *args: Any) -> tuple[T, float]:
+    started = time.monotonic()
+    return func(*args), time.monotonic() - started
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--harness-kills", type=int, default=10)
@@ -255,10 +263,19 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         # The two kill series use stacks of their own, so they run side by side.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            harness = pool.submit(harness_kills, args.harness_kills, base, random.Random(seed))
-            broker = pool.submit(broker_kills, args.broker_kills, base)
-            left, (ended, longest, problems) = harness.result(), broker.result()
-        print(f"(kill series took {time.monotonic() - started:.0f} s)")
+            harness = pool.submit(
+                _timed, harness_kills, args.harness_kills, base, random.Random(seed)
+            )
+            broker = pool.submit(_timed, broker_kills, args.broker_kills, base)
+            (left, harness_s), ((ended, longest, problems), broker_s) = (
+                harness.result(),
+                broker.result(),
+            )
+        print(
+            f"(kill series side by side: {time.monotonic() - started:.0f} s; harness kills "
+            f"{harness_s:.0f} s, broker kills {broker_s:.0f} s; "
+            f"load average {os.getloadavg()[0]:.1f})"
+        )
         print(
             f"harness SIGKILL at random points x {args.harness_kills} (seed {seed}): leftover "
             f"processes/dirs/namespaces after the next start: {left} (must be 0/0/0)"
