@@ -8,7 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from onex_runner.cli import run
 from onex_runner.dashboard import DashboardServer
+from onex_runner.view_cli import dashboard
 
 pytestmark = pytest.mark.unit
 
@@ -88,3 +91,18 @@ def test_anything_else_is_not_found(served: tuple[DashboardServer, Path]) -> Non
     conn = _connect(served[0])
     conn.request("GET", "/../etc/passwd")
     assert conn.getresponse().status == 404
+
+
+def test_onex_dashboard_without_a_recorded_run_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(dashboard, [str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no event stream" in result.output
+
+
+def test_dashboard_and_no_event_stream_is_a_usage_error(tmp_path: Path) -> None:
+    scenario = tmp_path / "unit" / "scenario_x.yaml"
+    scenario.parent.mkdir()
+    scenario.write_text("name: x\nsteps: [{id: w, wait: 0s}]\n")
+    result = CliRunner().invoke(run, [str(scenario), "--dashboard", "--events", "-"])
+    assert result.exit_code == 2
+    assert "--dashboard needs an event stream" in result.output
