@@ -138,7 +138,8 @@ def _keep_service_logs(session: nox.Session, services: tuple[str, ...]) -> None:
     secrets redacted and mode 0600 (`onex services logs --save`); a service without a log is
     passed over."""
     target = ROOT / "reports" / "service-logs" / session.name
-    for kind in ("kafka", "postgres", "redis"):
+    listed = session.run(*services, "kinds", silent=True, success_codes=[0, 1]) or ""
+    for kind in [line.split("\t")[0] for line in str(listed).splitlines() if line.strip()]:
         save = str(target / f"{kind}.log")
         session.run(*services, "logs", kind, "--save", save, silent=True, success_codes=[0, 1, 3])
 

@@ -14,10 +14,9 @@ from pathlib import Path
 from onex_services import docker_engine
 from onex_services.images import build_images
 from onex_services.manager import ToolServiceManager
-from onex_services.models import ServiceKind
 from onex_services.settings import Paths
 
-ALL = [ServiceKind.KAFKA, ServiceKind.POSTGRES, ServiceKind.REDIS]
+ALL = ["kafka", "postgres", "redis"]
 
 
 async def _cold_start(backend: str, base: Path) -> float:

@@ -13,7 +13,7 @@ import uuid
 
 from aiokafka import AIOKafkaProducer
 from onex_registry import InMemoryEventBus, KafkaEventBus, building_tools
-from onex_services import ServiceKind, ToolServiceManager
+from onex_services import ToolServiceManager
 
 MESSAGES = 5_000
 WINDOW = 64
@@ -74,7 +74,7 @@ async def main() -> None:
     manager = ToolServiceManager()
     lease = await manager.acquire(["kafka"], label="bench-event-bus")
     try:
-        bootstrap = lease.endpoints[ServiceKind.KAFKA].bootstrap_servers
+        bootstrap = lease.endpoints["kafka"].bootstrap_servers
         namespace = f"onex_bench_{uuid.uuid4().hex[:6]}"
         with building_tools():
             bus = KafkaEventBus(bootstrap, namespace)

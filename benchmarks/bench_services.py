@@ -22,9 +22,10 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from onex_services.catalog import all_kinds
 from onex_services.health import HealthChecker
 from onex_services.manager import ToolServiceManager
-from onex_services.models import ALL_KINDS, RunState, ServiceKind
+from onex_services.models import RunState, ServiceKind
 from onex_services.settings import Paths
 
 TARGET_COLD_S = 8.0
@@ -44,7 +45,7 @@ def _ms(values: Sequence[float]) -> str:
 
 async def _cold_start(manager: ToolServiceManager) -> float:
     started = time.perf_counter()
-    await manager.up(ALL_KINDS)
+    await manager.up(all_kinds())
     elapsed = time.perf_counter() - started
     await manager.down(force=True)
     return elapsed
@@ -54,7 +55,7 @@ async def _attach(manager: ToolServiceManager, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        lease = await manager.acquire(ALL_KINDS, label="bench")
+        lease = await manager.acquire(all_kinds(), label="bench")
         times.append(time.perf_counter() - started)
         await manager.release(lease)
     return times
@@ -63,10 +64,10 @@ async def _attach(manager: ToolServiceManager, runs: int) -> list[float]:
 async def _health_rounds(
     manager: ToolServiceManager, rounds: int
 ) -> tuple[list[float], dict[ServiceKind, list[float]]]:
-    lease = await manager.acquire(ALL_KINDS, label="bench")
+    lease = await manager.acquire(all_kinds(), label="bench")
     endpoints = list(lease.endpoints.values())
     checker = HealthChecker()
-    per_kind: dict[ServiceKind, list[float]] = {kind: [] for kind in ALL_KINDS}
+    per_kind: dict[ServiceKind, list[float]] = {kind: [] for kind in all_kinds()}
     totals = []
     try:
         await checker.check_all(endpoints, use_cache=False)  # warm the connections
@@ -76,7 +77,7 @@ async def _health_rounds(
             totals.append(time.perf_counter() - started)
             for result in results:
                 if not result.healthy:
-                    raise SystemExit(f"{result.kind.value} unhealthy: {result.error}")
+                    raise SystemExit(f"{result.kind} unhealthy: {result.error}")
                 per_kind[result.kind].append(result.latency_ms / 1000)
     finally:
         await checker.close()
@@ -88,18 +89,18 @@ async def _broker_crash(manager: ToolServiceManager) -> tuple[float, float]:
     """Seconds from kill -9 of the broker to `status` saying down, and to healthy again."""
     state = manager.current()
     assert state is not None
-    broker = state.services[ServiceKind.KAFKA].process
+    broker = state.services["kafka"].process
     assert broker is not None
     killed = time.perf_counter()
     os.kill(broker.pid, signal.SIGKILL)
     while True:
         rows = {row.kind: row for row in await manager.status()}
-        if rows[ServiceKind.KAFKA].state is RunState.DOWN:
+        if rows["kafka"].state is RunState.DOWN:
             break
         await asyncio.sleep(0.01)
     seen_down = time.perf_counter() - killed
     restart = time.perf_counter()
-    await manager.up([ServiceKind.KAFKA])
+    await manager.up(["kafka"])
     return seen_down, time.perf_counter() - restart
 
 
@@ -117,13 +118,13 @@ async def main(cold_runs: int, attach_runs: int, health_rounds: int) -> None:
             f"{statistics.median(colds):.2f} s",
             f"<= {TARGET_COLD_S:.0f} s; runs {', '.join(f'{c:.2f}' for c in colds)}",
         )
-        await manager.up(ALL_KINDS)
+        await manager.up(all_kinds())
         attach = await _attach(manager, attach_runs)
         _line("attach to the running stack", _ms(attach), f"<= {TARGET_ATTACH_S * 1000:.0f} ms")
         totals, per_kind = await _health_rounds(manager, health_rounds)
         _line("health round, all three", _ms(totals), f"<= {TARGET_HEALTH_MS:.0f} ms median")
         for kind, values in per_kind.items():
-            _line(f"  of which {kind.value}", _ms(values), "-")
+            _line(f"  of which {kind}", _ms(values), "-")
         seen_down, restarted = await _broker_crash(manager)
         _line("broker kill -9 -> status down", f"{seen_down * 1000:.0f} ms", "<= 2000 ms")
         _line("broker restart to healthy", f"{restarted:.2f} s", "-")

@@ -29,7 +29,6 @@ from typing import Any, TypeVar
 
 import redis.asyncio as aioredis
 import yaml
-from onex_services import ServiceKind
 
 from reliability.kills import (
     GUARD_S,
@@ -152,7 +151,7 @@ def harness_kills(count: int, base: Path, rng: random.Random) -> Leftovers:
                 stack.stop()
         # Namespaces of every killed run on the kept Redis, after the starts that followed.
         state = kept.state()
-        url = state.services[ServiceKind.REDIS].url if state else None
+        url = state.services["redis"].url if state else None
         found.namespaces = asyncio.run(_namespaces_on(url)) if url else 0
     finally:
         kept.stop()

@@ -166,7 +166,7 @@ def run_and_kill_broker(
         if proc.poll() is not None:
             output = proc.communicate()[0]
             raise RuntimeError(f"onex run ended before the kill ({proc.returncode}):\n{output}")
-        pid = stack.pid_of(ServiceKind.KAFKA)
+        pid = stack.pid_of("kafka")
         if pid is None:
             raise RuntimeError("the stack state names no broker process")
         os.kill(pid, signal.SIGKILL)

@@ -71,7 +71,7 @@ async def make_bus(request: pytest.FixtureRequest) -> AsyncIterator[BusMaker]:
     for bus in made:
         await bus.close()
     if endpoint is not None:
-        from onex_services import ToolKafkaResourceManager
+        from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager
 
         manager = ToolKafkaResourceManager(endpoint.bootstrap_servers, namespace)
         try:

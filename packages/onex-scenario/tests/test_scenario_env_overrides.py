@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 from onex_scenario import (
-    ENV_OVERRIDES,
     ConnectionOverrides,
     EnvOverrideError,
     ModelConnectionConfig,
     ModelServiceOverride,
-    ServiceKindEnum,
     connection_overrides_from_env,
+    env_overrides,
     load_scenarios,
 )
+from onex_scenario.vocabulary import vocabularies
 
 from conftest import Tree
 
@@ -34,24 +34,25 @@ def test_endpoint_variables_are_parsed_into_typed_overrides() -> None:
             "ONEX_REDIS_PASSWORD": "",  # empty counts as unset
         }
     )
-    assert overrides.kafka.connection.bootstrap_servers == "127.0.0.1:9092,127.0.0.1:9093"
-    assert overrides.kafka.health_check_timeout == 45.0
-    assert overrides.postgres.connection.url == "postgresql://u:p@127.0.0.1:5432/db"
-    assert overrides.postgres.connection.port == 5433
-    assert overrides.redis.connection.db == 2
-    assert overrides.redis.connection.password is None
-    assert overrides.http.connection.token == "secret"
-    assert overrides.for_kind(ServiceKindEnum.TCP).is_empty
+    assert (
+        overrides.for_kind("kafka").connection.bootstrap_servers == "127.0.0.1:9092,127.0.0.1:9093"
+    )
+    assert overrides.for_kind("kafka").health_check_timeout == 45.0
+    assert overrides.for_kind("postgres").connection.url == "postgresql://u:p@127.0.0.1:5432/db"
+    assert overrides.for_kind("postgres").connection.port == 5433
+    assert overrides.for_kind("redis").connection.db == 2
+    assert overrides.for_kind("redis").connection.password is None
+    assert overrides.for_kind("http").connection.token == "secret"
+    assert overrides.for_kind("tcp").is_empty
     assert connection_overrides_from_env({}).is_empty
 
 
 def test_every_documented_variable_maps_to_a_kind_and_field() -> None:
-    assert ENV_OVERRIDES["ONEX_DB_NAME"] == (ServiceKindEnum.POSTGRES, "database")
-    assert ENV_OVERRIDES["ONEX_API_URL"] == (ServiceKindEnum.HTTP, "url")
-    assert all(
-        name.startswith(("ONEX_KAFKA_", "ONEX_DB_", "ONEX_REDIS_", "ONEX_API_"))
-        for name in ENV_OVERRIDES
-    )
+    assert env_overrides()["ONEX_DB_NAME"] == ("postgres", "database")
+    assert env_overrides()["ONEX_API_URL"] == ("http", "url")
+    prefixes = tuple(w.env_prefix for w in vocabularies().values() if w.env_prefix)
+    assert {"ONEX_KAFKA_", "ONEX_DB_", "ONEX_REDIS_", "ONEX_API_"} <= set(prefixes)
+    assert all(name.startswith(prefixes) for name in env_overrides())
 
 
 def test_unusable_values_name_their_variable() -> None:
@@ -100,7 +101,7 @@ def test_precedence_cli_over_env_over_file_over_base_over_defaults(tree: Tree) -
         "ONEX_KAFKA_HEALTH_CHECK_TIMEOUT": "1m",
     }
     cli = ConnectionOverrides(
-        postgres=ModelServiceOverride(connection=ModelConnectionConfig(port=3333))
+        kinds={"postgres": ModelServiceOverride(connection=ModelConnectionConfig(port=3333))}
     )
     scenario = tree.load("x.yaml", environ=environ, overrides=cli)
     main = scenario.external_services["main_db"].connection
@@ -136,15 +137,19 @@ def test_bad_environment_stops_a_batch_load_once(tree: Tree) -> None:
 
 def test_layers_combine_field_by_field() -> None:
     env = ConnectionOverrides(
-        redis=ModelServiceOverride(connection=ModelConnectionConfig(host="h", port=1))
+        kinds={"redis": ModelServiceOverride(connection=ModelConnectionConfig(host="h", port=1))}
     )
     cli = ConnectionOverrides(
-        redis=ModelServiceOverride(connection=ModelConnectionConfig(port=2), health_check_timeout=3)
+        kinds={
+            "redis": ModelServiceOverride(
+                connection=ModelConnectionConfig(port=2), health_check_timeout=3
+            )
+        }
     )
     merged = cli.over(env)
     assert (
-        merged.redis.connection.host,
-        merged.redis.connection.port,
-        merged.redis.health_check_timeout,
+        merged.for_kind("redis").connection.host,
+        merged.for_kind("redis").connection.port,
+        merged.for_kind("redis").health_check_timeout,
     ) == ("h", 2, 3.0)
-    assert merged.kafka.is_empty
+    assert merged.for_kind("kafka").is_empty

@@ -18,6 +18,7 @@ from onex_scenario import (
 from onex_scenario.durations import parse_duration
 from onex_scenario.models import ModelTimeoutProfile
 from onex_scenario.modes import plan_modes
+from onex_scenario.vocabulary import known_kinds_text
 from pydantic import ValidationError
 
 from conftest import DATA, SHIPPED_BASES, Tree
@@ -159,7 +160,7 @@ def test_wrong_types_and_values_say_what_was_expected(tree: Tree) -> None:
         "name: expected a valid string, got a list",
         "dependency_mode: expected 'real' or 'mock', got 'sometimes'",
         "cleanup_after: expected a valid boolean, unable to interpret input, got 'maybe'",
-        "external_services.kafka.kind: expected 'kafka', 'postgres', 'redis', 'tcp' or 'http', "
+        f"external_services.kafka.kind: expected {known_kinds_text()}, "
         "got 'kafak'; did you mean 'kafka'?",
         "external_services.bad name: expected a service name of letters, digits, '_' and '-', "
         "starting with a letter, got 'bad name'",

@@ -19,7 +19,7 @@ import pytest
 from onex_services import docker_engine
 from onex_services.backends.compose import leftover_containers
 from onex_services.manager import ToolServiceManager
-from onex_services.models import HealthStatus, ServiceKind
+from onex_services.models import HealthStatus
 from onex_services.settings import Paths
 
 pytestmark = [
@@ -29,7 +29,7 @@ pytestmark = [
         reason="no Docker engine with the compose plugin answers (run `invoke images.engine`)",
     ),
 ]
-ALL = [ServiceKind.KAFKA, ServiceKind.POSTGRES, ServiceKind.REDIS]
+ALL = ["kafka", "postgres", "redis"]
 
 
 @pytest.fixture
@@ -68,11 +68,11 @@ def test_a_compose_stack_is_healthy_and_leaves_nothing(paths: Paths) -> None:
                 v for r in state.services.values() for k, v in _env(r.details["env_file"]).items()
                 if k.endswith("_PASSWORD")
             }  # fmt: skip
-            for kind, marker in ((ServiceKind.KAFKA, "Kafka Server started"),
-                                 (ServiceKind.POSTGRES, "ready to accept connections"),
-                                 (ServiceKind.REDIS, "Ready to accept connections")):  # fmt: skip
+            for kind, marker in (("kafka", "Kafka Server started"),
+                                 ("postgres", "ready to accept connections"),
+                                 ("redis", "Ready to accept connections")):  # fmt: skip
                 text = manager.log_path(kind).read_text()
-                assert marker in text, f"{kind.value} log:\n{text[-1500:]}"
+                assert marker in text, f"{kind} log:\n{text[-1500:]}"
                 assert not [secret for secret in secrets if secret in text]
         finally:
             await manager.release(lease)
@@ -121,13 +121,13 @@ def test_a_killed_owners_stack_is_reaped_by_the_next_start(paths: Paths) -> None
     ).stdout.split()  # fmt: skip
     assert running  # left behind by the kill -9
 
-    lease = asyncio.run(manager.up([ServiceKind.REDIS]))
+    lease = asyncio.run(manager.up(["redis"]))
     try:
         left = subprocess.run(
             ["docker", "ps", "-a", "--filter", f"label=com.docker.compose.project={project}", "-q"],
             capture_output=True, text=True, check=True,
         ).stdout.split()  # fmt: skip
         assert left == []
-        assert lease.endpoints[ServiceKind.REDIS].backend == "compose"
+        assert lease.endpoints["redis"].backend == "compose"
     finally:
         asyncio.run(manager.down(force=True))

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 
 import pytest
 from onex_services.health import Backoff, HealthChecker
-from onex_services.models import HealthStatus, ServiceEndpoint, ServiceKind
+from onex_services.models import HealthStatus, ServiceEndpoint
 
 pytestmark = pytest.mark.unit
 
 
 class ScriptedProbe:
-    kind = ServiceKind.REDIS
+    kind = "redis"
 
     def __init__(self, outcomes: list[Exception | None]) -> None:
         self.url = "redis://127.0.0.1:1/0"
@@ -45,7 +45,7 @@ def listening_port() -> Iterator[int]:
 
 def _endpoint(port: int) -> ServiceEndpoint:
     return ServiceEndpoint(
-        kind=ServiceKind.REDIS,
+        kind="redis",
         backend="process",
         host="127.0.0.1",
         port=port,

@@ -10,9 +10,8 @@ from onex_services import docker_engine
 from onex_services.backends import choose_managed_backend, load_backend
 from onex_services.backends.process import ProcessBackend
 from onex_services.errors import BackendUnavailableError, MissingBinaryError
-from onex_services.install.kafka import _parse_sha512, find_kafka, require_kafka
-from onex_services.install.system import find_redis_server
-from onex_services.models import ServiceKind
+from onex_services.kinds.kafka.dist import _parse_sha512, find_kafka, require_kafka
+from onex_services.kinds.redis import find_redis_server
 from onex_services.settings import Paths
 
 pytestmark = pytest.mark.unit
@@ -74,7 +73,7 @@ def test_a_missing_redis_server_names_the_install_command(
         find_redis_server()
     assert "onex services install" in str(info.value)
     with pytest.raises(MissingBinaryError):
-        ProcessBackend(_paths(tmp_path)).check_available([ServiceKind.REDIS])
+        ProcessBackend(_paths(tmp_path)).check_available(["redis"])
 
 
 def test_unknown_backends_list_the_known_ones(tmp_path: Path) -> None:
@@ -91,7 +90,7 @@ def test_auto_says_why_it_passed_a_backend_over(
     monkeypatch.delenv("ONEX_KAFKA_HOME", raising=False)
     monkeypatch.delenv("KAFKA_HOME", raising=False)
     with pytest.raises(BackendUnavailableError) as info:
-        choose_managed_backend("auto", [ServiceKind.KAFKA], _paths(tmp_path))
+        choose_managed_backend("auto", ["kafka"], _paths(tmp_path))
     message = str(info.value)
     assert "compose:" in message
     assert "process: Kafka" in message

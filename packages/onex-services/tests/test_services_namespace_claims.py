@@ -9,13 +9,13 @@ import pytest
 import stand_ins
 from onex_services.claims import NamespaceClaim, NamespaceClaims
 from onex_services.errors import SettingError
-from onex_services.models import ProcessRef, ServiceEndpoint, ServiceKind
+from onex_services.models import ProcessRef, ServiceEndpoint
 from onex_services.settings import namespace_lease_s
 
 pytestmark = pytest.mark.unit
 dead_ref = pytest.fixture(stand_ins.dead_ref)
 REDIS = ServiceEndpoint(
-    kind=ServiceKind.REDIS, backend="process", host="127.0.0.1", port=6390, url="redis://x"
+    kind="redis", backend="process", host="127.0.0.1", port=6390, url="redis://x"
 )
 
 
@@ -31,7 +31,7 @@ def test_a_claim_is_a_private_file_until_released(tmp_path: Path) -> None:
     path = tmp_path / "namespaces" / "onex_run_main_abc.json"
     assert path.stat().st_mode & 0o777 == 0o600
     assert claims.all() == ([claim], [])
-    assert claim.targets == {ServiceKind.REDIS: "127.0.0.1:6390"}
+    assert claim.targets == {"redis": "127.0.0.1:6390"}
     claims.release("onex_run_main_abc")
     assert claims.all() == ([], [])
 

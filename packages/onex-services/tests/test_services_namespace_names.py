@@ -5,13 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from onex_services.namespaces import (
-    NamespaceError,
-    RedisPrefixManager,
-    ToolKafkaResourceManager,
-    namespace_for,
-    validate_namespace,
-)
+from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager
+from onex_services.kinds.redis import RedisPrefixManager
+from onex_services.namespaces import NamespaceError, namespace_for, validate_namespace
 
 pytestmark = pytest.mark.unit
 PG_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

@@ -18,15 +18,9 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from onex_services import (
-    PostgresSchemaManager,
-    ServiceEndpoint,
-    ToolKafkaResourceManager,
-    TopicSpec,
-    cleanup_namespace,
-    verify_clean,
-)
-from onex_services.models import ServiceKind
+from onex_services import ServiceEndpoint, cleanup_namespace, verify_clean
+from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager, TopicSpec
+from onex_services.kinds.postgres import PostgresSchemaManager
 from onex_services.pytest_fixtures import ServicesHolder
 
 pytestmark = pytest.mark.integration
@@ -95,7 +89,7 @@ async def namespaces(
         await _fill(namespace, urls["kafka"], urls["postgres"], urls["redis"])
     yield pair
     for namespace in pair:
-        await cleanup_namespace(namespace, **urls)
+        await cleanup_namespace(namespace, urls)
 
 
 def _claim_in_a_run_that_is_killed(
@@ -132,18 +126,18 @@ async def test_a_dead_runs_namespace_is_reclaimed_and_a_live_ones_is_left(
     _claim_in_a_run_that_is_killed(onex_services, dead, endpoints)
     # Alive, though its lease ran out long ago: being alive is enough to be left alone.
     manager.claims.claim(live, endpoints, label="live", lease=0)
-    before = await verify_clean(live, **urls)
-    assert len(await verify_clean(dead, **urls)) == len(before) == 4  # topic, group, schema, key
+    before = await verify_clean(live, urls)
+    assert len(await verify_clean(dead, urls)) == len(before) == 4  # topic, group, schema, key
 
     if via == "reap":
         await manager.reap()
     else:
-        lease = await manager.acquire([ServiceKind.KAFKA, ServiceKind.POSTGRES, ServiceKind.REDIS])
+        lease = await manager.acquire(["kafka", "postgres", "redis"])
         await manager.release(lease)
 
     try:
-        assert await verify_clean(dead, **urls) == []
-        assert await verify_clean(live, **urls) == before
+        assert await verify_clean(dead, urls) == []
+        assert await verify_clean(live, urls) == before
         claimed = {claim.namespace for claim in manager.claims.all()[0]}
         assert dead not in claimed
         assert live in claimed

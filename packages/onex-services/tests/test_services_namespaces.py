@@ -8,15 +8,10 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from onex_services import (
-    PostgresSchemaManager,
-    RedisPrefixManager,
-    ServiceEndpoint,
-    ToolKafkaResourceManager,
-    TopicSpec,
-    cleanup_namespace,
-    verify_clean,
-)
+from onex_services import ServiceEndpoint, cleanup_namespace, verify_clean
+from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager, TopicSpec
+from onex_services.kinds.postgres import PostgresSchemaManager
+from onex_services.kinds.redis import RedisPrefixManager
 
 pytestmark = pytest.mark.integration
 
@@ -175,11 +170,11 @@ async def test_verify_clean_lists_leftovers_on_every_service_until_cleanup(
     finally:
         await client.aclose()
 
-    leftovers = await verify_clean(namespace, **services)
+    leftovers = await verify_clean(namespace, services)
     assert leftovers == [
         f"kafka topic {namespace}.events",
         f"postgres schema {namespace}",
         f"redis key {namespace}:k",
     ]
-    await cleanup_namespace(namespace, **services)
-    assert await verify_clean(namespace, **services) == []
+    await cleanup_namespace(namespace, services)
+    assert await verify_clean(namespace, services) == []

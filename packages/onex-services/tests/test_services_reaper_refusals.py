@@ -20,7 +20,7 @@ import stand_ins
 from onex_services import launcher, procfs
 from onex_services.backends.process import LEDGER_DIR
 from onex_services.errors import UntrustedPathError
-from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
+from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.reaper import MARKER, create_stack_dir, reap_stack, reap_unclaimed_dirs
 from onex_services.settings import Paths
 from onex_services.state import MANIFEST, Owner, StackState, StateStore
@@ -43,7 +43,7 @@ needs_root = pytest.mark.skipif(
 def _state(stack_dir: Path, stack_id: str, dead: ProcessRef, victim: ProcessRef) -> StackState:
     """An orphaned stack whose one service record names `victim`."""
     record = ServiceRecord(
-        kind=ServiceKind.REDIS, backend="process", host="127.0.0.1", port=1, url="redis://x",
+        kind="redis", backend="process", host="127.0.0.1", port=1, url="redis://x",
         process=victim,
     )  # fmt: skip
     return StackState(
@@ -51,7 +51,7 @@ def _state(stack_dir: Path, stack_id: str, dead: ProcessRef, victim: ProcessRef)
         backend="process",
         stack_dir=str(stack_dir),
         owners=[Owner(process=dead, lease_id="gone")],
-        services={ServiceKind.REDIS: record},
+        services={"redis": record},
     )
 
 

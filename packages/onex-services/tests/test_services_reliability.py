@@ -25,8 +25,10 @@ from onex_services import launcher, templates
 from onex_services.backends import process as process_backend
 from onex_services.errors import PortClashError, ServiceStartError
 from onex_services.health import HealthChecker
+from onex_services.kinds import kafka as kafka_kind
+from onex_services.kinds import redis as redis_kind
 from onex_services.manager import ToolServiceManager
-from onex_services.models import RunState, ServiceKind
+from onex_services.models import RunState
 from onex_services.ports import port_accepts
 from onex_services.settings import Paths
 
@@ -88,22 +90,22 @@ async def test_a_killed_broker_shows_as_down_and_up_brings_it_back(
     first = await manager.up(["kafka"])
     state = manager.current()
     assert state is not None
-    broker = state.services[ServiceKind.KAFKA].process
+    broker = state.services["kafka"].process
     assert broker is not None
 
     os.kill(broker.pid, signal.SIGKILL)
     assert launcher.wait_for_exit(broker, timeout=10)
     # No waiting here: status looks at the process itself, so it knows as soon as it is gone.
     rows = {row.kind: row for row in await manager.status()}
-    assert rows[ServiceKind.KAFKA].state is RunState.DOWN
+    assert rows["kafka"].state is RunState.DOWN
 
     second = await manager.up(["kafka"])
 
-    assert second.endpoints[ServiceKind.KAFKA] == first.endpoints[ServiceKind.KAFKA]
-    assert second.health[ServiceKind.KAFKA].healthy
+    assert second.endpoints["kafka"] == first.endpoints["kafka"]
+    assert second.health["kafka"].healthy
     rows = {row.kind: row for row in await manager.status(deep=True)}
-    assert rows[ServiceKind.KAFKA].state is RunState.RUNNING
-    assert rows[ServiceKind.KAFKA].pid != broker.pid
+    assert rows["kafka"].state is RunState.RUNNING
+    assert rows["kafka"].pid != broker.pid
 
 
 async def test_the_broker_runs_with_the_heap_the_environment_sets(
@@ -113,7 +115,7 @@ async def test_the_broker_runs_with_the_heap_the_environment_sets(
     await manager.up(["kafka"])
     state = manager.current()
     assert state is not None
-    broker = state.services[ServiceKind.KAFKA].process
+    broker = state.services["kafka"].process
     assert broker is not None
     heap = [arg for arg in psutil.Process(broker.pid).cmdline() if arg.startswith("-Xmx")]
     assert heap == ["-Xmx200m"]
@@ -123,7 +125,7 @@ _HARNESS = """
 import asyncio, json, sys, time
 from onex_services.manager import ToolServiceManager
 lease = asyncio.run(ToolServiceManager().acquire(["postgres", "redis"], label="doomed"))
-print(json.dumps({k.value: v.url for k, v in lease.endpoints.items()}), flush=True)
+print(json.dumps({k: v.url for k, v in lease.endpoints.items()}), flush=True)
 time.sleep(600)
 """
 
@@ -166,7 +168,7 @@ def test_after_kill_9_of_the_harness_the_next_up_reaps_its_orphans(
     new_state = manager.current()
     assert new_state is not None
     assert new_state.stack_id != orphan_state.stack_id
-    assert lease.health[ServiceKind.REDIS].healthy
+    assert lease.health["redis"].healthy
 
 
 def test_two_ups_at_the_same_moment_share_one_stack(paths: Paths) -> None:
@@ -202,8 +204,8 @@ async def test_a_broker_that_dies_while_starting_is_one_clear_error(
         # The broker gets a free client port and a controller port someone else holds, and the
         # check before the start is skipped: the port is taken in the moment between the two.
         ports = iter([process_backend.free_port(), taken])
-        monkeypatch.setattr(process_backend, "free_port", lambda: next(ports))
-        monkeypatch.setattr(process_backend, "_check_ports_free", lambda *args: None)
+        monkeypatch.setattr(kafka_kind, "free_port", lambda: next(ports))
+        monkeypatch.setattr(kafka_kind, "check_ports_free", lambda *args: None)
 
         with pytest.raises(PortClashError) as info:
             await manager.up(["kafka"])
@@ -244,7 +246,7 @@ async def test_a_port_taken_under_the_server_is_reported_as_a_port_clash(
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         taken = squatter.getsockname()[1]
-        monkeypatch.setattr(process_backend, "free_port", lambda: taken)
+        monkeypatch.setattr(redis_kind, "free_port", lambda: taken)
 
         with pytest.raises(PortClashError) as info:
             await manager.up(["redis"])
@@ -259,10 +261,10 @@ async def test_a_restart_moves_to_a_fresh_port_when_the_old_one_was_taken(
     manager: ToolServiceManager,
 ) -> None:
     first = await manager.up(["redis"])
-    endpoint = first.endpoints[ServiceKind.REDIS]
+    endpoint = first.endpoints["redis"]
     state = manager.current()
     assert state is not None
-    server = state.services[ServiceKind.REDIS].process
+    server = state.services["redis"].process
     assert server is not None
     checker = HealthChecker(cache_ttl=60)
     try:
@@ -279,5 +281,5 @@ async def test_a_restart_moves_to_a_fresh_port_when_the_old_one_was_taken(
             second = await manager.up(["redis"])
     finally:
         await checker.close()
-    assert second.endpoints[ServiceKind.REDIS].port != endpoint.port
-    assert second.health[ServiceKind.REDIS].healthy
+    assert second.endpoints["redis"].port != endpoint.port
+    assert second.health["redis"].healthy

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from onex_services.commands import save_log
-from onex_services.models import HealthResult, HealthStatus, ServiceKind
+from onex_services.models import HealthResult, HealthStatus
 from onex_services.render import health_table, to_json
 from rich.console import Console
 
@@ -18,7 +18,7 @@ SAID = "[/] [bold]x :x: \x1b[31m postgresql://onex:pw-123@127.0.0.1:5/db"
 
 def test_a_services_error_is_printed_literally_with_its_password_hidden() -> None:
     result = HealthResult(
-        kind=ServiceKind.POSTGRES, endpoint="postgresql://onex:pw-123@127.0.0.1:5/db",
+        kind="postgres", endpoint="postgresql://onex:pw-123@127.0.0.1:5/db",
         status=HealthStatus.UNHEALTHY, latency_ms=1.0, attempts=1, error=SAID,
     )  # fmt: skip
     console = Console(record=True, width=400)

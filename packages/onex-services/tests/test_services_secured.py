@@ -77,7 +77,7 @@ def _stored_passwords(stack: Stack) -> dict[str, str]:
 
 
 async def test_postgres_takes_the_stack_password_and_nothing_else(stack: Stack) -> None:
-    dsn = stack.url(ServiceKind.POSTGRES)
+    dsn = stack.url("postgres")
     password = urlsplit(dsn).password
     assert password
     assert _stored_passwords(stack)["postgres"] == password
@@ -97,7 +97,7 @@ async def test_postgres_takes_the_stack_password_and_nothing_else(stack: Stack) 
 
 
 async def test_redis_requires_the_stack_password(stack: Stack) -> None:
-    url = stack.url(ServiceKind.REDIS)
+    url = stack.url("redis")
     password = urlsplit(url).password
     assert password
     assert _stored_passwords(stack)["redis"] == password
@@ -120,7 +120,7 @@ async def test_redis_requires_the_stack_password(stack: Stack) -> None:
             await stranger.aclose()
 
 
-@pytest.mark.parametrize("kind", [ServiceKind.POSTGRES, ServiceKind.REDIS])
+@pytest.mark.parametrize("kind", ["postgres", "redis"])
 def test_a_server_runs_with_a_clean_environment_not_the_callers(
     stack: Stack, kind: ServiceKind
 ) -> None:

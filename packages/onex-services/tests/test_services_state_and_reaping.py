@@ -13,7 +13,7 @@ import pytest
 import stand_ins
 from onex_services import launcher
 from onex_services.backends.process import LEDGER_DIR
-from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
+from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.reaper import create_stack_dir, reap_stack, reap_unclaimed_dirs
 from onex_services.settings import Paths
 from onex_services.state import Owner, StackState, StateStore, read_state
@@ -30,7 +30,7 @@ dead_ref = pytest.fixture(stand_ins.dead_ref)
 
 def _record(process: ProcessRef | None) -> ServiceRecord:
     return ServiceRecord(
-        kind=ServiceKind.REDIS, backend="process", host="127.0.0.1", port=1, url="redis://x",
+        kind="redis", backend="process", host="127.0.0.1", port=1, url="redis://x",
         process=process,
     )  # fmt: skip
 
@@ -93,7 +93,7 @@ def test_state_round_trips_and_garbage_reads_as_no_state(tmp_path: Path) -> None
     store = StateStore(tmp_path / "state")
     assert store.load() is None
     state = StackState(backend="process", stack_dir=str(tmp_path / "stack"))
-    state.services[ServiceKind.REDIS] = _record(None)
+    state.services["redis"] = _record(None)
     store.save(state)
     assert store.load() == state
     assert store.path.stat().st_mode & 0o777 == 0o600
@@ -124,7 +124,7 @@ def test_reaping_kills_the_recorded_services_of_an_orphaned_stack_and_removes_it
 ) -> None:
     state = _orphan(reaper_paths, "abc", dead_ref)
     sleeper = spawn_service(Path(state.stack_dir) / "redis")
-    state.services[ServiceKind.REDIS] = _record(sleeper)
+    state.services["redis"] = _record(sleeper)
     StateStore(reaper_paths.state_dir).save(state)
     assert read_state(Path(state.stack_dir) / "stack.json") is not None
 
@@ -202,7 +202,7 @@ def _kept_stack(paths: Paths, service: ProcessRef, dead: ProcessRef, *, age_s: f
         keep=True,
         owners=[Owner(process=dead, lease_id="gone")],
     )
-    state.services[ServiceKind.REDIS] = _record(service)
+    state.services["redis"] = _record(service)
     StateStore(paths.state_dir.parent / "other-state").save(state)
     then = time.time() - age_s
     os.utime(stack_dir / "stack.json", (then, then))

@@ -1,7 +1,8 @@
 """Tool factories: one per kind of service, each knowing its real class and its mock.
 
-Users add their own through the entry-point group `onex.tool_factories` (name = service kind,
-value = a BaseToolFactory subclass).
+The built-in ones are registered like a user's: through the entry-point group
+`onex.tool_factories` (name = service kind, value = a BaseToolFactory subclass) in
+onex-registry's pyproject.toml, so the kind names live in the registry's vocabulary there.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ def qualified_name(cls: type) -> str:
 class BaseToolFactory:
     """Builds the real or the mock implementation of one kind of tool.
 
-    A subclass names its `kind` (the service kind it serves) and its two classes.
+    A subclass names its two classes; its `kind` (the service kind it serves) is the name of
+    its entry point, set when it is discovered (a subclass may also name it itself).
     """
 
-    kind: ClassVar[str]
+    kind: str = ""
     real_class: ClassVar[type]
     mock_class: ClassVar[type]
 
@@ -63,7 +65,6 @@ class BaseToolFactory:
 class EventBusToolFactory(BaseToolFactory):
     """real → KafkaEventBus, mock → InMemoryEventBus."""
 
-    kind = "kafka"
     real_class = KafkaEventBus
     mock_class = InMemoryEventBus
 
@@ -71,7 +72,6 @@ class EventBusToolFactory(BaseToolFactory):
 class KeyValueStoreToolFactory(BaseToolFactory):
     """real → RedisKeyValueStore, mock → InMemoryKeyValueStore."""
 
-    kind = "redis"
     real_class = RedisKeyValueStore
     mock_class = InMemoryKeyValueStore
 
@@ -79,30 +79,31 @@ class KeyValueStoreToolFactory(BaseToolFactory):
 class SqlStoreToolFactory(BaseToolFactory):
     """real → PostgresSqlStore (schema = namespace), mock → InMemorySqlStore."""
 
-    kind = "postgres"
     real_class = PostgresSqlStore
     mock_class = InMemorySqlStore
 
 
-BUILTIN_FACTORIES: tuple[type[BaseToolFactory], ...] = (
-    EventBusToolFactory,
-    KeyValueStoreToolFactory,
-    SqlStoreToolFactory,
-)
-
-
 def discover_factories() -> dict[str, BaseToolFactory]:
-    """Built-in factories, overridden or extended by the `onex.tool_factories` entry points."""
-    found: dict[str, BaseToolFactory] = {cls.kind: cls() for cls in BUILTIN_FACTORIES}
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
+    """Every factory of the `onex.tool_factories` entry points (the built-in ones included); a
+    user's entry point of the same name as a built-in one replaces it."""
+    found: dict[str, BaseToolFactory] = {}
+    builtin = [e for e in entry_points(group=ENTRY_POINT_GROUP) if _is_builtin(e.value)]
+    users = [e for e in entry_points(group=ENTRY_POINT_GROUP) if not _is_builtin(e.value)]
+    for entry in [*builtin, *users]:
         loaded = entry.load()
         if not (isinstance(loaded, type) and issubclass(loaded, BaseToolFactory)):
             raise OnexToolError(
                 f"entry point {entry.name} = {entry.value} in {ENTRY_POINT_GROUP} is not a "
                 "BaseToolFactory subclass"
             )
-        found[entry.name] = loaded()
+        factory = loaded()
+        factory.kind = factory.kind or entry.name
+        found[entry.name] = factory
     return found
+
+
+def _is_builtin(target: str) -> bool:
+    return target.startswith(f"{__name__}:")
 
 
 def factory_for(kind: str, factories: Mapping[str, BaseToolFactory]) -> BaseToolFactory:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import json
 import random
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from onex_scenario.names import topic_name_problem
 
 from onex_registry.errors import InvalidTopicNameError, ValueNotSerializableError
 
@@ -16,8 +17,6 @@ MAX_MESSAGE_BYTES = 1_048_588
 # Per-record overhead the broker counts besides key, value and headers (record batch header).
 RECORD_OVERHEAD_BYTES = 61
 CORRELATION_HEADER = "correlation_id"
-_LEGAL_TOPIC = re.compile(r"^[a-zA-Z0-9._-]+$")
-_MAX_TOPIC_LENGTH = 249
 
 
 _random = random.Random()
@@ -36,18 +35,9 @@ def new_correlation_id() -> str:
 
 def check_topic_name(name: str) -> None:
     """Raise InvalidTopicNameError where Kafka's `Topic.validate` would refuse the name."""
-    if not name:
-        raise InvalidTopicNameError("topic name is empty")
-    if name in {".", ".."}:
-        raise InvalidTopicNameError(f"topic name {name!r} is not allowed")
-    if len(name) > _MAX_TOPIC_LENGTH:
-        raise InvalidTopicNameError(
-            f"topic name is {len(name)} characters; Kafka's maximum is {_MAX_TOPIC_LENGTH}"
-        )
-    if not _LEGAL_TOPIC.match(name):
-        raise InvalidTopicNameError(
-            f"topic name {name!r} has characters outside Kafka's legal set [a-zA-Z0-9._-]"
-        )
+    problem = topic_name_problem(name)
+    if problem is not None:
+        raise InvalidTopicNameError(problem)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -141,7 +141,8 @@ class ScenarioCleanup:
         *,
         remove: bool,
     ) -> CleanupReport:
-        """Delete the namespace's topics, close every tool, remove and verify the namespace.
+        """Delete the namespace's topics, close every tool, remove and verify the namespace on
+        `endpoints` (service kind → client string).
 
         After a step timed out the service is taken as gone: the namespace steps are skipped
         (they would only wait out their deadlines too) and the namespace is left to the reaper.
@@ -159,11 +160,11 @@ class ScenarioCleanup:
                 await self.step(f"closing {name}", close)
         if not (remove and endpoints) or self._service_gone():
             return self.report
-        targets = {kind: endpoints.get(kind) for kind in ("kafka", "postgres", "redis")}
+        targets = dict(endpoints)  # kind -> client string; each kind's janitor cleans its part
         namespace = self.report.namespace
-        await self.step(f"cleanup of {namespace}", lambda: cleanup_namespace(namespace, **targets))
+        await self.step(f"cleanup of {namespace}", lambda: cleanup_namespace(namespace, targets))
         if self._service_gone():
             return self.report
-        left = await self.step(f"check of {namespace}", lambda: verify_clean(namespace, **targets))
+        left = await self.step(f"check of {namespace}", lambda: verify_clean(namespace, targets))
         self.report.leftovers.extend(left or [])
         return self.report

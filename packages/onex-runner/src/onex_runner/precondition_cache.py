@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from onex_scenario import ScenarioConfigModel
+from onex_scenario.vocabulary import vocabulary
 from onex_services import RegistryExternalServiceManager, ServiceKind
 from onex_services.errors import ServiceError
 from onex_services.health import HealthChecker
@@ -33,7 +34,6 @@ _LISTEN_TRIES = 5
 """Connection attempts (0.2 s each) before a given address counts as "nothing listens there"."""
 
 Target = tuple[str, str]
-ENDPOINT_FIELD = {"kafka": "bootstrap_servers", "postgres": "dsn", "redis": "redis_url"}
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ class ServiceProbes:
             health = services.health.get(ServiceKind(kind))
             endpoint = endpoints[ServiceKind(kind)]
             verdicts[kind] = ServiceVerdict(
-                endpoint=str(getattr(endpoint, ENDPOINT_FIELD[kind])),
+                endpoint=endpoint.url,
                 latency_ms=health.latency_ms if health else None,
                 attempts=health.attempts if health else 0,
             )
@@ -215,7 +215,7 @@ async def _listens(connection: GivenConnection) -> bool:
     endpoint = connection.endpoint
     addresses = (
         [a.rpartition(":") for a in connection.url.split(",")]
-        if endpoint.kind is ServiceKind.KAFKA
+        if not vocabulary(endpoint.kind).url_schemes  # host:port[,host:port...]
         else [(endpoint.host, ":", str(endpoint.port))]
     )
     for _ in range(_LISTEN_TRIES):

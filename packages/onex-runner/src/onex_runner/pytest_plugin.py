@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from onex_registry import BaseOnexRegistry, EventBus, KeyValueStore, RegistryResolver, SqlStore
 from onex_registry.errors import InvalidDependencyModeError
+from onex_registry.factories import discover_factories
 from onex_scenario import (
     DependencyModeEnum,
     LoadedScenario,
@@ -30,6 +31,7 @@ from onex_scenario.project_settings import (
     ProjectSettingsError,
     load_project_settings,
 )
+from onex_services.catalog import all_kinds, kind_spec
 from onex_services.models import ServiceEndpoint
 
 from onex_runner.engine import RunOptions, ScenarioRunner
@@ -194,11 +196,12 @@ class ScenarioFile(pytest.File):
 
 
 def markers_of(plan: ModePlan) -> list[str]:
-    """The effective tier, and `requires_<kind>` for every kind the plan runs real."""
+    """The effective tier, and `requires_<kind>` for every registered kind the plan runs real."""
     marks = [plan.tier.value]
     real = {s.kind for s in plan.services.values() if s.mode is DependencyModeEnum.REAL}
-    marks += [f"requires_{kind}" for kind in sorted(real & {"kafka", "postgres", "redis"})]
-    if {"kafka", "postgres", "redis"} <= real:
+    registered = set(all_kinds())
+    marks += [f"requires_{kind}" for kind in sorted(real & registered)]
+    if registered <= real:
         marks.append("requires_all_services")
     return marks
 
@@ -251,13 +254,11 @@ class ScenarioItem(pytest.Item):
         return self.path, 0, f"scenario {self.name}"
 
 
-# The fixture's tools are those of a scenario that declares the three services and no mode: mocks
-# by default, real under a force. Which fixture gives each real endpoint, and its field:
-_ENDPOINT_FIXTURES = {
-    "kafka": ("real_kafka", "bootstrap_servers"),
-    "postgres": ("real_postgres", "dsn"),
-    "redis": ("real_redis", "redis_url"),
-}
+# The fixture's tools are those of a scenario that declares one service per registered kind a
+# tool factory serves (named by its kind) and no mode: mocks by default, real under a force.
+def _fixture_kinds() -> list[str]:
+    factories = discover_factories()
+    return [kind for kind in all_kinds() if kind in factories]
 
 
 def fixture_scenario(name: str) -> ScenarioConfigModel:
@@ -265,7 +266,7 @@ def fixture_scenario(name: str) -> ScenarioConfigModel:
         {
             "name": name.replace("[", "_").replace("]", "").replace("-", "_")[:60],
             "tier": "unit",
-            "external_services": {kind: {"kind": kind} for kind in _ENDPOINT_FIXTURES},
+            "external_services": {kind: {"kind": kind} for kind in _fixture_kinds()},
         }
     )
 
@@ -290,9 +291,9 @@ async def onex_registry(
     endpoints: dict[str, str] = {}
     real: dict[str, ServiceEndpoint] = {}
     for service in resolver.real_tool_services(onex_mode_plan):
-        fixture, field = _ENDPOINT_FIXTURES[onex_mode_plan.services[service].kind]
+        fixture = kind_spec(onex_mode_plan.services[service].kind).fixture_name
         real[service] = request.getfixturevalue(fixture)
-        endpoints[service] = str(getattr(real[service], field))
+        endpoints[service] = real[service].url
     namespace = f"onex_fx_{uuid.uuid4().hex[:10]}"
     if endpoints:
         # Reclaimed by the next start if this test's process dies before its cleanup.
@@ -310,12 +311,7 @@ async def onex_registry(
         if endpoints:
             from onex_services.namespaces import cleanup_namespace
 
-            await cleanup_namespace(
-                namespace,
-                kafka=endpoints.get("kafka"),
-                postgres=endpoints.get("postgres"),
-                redis=endpoints.get("redis"),
-            )
+            await cleanup_namespace(namespace, endpoints)
             claims.release(namespace)
 
 

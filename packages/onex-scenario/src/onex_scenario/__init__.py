@@ -6,11 +6,11 @@ file:line:col, the key path and what was expected. See docs/scenarios.md.
 """
 
 from onex_scenario.env_overrides import (
-    ENV_OVERRIDES,
     ConnectionOverrides,
     ModelServiceOverride,
     apply_overrides,
     connection_overrides_from_env,
+    env_overrides,
 )
 from onex_scenario.errors import (
     EnvOverrideError,
@@ -45,7 +45,7 @@ from onex_scenario.models import (
     ModelRetryPolicy,
     ModelTimeoutProfile,
     ScenarioConfigModel,
-    ServiceKindEnum,
+    ServiceKindName,
     TierEnum,
 )
 from onex_scenario.modes import (
@@ -88,7 +88,6 @@ from onex_scenario.steps import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "ENV_OVERRIDES",
     "FORCE_ENV",
     "STEP_HANDLER_GROUP",
     "ConnectionOverrides",
@@ -135,7 +134,7 @@ __all__ = [
     "ScenarioConfigModel",
     "ScenarioLoader",
     "ScenarioValidationError",
-    "ServiceKindEnum",
+    "ServiceKindName",
     "ServiceModePlan",
     "StepReference",
     "TierEnum",
@@ -144,6 +143,7 @@ __all__ = [
     "apply_overrides",
     "connection_overrides_from_env",
     "discover_scenario_files",
+    "env_overrides",
     "expectation_kind",
     "find_index",
     "index_problems",

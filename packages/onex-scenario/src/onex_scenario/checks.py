@@ -18,12 +18,9 @@ from onex_scenario.errors import KeyPath
 from onex_scenario.matchers import matcher_problems
 from onex_scenario.matching import type_description_problems
 from onex_scenario.models import (
-    CONNECTION_FIELDS,
     DEFAULT_PROFILE,
-    URL_SCHEMES,
     DependencyModeEnum,
     ScenarioConfigModel,
-    ServiceKindEnum,
     TierEnum,
 )
 from onex_scenario.modes import plan_modes
@@ -37,6 +34,7 @@ from onex_scenario.steps import (
     expectation_kind,
     step_action,
 )
+from onex_scenario.vocabulary import vocabulary
 
 Problem = tuple[KeyPath, str]
 
@@ -215,8 +213,8 @@ def _service_names(scenario: ScenarioConfigModel) -> list[Problem]:
 
 def connection_problems(kind: str, values: dict[str, object]) -> list[tuple[str, str]]:
     """(field, message) for connection settings that do not fit a service `kind`."""
-    service_kind = ServiceKindEnum(kind)
-    allowed = CONNECTION_FIELDS[service_kind]
+    words = vocabulary(kind)
+    allowed = words.connection_fields
     problems: list[tuple[str, str]] = []
     for name, value in values.items():
         if value is None:
@@ -225,8 +223,8 @@ def connection_problems(kind: str, values: dict[str, object]) -> list[tuple[str,
             problems.append(
                 (name, f"does not apply to a {kind} service (valid: {', '.join(allowed)})")
             )
-        elif name == "url" and isinstance(value, str):
-            schemes = URL_SCHEMES[service_kind]
+        elif name == "url" and isinstance(value, str) and words.url_schemes:
+            schemes = words.url_schemes
             parts = urlsplit(value)
             if parts.scheme not in schemes or not parts.netloc:
                 problems.append(
@@ -245,7 +243,7 @@ def _connections(scenario: ScenarioConfigModel) -> list[Problem]:
         if not given:
             continue
         values = {key: getattr(service.connection, key) for key in given}
-        for field, message in connection_problems(service.kind.value, values):
+        for field, message in connection_problems(service.kind, values):
             problems.append((("external_services", name, "connection", field), message))
     return problems
 

@@ -1,16 +1,18 @@
-"""The one place where `ONEX_KAFKA_*`, `ONEX_DB_*`, `ONEX_REDIS_*` and `ONEX_API_*` are read.
+"""The one place where the `ONEX_*` connection overrides of every kind are read.
+
+Each kind's vocabulary (`onex_scenario.vocabulary`) names its prefix and variables, e.g.
+`ONEX_DB_*` for PostgreSQL; `env_overrides()` lists them all.
 
 Precedence, highest first (each layer only replaces the fields it sets):
 
 1. overrides given by the caller (the CLI of the runner),
-2. `ONEX_*` environment variables (`ENV_OVERRIDES`),
+2. `ONEX_*` environment variables (`env_overrides()`),
 3. the scenario file,
 4. its bases, nearest first,
 5. the model defaults.
 
-An override applies to every service of its kind (`ONEX_DB_*` → postgres, `ONEX_API_*` → http).
-Empty variables count as unset. onex-services reads the same endpoint variables
-(`ONEX_KAFKA_BOOTSTRAP_SERVERS`, `ONEX_DB_URL`, `ONEX_REDIS_URL`) to attach to running services;
+An override applies to every service of its kind. Empty variables count as unset. onex-services
+reads the same endpoint variables (each vocabulary's `endpoint_env`) to attach to running services;
 `connection_overrides_from_env` gives it the parsed, validated values.
 """
 
@@ -29,57 +31,25 @@ from onex_scenario.models import (
     ModelConnectionConfig,
     ModelExternalServiceConfig,
     ScenarioConfigModel,
-    ServiceKindEnum,
 )
+from onex_scenario.vocabulary import vocabularies, vocabulary
 
 ENVIRONMENT = "<environment>"
 HEALTH_CHECK_TIMEOUT = "health_check_timeout"
 
-_PREFIXES: dict[ServiceKindEnum, str] = {
-    ServiceKindEnum.KAFKA: "ONEX_KAFKA_",
-    ServiceKindEnum.POSTGRES: "ONEX_DB_",
-    ServiceKindEnum.REDIS: "ONEX_REDIS_",
-    ServiceKindEnum.HTTP: "ONEX_API_",
-}
-_FIELDS: dict[ServiceKindEnum, dict[str, str]] = {
-    ServiceKindEnum.KAFKA: {
-        "BOOTSTRAP_SERVERS": "bootstrap_servers",
-        "SECURITY_PROTOCOL": "security_protocol",
-        "SASL_MECHANISM": "sasl_mechanism",
-        "SASL_USERNAME": "sasl_username",
-        "SASL_PASSWORD": "sasl_password",
-        "CLIENT_ID": "client_id",
-    },
-    ServiceKindEnum.POSTGRES: {
-        "URL": "url",
-        "HOST": "host",
-        "PORT": "port",
-        "USER": "user",
-        "PASSWORD": "password",
-        "NAME": "database",
-    },
-    ServiceKindEnum.REDIS: {
-        "URL": "url",
-        "HOST": "host",
-        "PORT": "port",
-        "DB": "db",
-        "PASSWORD": "password",
-    },
-    ServiceKindEnum.HTTP: {"URL": "url", "TOKEN": "token"},
-}
 
-ENV_OVERRIDES: dict[str, tuple[ServiceKindEnum, str]] = {
-    **{
-        _PREFIXES[kind] + suffix: (kind, field)
-        for kind, fields in _FIELDS.items()
-        for suffix, field in fields.items()
-    },
-    **{
-        prefix + "HEALTH_CHECK_TIMEOUT": (kind, HEALTH_CHECK_TIMEOUT)
-        for kind, prefix in _PREFIXES.items()
-    },
-}
-"""Every variable read here → (service kind, connection field or `health_check_timeout`)."""
+def env_overrides() -> dict[str, tuple[str, str]]:
+    """Every variable read here → (service kind, connection field or `health_check_timeout`),
+    from each kind's vocabulary (`<prefix><suffix>` plus `<prefix>HEALTH_CHECK_TIMEOUT`)."""
+    found: dict[str, tuple[str, str]] = {}
+    for kind, words in vocabularies().items():
+        if not words.env_prefix:
+            continue
+        for suffix, field in words.env_fields.items():
+            found[words.env_prefix + suffix] = (kind, field)
+        found[words.env_prefix + "HEALTH_CHECK_TIMEOUT"] = (kind, HEALTH_CHECK_TIMEOUT)
+    return found
+
 
 _MODEL = ConfigDict(extra="forbid", frozen=True)
 
@@ -102,26 +72,21 @@ class ConnectionOverrides(BaseModel):
 
     model_config = _MODEL
 
-    kafka: ModelServiceOverride = Field(default_factory=ModelServiceOverride)
-    postgres: ModelServiceOverride = Field(default_factory=ModelServiceOverride)
-    redis: ModelServiceOverride = Field(default_factory=ModelServiceOverride)
-    http: ModelServiceOverride = Field(default_factory=ModelServiceOverride)
-    tcp: ModelServiceOverride = Field(default_factory=ModelServiceOverride)
+    kinds: dict[str, ModelServiceOverride] = Field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
         """True when no kind has anything overridden."""
-        return all(self.for_kind(kind).is_empty for kind in ServiceKindEnum)
+        return all(override.is_empty for override in self.kinds.values())
 
-    def for_kind(self, kind: ServiceKindEnum) -> ModelServiceOverride:
-        """The override for services of `kind`."""
-        override: ModelServiceOverride = getattr(self, kind.value)
-        return override
+    def for_kind(self, kind: str) -> ModelServiceOverride:
+        """The override for services of `kind` (empty when nothing is overridden)."""
+        return self.kinds.get(kind) or ModelServiceOverride()
 
     def over(self, lower: ConnectionOverrides) -> ConnectionOverrides:
         """This layer on top of `lower`: fields set here win, the rest come from `lower`."""
         update: dict[str, ModelServiceOverride] = {}
-        for kind in ServiceKindEnum:
+        for kind in sorted({*self.kinds, *lower.kinds}):
             mine, theirs = self.for_kind(kind), lower.for_kind(kind)
             connection = theirs.connection.model_copy(update=_set_fields(mine.connection))
             timeout = (
@@ -129,10 +94,8 @@ class ConnectionOverrides(BaseModel):
                 if mine.health_check_timeout is not None
                 else theirs.health_check_timeout
             )
-            update[kind.value] = ModelServiceOverride(
-                connection=connection, health_check_timeout=timeout
-            )
-        return ConnectionOverrides(**update)
+            update[kind] = ModelServiceOverride(connection=connection, health_check_timeout=timeout)
+        return ConnectionOverrides(kinds=update)
 
 
 def _set_fields(connection: ModelConnectionConfig) -> dict[str, object]:
@@ -144,17 +107,17 @@ def _set_fields(connection: ModelConnectionConfig) -> dict[str, object]:
 
 
 def connection_overrides_from_env(environ: Mapping[str, str] | None = None) -> ConnectionOverrides:
-    """Parse the `ONEX_*` override variables (`ENV_OVERRIDES`) of `environ` (default os.environ).
+    """Parse the `ONEX_*` override variables (`env_overrides()`) of `environ` (default os.environ).
 
     Raises `EnvOverrideError` (a `ScenarioValidationError`) naming each variable whose value is
     unusable, e.g. `ONEX_DB_PORT=abc` or an `ONEX_REDIS_URL` that is not a redis:// URL.
     """
     env = os.environ if environ is None else environ
-    fields: dict[ServiceKindEnum, dict[str, str]] = {}
-    variables: dict[tuple[ServiceKindEnum, str], str] = {}
-    timeouts: dict[ServiceKindEnum, float] = {}
+    fields: dict[str, dict[str, str]] = {}
+    variables: dict[tuple[str, str], str] = {}
+    timeouts: dict[str, float] = {}
     issues: list[ValidationIssue] = []
-    for variable, (kind, field) in ENV_OVERRIDES.items():
+    for variable, (kind, field) in env_overrides().items():
         value = env.get(variable, "").strip()
         if not value:
             continue
@@ -167,24 +130,24 @@ def connection_overrides_from_env(environ: Mapping[str, str] | None = None) -> C
         fields.setdefault(kind, {})[field] = value
         variables[(kind, field)] = variable
     layers: dict[str, ModelServiceOverride] = {}
-    for kind in ServiceKindEnum:
+    for kind in sorted({*fields, *timeouts}):
         values = fields.get(kind, {})
         try:
             connection = ModelConnectionConfig.model_validate(values)
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 field = str(error["loc"][0]) if error["loc"] else ""
-                variable = variables.get((kind, field), _PREFIXES.get(kind, "ONEX_"))
+                variable = variables.get((kind, field), vocabulary(kind).env_prefix)
                 issues.append(_env_issue(variable, error_message(error)))
             continue
-        for field, message in connection_problems(kind.value, dict(values)):
+        for field, message in connection_problems(kind, dict(values)):
             issues.append(_env_issue(variables[(kind, field)], message))
-        layers[kind.value] = ModelServiceOverride(
+        layers[kind] = ModelServiceOverride(
             connection=connection, health_check_timeout=timeouts.get(kind)
         )
     if issues:
         raise EnvOverrideError(issues)
-    return ConnectionOverrides(**layers)
+    return ConnectionOverrides(kinds=layers)
 
 
 def _env_issue(variable: str, message: str) -> ValidationIssue:

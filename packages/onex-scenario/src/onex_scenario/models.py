@@ -10,9 +10,16 @@ key path, which the loader maps back to file:line:col.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from onex_scenario.durations import Duration
@@ -27,6 +34,7 @@ from onex_scenario.names import (
     YamlValue,
 )
 from onex_scenario.steps import ModelExpectation, ModelStep
+from onex_scenario.vocabulary import UnknownKindError, known_kinds_text, vocabulary
 
 _MODEL = ConfigDict(extra="forbid", frozen=True)
 
@@ -38,14 +46,20 @@ class DependencyModeEnum(StrEnum):
     MOCK = "mock"
 
 
-class ServiceKindEnum(StrEnum):
-    """What kind of service an external dependency is (decides probes and connection fields)."""
+def _registered_kind(kind: str) -> str:
+    try:
+        vocabulary(kind)
+    except UnknownKindError:
+        # Reported like an enum's error (one message with "did you mean"), see `issues`.
+        raise PydanticCustomError(
+            "enum", "Input should be {expected}", {"expected": known_kinds_text()}
+        ) from None
+    return kind
 
-    KAFKA = "kafka"
-    POSTGRES = "postgres"
-    REDIS = "redis"
-    TCP = "tcp"
-    HTTP = "http"
+
+ServiceKindName = Annotated[str, AfterValidator(_registered_kind)]
+"""What kind of service an external dependency is: a name from `onex_scenario.vocabulary`
+(the registered `onex.service_kinds` and the described-only `tcp` and `http`)."""
 
 
 class TierEnum(StrEnum):
@@ -60,9 +74,8 @@ class TierEnum(StrEnum):
 class ModelConnectionConfig(BaseModel):
     """Connection settings of one service; every field is optional (unset = harness decides).
 
-    Which fields apply depends on the service kind (`CONNECTION_FIELDS`); the environment
-    (`ONEX_KAFKA_*`, `ONEX_DB_*`, `ONEX_REDIS_*`, `ONEX_API_*`) overrides them, see
-    `onex_scenario.env_overrides`.
+    Which fields apply depends on the service kind (its `KindVocabulary`); the environment
+    (each kind's `ONEX_*` prefix) overrides them, see `onex_scenario.env_overrides`.
     """
 
     model_config = _MODEL
@@ -81,30 +94,6 @@ class ModelConnectionConfig(BaseModel):
     database: str | None = None
     db: int | None = Field(default=None, ge=0, description="Redis database number")
     token: str | None = None
-
-
-CONNECTION_FIELDS: dict[ServiceKindEnum, tuple[str, ...]] = {
-    ServiceKindEnum.KAFKA: (
-        "bootstrap_servers",
-        "security_protocol",
-        "sasl_mechanism",
-        "sasl_username",
-        "sasl_password",
-        "client_id",
-    ),
-    ServiceKindEnum.POSTGRES: ("url", "host", "port", "user", "password", "database"),
-    ServiceKindEnum.REDIS: ("url", "host", "port", "db", "password"),
-    ServiceKindEnum.TCP: ("host", "port"),
-    ServiceKindEnum.HTTP: ("url", "token"),
-}
-"""The connection fields that mean something for each kind of service."""
-
-URL_SCHEMES: dict[ServiceKindEnum, tuple[str, ...]] = {
-    ServiceKindEnum.POSTGRES: ("postgresql", "postgres"),
-    ServiceKindEnum.REDIS: ("redis", "rediss"),
-    ServiceKindEnum.HTTP: ("http", "https"),
-}
-"""The URL schemes accepted in `connection.url` per kind."""
 
 
 class ModelRetryPolicy(BaseModel):
@@ -137,7 +126,9 @@ class ModelExternalServiceConfig(BaseModel):
 
     model_config = _MODEL
 
-    kind: ServiceKindEnum
+    kind: ServiceKindName = Field(
+        description="A registered service kind (see `onex services kinds`), or tcp or http."
+    )
     required: bool = Field(
         default=True,
         description="A required real service that is down fails (or skips) the scenario.",

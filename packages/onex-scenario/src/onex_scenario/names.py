@@ -7,6 +7,7 @@ carries the pattern for editors.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -142,3 +143,21 @@ YamlValue = Any
 Deliberately `Any` rather than pydantic's `JsonValue`: the loader only ever produces these types,
 and validating them again costs more than the rest of a value's validation.
 """
+
+
+LEGAL_TOPIC = re.compile(r"^[a-zA-Z0-9._-]+$")
+MAX_TOPIC_LENGTH = 249
+
+
+def topic_name_problem(name: str) -> str | None:
+    """Why Kafka's `Topic.validate` would refuse `name`, or None. The one home of the rule: the
+    mock bus, the scenario checks and the namespace janitor all ask here."""
+    if not name:
+        return "topic name is empty"
+    if name in {".", ".."}:
+        return f"topic name {name!r} is not allowed"
+    if len(name) > MAX_TOPIC_LENGTH:
+        return f"topic name is {len(name)} characters; Kafka's maximum is {MAX_TOPIC_LENGTH}"
+    if not LEGAL_TOPIC.match(name):
+        return f"topic name {name!r} has characters outside Kafka's legal set [a-zA-Z0-9._-]"
+    return None

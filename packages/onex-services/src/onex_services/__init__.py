@@ -1,10 +1,12 @@
 """Service manager of the ONEX Scenario Harness.
 
-Real Kafka, PostgreSQL and Redis as local processes, compose stacks or external endpoints; deep
-health probes; namespaces that keep parallel runs apart; one stack shared by every process of a
+Real servers of every registered service kind (Kafka, PostgreSQL and Redis come with it; see
+`onex_services.kinds`) as local processes, compose stacks or external endpoints; deep health
+probes; namespaces that keep parallel runs apart; one stack shared by every process of a
 test run. The public names are below; see docs/services.md for the whole story.
 """
 
+from onex_services.catalog import all_kinds, kind_spec, kind_specs
 from onex_services.errors import (
     BackendUnavailableError,
     InstallError,
@@ -15,6 +17,7 @@ from onex_services.errors import (
     ServiceUnavailableError,
 )
 from onex_services.health import Backoff, HealthChecker
+from onex_services.kinds.spec import KindSpec
 from onex_services.manager import (
     Lease,
     RegistryExternalServiceManager,
@@ -22,7 +25,6 @@ from onex_services.manager import (
     ToolServiceManager,
 )
 from onex_services.models import (
-    ALL_KINDS,
     HealthResult,
     HealthStatus,
     RunState,
@@ -31,31 +33,21 @@ from onex_services.models import (
     ServiceRecord,
     ServiceStatus,
 )
-from onex_services.namespaces import (
-    PostgresSchemaManager,
-    RedisPrefixManager,
-    ToolKafkaResourceManager,
-    TopicSpec,
-    cleanup_namespace,
-    namespace_for,
-    verify_clean,
-)
+from onex_services.namespaces import cleanup_namespace, namespace_for, verify_clean
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ALL_KINDS",
     "BackendUnavailableError",
     "Backoff",
     "HealthChecker",
     "HealthResult",
     "HealthStatus",
     "InstallError",
+    "KindSpec",
     "Lease",
     "MissingBinaryError",
     "PortClashError",
-    "PostgresSchemaManager",
-    "RedisPrefixManager",
     "RegistryExternalServiceManager",
     "RunState",
     "ServiceEndpoint",
@@ -66,10 +58,11 @@ __all__ = [
     "ServiceStatus",
     "ServiceUnavailableError",
     "ServicesReport",
-    "ToolKafkaResourceManager",
     "ToolServiceManager",
-    "TopicSpec",
+    "all_kinds",
     "cleanup_namespace",
+    "kind_spec",
+    "kind_specs",
     "namespace_for",
     "verify_clean",
 ]

@@ -1,59 +1,68 @@
-"""The service catalog: one place that says, per kind, its default port, its environment
-variable and how its client string is made.
+"""The registered service kinds: one `KindSpec` per entry point of `onex.service_kinds`.
+
+Kafka, PostgreSQL and Redis register themselves in onex-services' pyproject.toml like any user's
+kind would; this module only loads them (in name order) and reads user input naming them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Mapping
+from importlib.metadata import entry_points
 
-from onex_services.models import ServiceKind
+from onex_scenario.vocabulary import KIND_ENTRY_POINTS
 
-
-@dataclass(frozen=True)
-class ServiceSpec:
-    kind: ServiceKind
-    default_port: int
-    env_var: str
-    title: str
-
-    def client_url(self, host: str, port: int, password: str | None = None) -> str:
-        """The string a client of this kind takes for a server at host:port started by us
-        (with its password, URL-safe, when the server has one)."""
-        if self.kind is ServiceKind.KAFKA:
-            return f"{host}:{port}"
-        secret = f":{password}" if password else ""
-        if self.kind is ServiceKind.POSTGRES:
-            return f"postgresql://postgres{secret}@{host}:{port}/postgres"
-        return f"redis://{secret}@{host}:{port}/0" if secret else f"redis://{host}:{port}/0"
+from onex_services.kinds.spec import KindSpec
 
 
-CATALOG: dict[ServiceKind, ServiceSpec] = {
-    ServiceKind.KAFKA: ServiceSpec(
-        ServiceKind.KAFKA, 9092, "ONEX_KAFKA_BOOTSTRAP_SERVERS", "Apache Kafka"
-    ),
-    ServiceKind.POSTGRES: ServiceSpec(ServiceKind.POSTGRES, 5432, "ONEX_DB_URL", "PostgreSQL"),
-    ServiceKind.REDIS: ServiceSpec(ServiceKind.REDIS, 6379, "ONEX_REDIS_URL", "Redis"),
-}
+class UnknownServiceKindError(ValueError):
+    """A kind name no registered spec has; the message lists the known ones."""
 
 
-def parse_kinds(names: str | list[str] | tuple[str, ...] | None) -> list[ServiceKind]:
+@functools.cache
+def kind_specs() -> Mapping[str, KindSpec]:
+    """Every registered kind's spec, by name, in name order."""
+    found: dict[str, KindSpec] = {}
+    for entry in sorted(entry_points(group=KIND_ENTRY_POINTS), key=lambda e: e.name):
+        spec = entry.load()
+        if not isinstance(spec, KindSpec) or spec.name != entry.name:
+            raise UnknownServiceKindError(
+                f"entry point {entry.name} = {entry.value} in {KIND_ENTRY_POINTS} is not a "
+                f"KindSpec named {entry.name!r}"
+            )
+        found[entry.name] = spec
+    return found
+
+
+def all_kinds() -> list[str]:
+    return list(kind_specs())
+
+
+def kind_spec(kind: str) -> KindSpec:
+    try:
+        return kind_specs()[kind]
+    except KeyError:
+        known = ", ".join(kind_specs())
+        raise UnknownServiceKindError(
+            f"unknown service {kind!r}: expected one of {known}"
+        ) from None
+
+
+def parse_kinds(names: str | list[str] | tuple[str, ...] | None) -> list[str]:
     """Kinds from user input ("kafka,redis", a list, or nothing for all), in catalog order.
 
     Unknown names raise ValueError naming the known ones.
     """
     if names is None:
-        return list(CATALOG)
+        return all_kinds()
     items = names.split(",") if isinstance(names, str) else list(names)
-    wanted: set[ServiceKind] = set()
+    wanted: set[str] = set()
     for raw in items:
         name = raw.strip().lower()
         if not name:
             continue
         if name == "all":
-            return list(CATALOG)
-        try:
-            wanted.add(ServiceKind(name))
-        except ValueError:
-            known = ", ".join(kind.value for kind in CATALOG)
-            raise ValueError(f"unknown service {raw.strip()!r}: expected one of {known}") from None
-    return [kind for kind in CATALOG if kind in wanted] or list(CATALOG)
+            return all_kinds()
+        kind_spec(name)
+        wanted.add(name)
+    return [kind for kind in kind_specs() if kind in wanted] or all_kinds()

@@ -15,7 +15,7 @@ from rich.console import Console
 from onex_services import commands
 
 BACKEND_HELP = "auto (external if given, else compose, else process), process, compose, external"
-KINDS_HELP = "services: kafka, postgres, redis (default: all)"
+KINDS_HELP = "registered service kinds (see `onex services kinds`; default: all)"
 
 
 def _console() -> Console:
@@ -29,13 +29,22 @@ def _exit(code: int) -> None:
 
 @click.group(name="services")
 def services() -> None:
-    """Real Kafka, PostgreSQL and Redis for scenarios and tests (one shared stack)."""
+    """Real services of every registered kind for scenarios and tests (one shared stack)."""
+
+
+@services.command()
+def kinds() -> None:
+    """List the registered service kinds, one per line (name, then title)."""
+    from onex_services.catalog import kind_specs
+
+    for name, spec in kind_specs().items():
+        click.echo(f"{name}\t{spec.title}")
 
 
 @services.command()
 @click.argument("kinds", nargs=-1, metavar="[SERVICE]...")
 def install(kinds: tuple[str, ...]) -> None:
-    """Install what the process backend needs: Kafka's jars, PostgreSQL, Redis; check Java."""
+    """Install what the process backend needs for each kind (apt packages, jars...)."""
     _exit(commands.install(_console(), kinds))
 
 

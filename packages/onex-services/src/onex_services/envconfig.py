@@ -1,11 +1,12 @@
 """Endpoints given through the environment, as the service manager uses them.
 
-`ONEX_KAFKA_BOOTSTRAP_SERVERS` (`host:port[,host:port...]`), `ONEX_DB_URL` (a `postgresql://`
-DSN) and `ONEX_REDIS_URL` (a `redis://` or `rediss://` URL) point the harness at services that
-already run; those are used as the `external` backend and never stopped by the harness.
+Each registered kind's endpoint variable (its vocabulary's `endpoint_env`, e.g.
+`ONEX_KAFKA_BOOTSTRAP_SERVERS` or `ONEX_DB_URL`) points the harness at a service that already
+runs; those are used as the `external` backend and never stopped by the harness.
 
 The variables are read and validated by `onex_scenario.env_overrides` (the one place that reads
-`ONEX_*` overrides); this module only turns the values into host, port and client string.
+`ONEX_*` overrides); this module only turns the values into host, port and client string: a URL
+for kinds whose vocabulary names URL schemes, `host:port[,host:port...]` for the others.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 from onex_scenario.env_overrides import connection_overrides_from_env
 from onex_scenario.errors import EnvOverrideError
 
-from onex_services.catalog import CATALOG
+from onex_services.catalog import kind_spec, kind_specs
 from onex_services.models import ServiceKind
 
 
@@ -34,31 +35,22 @@ class GivenEndpoint:
     source: str
 
 
-_SCHEMES = {
-    ServiceKind.POSTGRES: ("postgresql", "postgres"),
-    ServiceKind.REDIS: ("redis", "rediss"),
-}
-
-
 def parse_endpoint(kind: ServiceKind, value: str, source: str) -> GivenEndpoint:
     """Read one endpoint string of `kind`; `source` (the variable name) goes into errors."""
     value = value.strip()
-    spec = CATALOG[kind]
-    if kind is ServiceKind.KAFKA:
+    spec = kind_spec(kind)
+    words = spec.vocabulary
+    example = words.endpoint_example
+    if not words.url_schemes:
         first = value.split(",")[0].strip()
         host, sep, port_text = first.rpartition(":")
         if not sep or not host or not port_text.isdigit():
             raise EndpointConfigError(
-                f"{source}={value!r}: expected host:port[,host:port...], e.g. 127.0.0.1:9092"
+                f"{source}={value!r}: expected host:port[,host:port...], e.g. {example}"
             )
         return GivenEndpoint(kind, host.strip("[]"), int(port_text), value, source)
     parts = urlsplit(value)
-    if parts.scheme not in _SCHEMES[kind] or not parts.hostname:
-        example = (
-            "postgresql://user:password@127.0.0.1:5432/db"
-            if kind is ServiceKind.POSTGRES
-            else "redis://127.0.0.1:6379/0"
-        )
+    if parts.scheme not in words.url_schemes or not parts.hostname:
         raise EndpointConfigError(f"{source}: expected a URL such as {example}")
     try:
         port = parts.port or spec.default_port
@@ -76,13 +68,10 @@ def given_endpoints(environ: Mapping[str, str] | None = None) -> dict[ServiceKin
         overrides = connection_overrides_from_env(environ)
     except EnvOverrideError as exc:
         raise EndpointConfigError(str(exc)) from None
-    raw = {
-        ServiceKind.KAFKA: overrides.kafka.connection.bootstrap_servers,
-        ServiceKind.POSTGRES: overrides.postgres.connection.url,
-        ServiceKind.REDIS: overrides.redis.connection.url,
-    }
-    return {
-        kind: parse_endpoint(kind, str(value), CATALOG[kind].env_var)
-        for kind, value in raw.items()
-        if value
-    }
+    found: dict[ServiceKind, GivenEndpoint] = {}
+    for kind, spec in kind_specs().items():
+        field = spec.vocabulary.endpoint_field
+        value = getattr(overrides.for_kind(kind).connection, field) if field else None
+        if value:
+            found[kind] = parse_endpoint(kind, str(value), spec.env_var)
+    return found

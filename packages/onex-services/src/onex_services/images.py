@@ -1,13 +1,14 @@
 """Local images for the compose backend on machines without an image registry.
 
 The base image is pulled when a registry answers, else made with debootstrap (Debian's mirror,
-the one apt uses) and `docker import`. Kafka, PostgreSQL and Redis are built FROM it with the
-recipes in infra/images/; Kafka's image takes the same jars the process backend uses. An image
-whose recipe did not change (same hash label) is not rebuilt.
+the one apt uses) and `docker import`. Every kind with a compose fragment is built FROM it with
+its recipe in infra/images/<kind>/ (its `prepare_image` adds files, e.g. the broker's jars). An
+image whose recipe did not change (same hash label) is not rebuilt.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -17,23 +18,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from onex_services import templates
+from onex_services.catalog import kind_specs
 from onex_services.docker_engine import apt_install
 from onex_services.errors import BackendUnavailableError
-from onex_services.install.kafka import require_kafka
-from onex_services.settings import kafka_version
+from onex_services.settings import Paths
 
 BASE_IMAGE = "onex/debian-base:bookworm"
-LOCAL_IMAGES = {
-    "kafka": "onex/kafka:local",
-    "postgres": "onex/postgres:local",
-    "redis": "onex/redis:local",
-}
-IMAGE_ENV = {
-    "kafka": "ONEX_IMAGE_KAFKA",
-    "postgres": "ONEX_IMAGE_POSTGRES",
-    "redis": "ONEX_IMAGE_REDIS",
-}
 RECIPE_LABEL = "org.onex.recipe"
 Progress = Callable[[str], None]
 
@@ -122,21 +112,20 @@ def _recipe_hash(context: Path) -> str:
 
 
 def build_images(cache_dir: Path, say: Progress = print, *, force: bool = False) -> dict[str, str]:
-    """Build the three local images (skipping unchanged ones); return kind → image name."""
+    """Build every kind's local image (skipping unchanged ones); return kind → image name."""
     ensure_base_image(cache_dir, say)
     recipes = infra_dir() / "images"
     built: dict[str, str] = {}
-    for kind, image in LOCAL_IMAGES.items():
+    paths = dataclasses.replace(Paths.from_env(), cache_dir=cache_dir)
+    for kind, spec in kind_specs().items():
+        if spec.compose is None:
+            continue
+        image = spec.compose.local_image
         with tempfile.TemporaryDirectory(prefix=f"onex-image-{kind}-") as tmp:
             context = Path(tmp)
             shutil.copytree(recipes / kind, context, dirs_exist_ok=True)
-            if kind == "kafka":
-                dist = require_kafka(cache_dir, kafka_version())
-                shutil.copytree(dist.libs, context / "libs")
-                # The broker logs like the process backend's: INFO to stdout, which the engine
-                # keeps and `onex services logs` reads back.
-                log_config = templates.infra_dir() / "kafka" / "log4j2.properties"
-                shutil.copyfile(log_config, context / "log4j2.properties")
+            if spec.compose.prepare_image is not None:
+                spec.compose.prepare_image(context, paths)
             recipe = _recipe_hash(context)
             if not force and _image_label(image) == recipe:
                 say(f"{image} is up to date")

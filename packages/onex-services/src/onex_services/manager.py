@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from onex_services import launcher
 from onex_services.backends import AUTO, Backend, choose_managed_backend, load_backend
 from onex_services.backends.external import ExternalBackend, discover
-from onex_services.catalog import CATALOG, parse_kinds
+from onex_services.catalog import kind_spec, kind_specs, parse_kinds
 from onex_services.claims import NamespaceClaims
 from onex_services.envconfig import GivenEndpoint, given_endpoints
 from onex_services.errors import ServiceError, ServiceStartError, ServiceUnavailableError
@@ -149,7 +149,7 @@ class ToolServiceManager:
                 records.append((record, running))
         managed = {record.kind for record, _ in records}
         for endpoint in self._external_candidates(
-            [kind for kind in CATALOG if kind not in managed]
+            [kind for kind in kind_specs() if kind not in managed]
         ).values():
             record = _external_record(endpoint)
             records.append((record, port_accepts(record.host, record.port)))
@@ -188,10 +188,10 @@ class ToolServiceManager:
 
     def log_path(self, kind: ServiceKind | str) -> Path:
         state = self.store.load()
-        record = state.services.get(ServiceKind(kind)) if state else None
+        record = state.services.get(str(kind)) if state else None
         if record is None or record.log_path is None:
             raise ServiceError(
-                f"no log for {ServiceKind(kind).value}",
+                f"no log for {kind}",
                 cause="it is not running in a stack started by the harness",
                 fix="start it with `onex services start`",
             )
@@ -225,7 +225,7 @@ class ToolServiceManager:
                 if not result.healthy:
                     given = external[result.kind]
                     raise ServiceUnavailableError(
-                        f"external {result.kind.value} at {redact_url(given.url)} is not usable",
+                        f"external {result.kind} at {redact_url(given.url)} is not usable",
                         cause=result.error,
                         fix=f"check the service behind {given.source}, or unset it to let the "
                         "harness start one",
@@ -268,8 +268,8 @@ class ToolServiceManager:
                     external[result.kind] = ep
                 else:
                     notes.append(
-                        f"not using the {result.kind.value} on {ep.host}:{ep.port}: "
-                        f"{result.error}; set {CATALOG[result.kind].env_var} to use it"
+                        f"not using the {result.kind} on {ep.host}:{ep.port}: "
+                        f"{result.error}; set {kind_spec(result.kind).env_var} to use it"
                     )
         return external, [kind for kind in kinds if kind not in external], notes
 
@@ -341,7 +341,7 @@ class ToolServiceManager:
         self, state: StackState, kinds: Sequence[ServiceKind]
     ) -> dict[ServiceKind, HealthResult]:
         backend = load_backend(state.backend, self.paths)
-        names = ", ".join(kind.value for kind in kinds)
+        names = ", ".join(kind for kind in kinds)
         self._progress(f"starting {names} ({backend.name} backend) in {state.stack_dir}")
         started = time.perf_counter()
         records = await backend.start(kinds, Path(state.stack_dir))
@@ -367,11 +367,11 @@ class ToolServiceManager:
             return {}
         fresh: list[ServiceRecord] = []
         for record in dead:
-            self._progress(f"{record.kind.value} is down: restarting it")
+            self._progress(f"{record.kind} is down: restarting it")
             await backend.stop([record], grace_s=2.0)
             fresh.append(await backend.restart(record, stack_dir))
         if missing:
-            self._progress(f"adding {', '.join(kind.value for kind in missing)} to the stack")
+            self._progress(f"adding {', '.join(kind for kind in missing)} to the stack")
             fresh.extend((await backend.start(missing, stack_dir)).values())
         state.services.update({record.kind: record for record in fresh})
         self.store.save(state)
@@ -407,7 +407,7 @@ class ToolServiceManager:
             backend.refresh_log(record)  # before stop: a removed container takes its log along
             await backend.stop([record for record, _ in failed], grace_s=5.0)
             raise ServiceStartError(
-                f"{record.kind.value} did not become healthy "
+                f"{record.kind} did not become healthy "
                 f"({result.attempts} attempts in {result.latency_ms / 1000:.1f} s)",
                 cause=result.error,
                 log_path=record.log_path,
@@ -452,7 +452,7 @@ class ToolServiceManager:
         records = list(state.services.values())
         if backend is not None and backend.manages_processes:
             await backend.stop(records)
-            lines.extend(f"stopped {record.kind.value}" for record in records)
+            lines.extend(f"stopped {record.kind}" for record in records)
         lines.extend(reap_stack(state, self.paths))
         self.store.clear()
         return lines

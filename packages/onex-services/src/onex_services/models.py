@@ -1,26 +1,21 @@
 """Plain data of the service manager: kinds, endpoints, health results, state records.
 
 Endpoints carry only strings and ints so that the runner can hand them to `onex_registry`, which
-does not import this package.
+does not import this package. A record is an endpoint plus how it runs: one model, not twins.
 """
 
 from __future__ import annotations
 
 import time
 from enum import StrEnum
+from typing import Any
 
+from onex_scenario.vocabulary import KindName, UnknownKindError, vocabularies, vocabulary
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class ServiceKind(StrEnum):
-    """The services the harness knows how to run and probe."""
-
-    KAFKA = "kafka"
-    POSTGRES = "postgres"
-    REDIS = "redis"
-
-
-ALL_KINDS: tuple[ServiceKind, ...] = (ServiceKind.KAFKA, ServiceKind.POSTGRES, ServiceKind.REDIS)
+ServiceKind = KindName
+"""A registered kind's name (`onex_services.catalog.kind_specs`); plain text, not an enum, so a
+user's package can add a kind through the `onex.service_kinds` entry points."""
 
 
 class HealthStatus(StrEnum):
@@ -36,10 +31,11 @@ class RunState(StrEnum):
 
 
 class ServiceEndpoint(BaseModel):
-    """Where a service answers and the one string its client takes.
+    """Where a service answers and the one string its client takes (`url`).
 
-    `url` is `host:port` bootstrap servers for Kafka, a `postgresql://` DSN for PostgreSQL and a
-    `redis://` URL for Redis; the properties below name it for the reader.
+    `url` is whatever the kind's client takes (bootstrap servers, a DSN, a URL); the kind's
+    vocabulary may give it a reader's name too (`client_attribute`, e.g. `.dsn`), which works
+    on an endpoint of that kind only.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -50,24 +46,17 @@ class ServiceEndpoint(BaseModel):
     port: int
     url: str
 
-    @property
-    def bootstrap_servers(self) -> str:
-        self._expect(ServiceKind.KAFKA)
-        return self.url
-
-    @property
-    def dsn(self) -> str:
-        self._expect(ServiceKind.POSTGRES)
-        return self.url
-
-    @property
-    def redis_url(self) -> str:
-        self._expect(ServiceKind.REDIS)
-        return self.url
-
-    def _expect(self, kind: ServiceKind) -> None:
-        if self.kind is not kind:
-            raise AttributeError(f"a {self.kind.value} endpoint has no {kind.value} client string")
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("_"):
+            try:
+                words = vocabulary(self.__dict__["kind"])
+            except (KeyError, UnknownKindError):
+                words = None
+            if words is not None and name == words.client_attribute:
+                return self.__dict__["url"]
+            if any(w.client_attribute == name for w in vocabularies().values()):
+                raise AttributeError(f"a {self.__dict__.get('kind')} endpoint has no {name}")
+        return super().__getattr__(name)  # type: ignore[misc]
 
 
 class HealthResult(BaseModel):
@@ -105,20 +94,13 @@ class ProcessRef(BaseModel):
     exe: str
 
 
-class ServiceRecord(BaseModel):
-    """One running service of a stack, as kept in the state file.
+class ServiceRecord(ServiceEndpoint):
+    """One running service of a stack, as kept in the state file: its endpoint plus how it runs.
 
     `details` holds what a backend needs beyond the common fields (the compose project, a
     controller port, a data directory), as plain strings.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: ServiceKind
-    backend: str
-    host: str
-    port: int
-    url: str
     process: ProcessRef | None = None
     container: str | None = None
     log_path: str | None = None
@@ -127,8 +109,9 @@ class ServiceRecord(BaseModel):
 
     @property
     def endpoint(self) -> ServiceEndpoint:
-        return ServiceEndpoint(
-            kind=self.kind, backend=self.backend, host=self.host, port=self.port, url=self.url
+        """The endpoint alone (what a lease hands out; no process or container details)."""
+        return ServiceEndpoint.model_validate(
+            self.model_dump(include=set(ServiceEndpoint.model_fields))
         )
 
 

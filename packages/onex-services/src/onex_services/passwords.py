@@ -38,11 +38,11 @@ def stack_password(state_dir: Path, stack_name: str, kind: ServiceKind) -> str:
         known: dict[str, str] = json.loads(read_owned(path))
     except (FileNotFoundError, NotOwnedError, ValueError):
         known = {}
-    if kind.value not in known:
-        known[kind.value] = secrets.token_urlsafe(24)  # URL-safe: it goes into the DSN as is
+    if kind not in known:
+        known[kind] = secrets.token_urlsafe(24)  # URL-safe: it goes into the DSN as is
         path.parent.mkdir(mode=0o700, exist_ok=True)
         write_private(path, json.dumps(known).encode())
-    return known[kind.value]
+    return known[kind]
 
 
 def forget_stack_passwords(state_dir: Path, stack_name: str) -> None:

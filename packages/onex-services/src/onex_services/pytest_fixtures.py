@@ -1,11 +1,12 @@
-"""pytest plugin: real Kafka, PostgreSQL and Redis for tests, from the shared stack.
+"""pytest plugin: a real server of every registered kind for tests, from the shared stack.
 
-Fixtures (session-scoped, each a `ServiceEndpoint`):
-    real_kafka      .bootstrap_servers
-    real_postgres   .dsn
-    real_redis      .redis_url
+Fixtures (session-scoped):
+    real_<kind>     a `ServiceEndpoint` per registered kind (`KindSpec.fixture_name`), e.g.
+                    real_kafka (.bootstrap_servers), real_postgres (.dsn), real_redis (.redis_url)
     onex_services   the `ServicesHolder` of this process (`.endpoint(kind)`, `.manager`)
-    onex_namespace        a namespace for this run and xdist worker (see `namespaces`)
+    onex_namespace  a namespace for this run and xdist worker (see `namespaces`)
+
+Markers: `requires_<kind>` per registered kind, and `requires_all_services`.
 
 The first fixture used in a process acquires a lease on the shared stack for every service the
 collected tests ask for (by fixture or by `requires_*` marker), so a cold start brings them up in
@@ -26,22 +27,18 @@ from typing import Any, TypeVar
 
 import pytest
 
+from onex_services.catalog import all_kinds, kind_specs
 from onex_services.errors import ServiceError
 from onex_services.manager import Lease, ToolServiceManager
-from onex_services.models import ALL_KINDS, ServiceEndpoint, ServiceKind
+from onex_services.models import ServiceEndpoint, ServiceKind
 from onex_services.namespaces import namespace_for
 
 T = TypeVar("T")
-FIXTURE_KINDS = {
-    "real_kafka": ServiceKind.KAFKA,
-    "real_postgres": ServiceKind.POSTGRES,
-    "real_redis": ServiceKind.REDIS,
-}
-MARKER_KINDS = {
-    "requires_kafka": (ServiceKind.KAFKA,),
-    "requires_postgres": (ServiceKind.POSTGRES,),
-    "requires_redis": (ServiceKind.REDIS,),
-    "requires_all_services": ALL_KINDS,
+FIXTURE_KINDS = {spec.fixture_name: kind for kind, spec in kind_specs().items()}
+ALL_SERVICES_MARKER = "requires_all_services"
+MARKER_KINDS: dict[str, tuple[ServiceKind, ...]] = {
+    **{spec.marker: (kind,) for kind, spec in kind_specs().items()},
+    ALL_SERVICES_MARKER: tuple(all_kinds()),
 }
 OPTIONAL_MARKER = "services_optional"
 _HOLDER = pytest.StashKey["ServicesHolder"]()
@@ -116,6 +113,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{OPTIONAL_MARKER}: skip, instead of fail, when a real service the test uses is missing",
     )
+    for kind, spec in kind_specs().items():
+        config.addinivalue_line("markers", f"{spec.marker}: needs a real {spec.title} ({kind})")
+    config.addinivalue_line("markers", f"{ALL_SERVICES_MARKER}: needs every registered kind")
     config.stash[_HOLDER] = ServicesHolder()
 
 
@@ -136,7 +136,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         try:
             holder.endpoint(kind)
         except ServiceError as exc:
-            reason = f"{kind.value} is not available: {exc.summary}"
+            reason = f"{kind} is not available: {exc.summary}"
         else:
             continue
         pytest.skip(reason)
@@ -153,25 +153,21 @@ def _endpoint(request: pytest.FixtureRequest, kind: ServiceKind) -> ServiceEndpo
         return _holder(request.config).endpoint(kind)
     except ServiceError as exc:
         error = exc
-    pytest.fail(f"real {kind.value} is required but cannot be had:\n{error}", pytrace=False)
+    pytest.fail(f"real {kind} is required but cannot be had:\n{error}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def real_kafka(request: pytest.FixtureRequest) -> ServiceEndpoint:
-    """A real Kafka broker (`.bootstrap_servers`), from the shared stack or the environment."""
-    return _endpoint(request, ServiceKind.KAFKA)
+def _real_fixture(kind: ServiceKind, title: str) -> Any:
+    def real_server(request: pytest.FixtureRequest) -> ServiceEndpoint:
+        return _endpoint(request, kind)
+
+    real_server.__doc__ = f"A real {title} server, from the shared stack or the environment."
+    return pytest.fixture(scope="session", name=kind_specs()[kind].fixture_name)(real_server)
 
 
-@pytest.fixture(scope="session")
-def real_postgres(request: pytest.FixtureRequest) -> ServiceEndpoint:
-    """A real PostgreSQL server (`.dsn`), from the shared stack or the environment."""
-    return _endpoint(request, ServiceKind.POSTGRES)
-
-
-@pytest.fixture(scope="session")
-def real_redis(request: pytest.FixtureRequest) -> ServiceEndpoint:
-    """A real Redis server (`.redis_url`), from the shared stack or the environment."""
-    return _endpoint(request, ServiceKind.REDIS)
+# One session fixture per registered kind, named by its spec (real_kafka, ...); pytest finds
+# them as attributes of this plugin module.
+for _kind, _spec in kind_specs().items():
+    globals()[_spec.fixture_name] = _real_fixture(_kind, _spec.title)
 
 
 @pytest.fixture(scope="session")

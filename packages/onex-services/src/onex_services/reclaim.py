@@ -51,20 +51,20 @@ async def _reclaim_on(
         host, _, port = target.rpartition(":")
         if port.isdigit() and port_accepts(host, int(port)):
             return (
-                f"namespace {namespace}: {kind.value} at {target} is not in use here; left",
+                f"namespace {namespace}: {kind} at {target} is not in use here; left",
                 False,
             )
         return "", True  # nothing listens there any more: the namespace went with its server
     try:
         removed = await asyncio.wait_for(
-            cleanup_namespace(namespace, **{kind.value: endpoint.url}), timeout_s
+            cleanup_namespace(namespace, {kind: endpoint.url}), timeout_s
         )
     except Exception as exc:  # noqa: BLE001 - one namespace's failure must not stop a start
         return (
-            f"namespace {namespace}: {kind.value} janitor failed: {type(exc).__name__}: {exc}",
+            f"namespace {namespace}: {kind} janitor failed: {type(exc).__name__}: {exc}",
             False,
         )
     return (
-        f"reclaimed namespace {namespace} on {kind.value} ({len(removed)} left by a dead run)",
+        f"reclaimed namespace {namespace} on {kind} ({len(removed)} left by a dead run)",
         True,
     )

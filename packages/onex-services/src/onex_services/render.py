@@ -48,7 +48,7 @@ def status_table(rows: Sequence[ServiceStatus]) -> Table:
         state = Text("running", "green") if row.state is RunState.RUNNING else Text("down", "red")
         who = str(row.pid) if row.pid is not None else (row.container or "-")
         table.add_row(
-            row.kind.value,
+            row.kind,
             row.backend,
             plain_text(row.endpoint),
             state,
@@ -65,7 +65,7 @@ def health_table(results: Sequence[HealthResult]) -> Table:
         table.add_column(column, overflow="fold")
     for result in results:
         table.add_row(
-            result.kind.value,
+            result.kind,
             plain_text(result.endpoint),
             Text("healthy", "green") if result.healthy else Text("unhealthy", "red"),
             f"{result.latency_ms:.1f} ms",

@@ -22,7 +22,7 @@ def infra_dir() -> Path:
         return packaged
     for parent in Path(__file__).resolve().parents:
         candidate = parent / "infra" / "process"
-        if (candidate / "kafka" / "server.properties").is_file():
+        if (candidate / "README.md").is_file():
             return candidate
     raise MissingBinaryError(
         "the process backend's config templates are missing",

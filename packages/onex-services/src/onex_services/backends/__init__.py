@@ -2,7 +2,7 @@
 
 `BACKENDS` maps a name to `module:Class`; the class is built with the `Paths` of the manager
 (`Class(paths)`). `compose` is `onex_services.backends.compose:ComposeBackend`, a module that
-may be absent; other backends can join with `register_backend`.
+may be absent.
 """
 
 from __future__ import annotations
@@ -23,11 +23,6 @@ BACKENDS: dict[str, str] = {
 }
 
 __all__ = ["AUTO", "BACKENDS", "Backend", "choose_managed_backend", "load_backend"]
-
-
-def register_backend(name: str, target: str) -> None:
-    """Make `name` selectable; `target` is `module:Class`, built as `Class(paths)`."""
-    BACKENDS[name] = target
 
 
 def load_backend(name: str, paths: Paths | None = None) -> Backend:
@@ -75,7 +70,7 @@ def choose_managed_backend(
             continue
         return backend, passed_over
     raise BackendUnavailableError(
-        "no backend can run " + ", ".join(kind.value for kind in kinds),
+        "no backend can run " + ", ".join(kinds),
         cause="; ".join(passed_over),
         fix=last_error.fix or "run `onex services install` (or `invoke setup`)",
     )

@@ -3,8 +3,10 @@
 One compose project per stack (`onex-<stack id>`), labelled with the owner pid and the run id so
 parallel runs never collide and a stack whose owner died can be found and removed. Host ports are
 chosen free beforehand and published on 127.0.0.1 only (Kafka listens on the same port number
-inside, so its advertised address is right for clients on the host). PostgreSQL and Redis get
-generated passwords, kept in an env file readable by the owner only and never printed.
+inside, so its advertised address is right for clients on the host). What a kind needs in the
+stack (its image, secrets such as generated passwords, extra settings, its client string) is
+its spec's `compose` fragment; secrets are kept in an env file readable by the owner only and
+never printed.
 """
 
 from __future__ import annotations
@@ -19,25 +21,40 @@ from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
 from onex_services import docker_engine
+from onex_services.catalog import kind_spec, kind_specs
 from onex_services.errors import BackendUnavailableError, ServiceStartError
-from onex_services.images import IMAGE_ENV, LOCAL_IMAGES, infra_dir
+from onex_services.images import infra_dir
+from onex_services.kinds.spec import ComposeFragment
 from onex_services.models import ServiceKind, ServiceRecord
 from onex_services.ports import LOOPBACK, free_port, port_accepts
-from onex_services.settings import Paths, kafka_heap_max
+from onex_services.settings import Paths
 
 LABEL = "org.onex.harness"
+
+
+def all_kinds_with_compose() -> list[ServiceKind]:
+    return [kind for kind, spec in kind_specs().items() if spec.compose is not None]
 
 
 def _image_exists(image: str) -> bool:
     return bool(DockerClient().image.exists(image))
 
 
+def _fragment(kind: ServiceKind) -> ComposeFragment:
+    fragment = kind_spec(kind).compose
+    if fragment is None:
+        raise BackendUnavailableError(
+            f"{kind} has no compose service", fix="use --backend process for it"
+        )
+    return fragment
+
+
 def _chosen_image(kind: ServiceKind) -> str | None:
     """ONEX_IMAGE_<KIND> if set, else the local image when built, else the official default."""
-    explicit = os.environ.get(IMAGE_ENV[kind.value])
+    explicit = os.environ.get(kind_spec(kind).image_env)
     if explicit:
         return explicit
-    local = LOCAL_IMAGES[kind.value]
+    local = _fragment(kind).local_image
     return local if _image_exists(local) else None
 
 
@@ -49,6 +66,8 @@ class ComposeBackend:
         self._paths = paths
 
     def check_available(self, kinds: Sequence[ServiceKind]) -> None:
+        for kind in kinds:
+            _fragment(kind)
         if not docker_engine.engine_answers():
             raise BackendUnavailableError(
                 "no Docker engine answers",
@@ -73,20 +92,18 @@ class ComposeBackend:
     def _write_env(
         self, stack_dir: Path, kinds: Sequence[ServiceKind]
     ) -> tuple[Path, dict[str, str]]:
-        values = {
-            "ONEX_OWNER": str(os.getpid()),
-            "ONEX_RUN_ID": stack_dir.name,
-            "ONEX_KAFKA_PORT": str(free_port()),
-            "ONEX_POSTGRES_PORT": str(free_port()),
-            "ONEX_REDIS_PORT": str(free_port()),
-            "ONEX_POSTGRES_PASSWORD": secrets.token_urlsafe(18),
-            "ONEX_REDIS_PASSWORD": secrets.token_urlsafe(18),
-            "ONEX_KAFKA_HEAP_MAX": kafka_heap_max(),
-        }
+        values = {"ONEX_OWNER": str(os.getpid()), "ONEX_RUN_ID": stack_dir.name}
+        # Every kind's port and secrets are set, also for kinds not started: the stack file
+        # names them all, and compose refuses a file with unset variables.
+        for kind in all_kinds_with_compose():
+            fragment = _fragment(kind)
+            values[kind_spec(kind).port_env] = str(free_port())
+            values.update({name: secrets.token_urlsafe(18) for name in fragment.secrets})
+            values.update(fragment.env())
         for kind in kinds:
             image = _chosen_image(kind)
             if image:
-                values[IMAGE_ENV[kind.value]] = image
+                values[kind_spec(kind).image_env] = image
         env_file = stack_dir / "compose.env"
         stack_dir.mkdir(parents=True, exist_ok=True)
         env_file.touch(mode=0o600)
@@ -95,13 +112,8 @@ class ComposeBackend:
 
     def _record(self, kind: ServiceKind, values: dict[str, str], project: str, env_file: Path,
                 stack_dir: Path, container: str | None) -> ServiceRecord:  # fmt: skip
-        port = int(values[f"ONEX_{kind.value.upper()}_PORT"])
-        if kind is ServiceKind.KAFKA:
-            url = f"{LOOPBACK}:{port}"
-        elif kind is ServiceKind.POSTGRES:
-            url = f"postgresql://onex:{values['ONEX_POSTGRES_PASSWORD']}@{LOOPBACK}:{port}/postgres"
-        else:
-            url = f"redis://:{values['ONEX_REDIS_PASSWORD']}@{LOOPBACK}:{port}/0"
+        port = int(values[kind_spec(kind).port_env])
+        url = _fragment(kind).client_url(LOOPBACK, port, values)
         return ServiceRecord(
             kind=kind,
             backend=self.name,
@@ -109,7 +121,7 @@ class ComposeBackend:
             port=port,
             url=url,
             container=container,
-            log_path=str(stack_dir / f"{kind.value}.log"),
+            log_path=str(stack_dir / f"{kind}.log"),
             details={"project": project, "env_file": str(env_file)},
         )
 
@@ -119,7 +131,7 @@ class ComposeBackend:
         project = f"onex-{stack_dir.name}".lower()
         env_file, values = self._write_env(stack_dir, kinds)
         docker = self._client(project, env_file)
-        services = [kind.value for kind in kinds]
+        services = [kind for kind in kinds]
         try:
             await asyncio.to_thread(
                 docker.compose.up, services=services, detach=True, wait=True, quiet=True
@@ -140,16 +152,14 @@ class ComposeBackend:
             for c in docker.compose.ps()
         }
         return {
-            kind: self._record(
-                kind, values, project, env_file, stack_dir, containers.get(kind.value)
-            )
+            kind: self._record(kind, values, project, env_file, stack_dir, containers.get(kind))
             for kind in kinds
         }
 
     async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord:
         docker = self._client_of(record)
         await asyncio.to_thread(
-            docker.compose.up, services=[record.kind.value], detach=True, wait=True, quiet=True
+            docker.compose.up, services=[record.kind], detach=True, wait=True, quiet=True
         )
         return record
 
@@ -170,7 +180,7 @@ class ComposeBackend:
     def refresh_log(self, record: ServiceRecord) -> None:
         """Write the container's log so far into the record's log file (the engine keeps it)."""
         if record.log_path is not None:
-            _write_logs(self._client_of(record), Path(record.log_path), [record.kind.value])
+            _write_logs(self._client_of(record), Path(record.log_path), [record.kind])
 
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path | None) -> list[str]:
         removed: list[str] = []

@@ -1,7 +1,7 @@
 """The external backend: services that already run, given by environment or found locally.
 
-Given: `ONEX_KAFKA_BOOTSTRAP_SERVERS`, `ONEX_DB_URL`, `ONEX_REDIS_URL` (see `envconfig`).
-Discovered: a service answering on its default port on 127.0.0.1 (9092, 5432, 6379), unless
+Given: each kind's endpoint variable, e.g. `ONEX_DB_URL` (see `envconfig`).
+Discovered: a service answering on its kind's default port on 127.0.0.1, unless
 `ONEX_DISCOVER=0`. The harness never stops or reaps an external service; isolation between runs
 still comes from namespaces.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from onex_services.catalog import CATALOG
+from onex_services.catalog import kind_spec
 from onex_services.envconfig import GivenEndpoint, given_endpoints
 from onex_services.errors import BackendUnavailableError
 from onex_services.models import ServiceKind, ServiceRecord
@@ -27,9 +27,9 @@ def discover(kinds: Sequence[ServiceKind]) -> dict[ServiceKind, GivenEndpoint]:
         return {}
     found: dict[ServiceKind, GivenEndpoint] = {}
     for kind in kinds:
-        spec = CATALOG[kind]
+        spec = kind_spec(kind)
         if port_accepts(LOOPBACK, spec.default_port):
-            url = spec.client_url(LOOPBACK, spec.default_port)
+            url = spec.client_url(LOOPBACK, spec.default_port, None)
             found[kind] = GivenEndpoint(kind, LOOPBACK, spec.default_port, url, DISCOVERED)
     return found
 
@@ -55,9 +55,9 @@ class ExternalBackend:
         known = self.endpoints(kinds)
         missing = [kind for kind in kinds if kind not in known]
         if missing:
-            names = ", ".join(CATALOG[kind].env_var for kind in missing)
+            names = ", ".join(kind_spec(kind).env_var for kind in missing)
             raise BackendUnavailableError(
-                "no external endpoint for " + ", ".join(kind.value for kind in missing),
+                "no external endpoint for " + ", ".join(missing),
                 cause="not set in the environment and nothing answers on the default local port",
                 fix=f"set {names}, or use the process backend (ONEX_SERVICES_BACKEND=process)",
             )
@@ -70,7 +70,7 @@ class ExternalBackend:
 
     async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord:
         raise BackendUnavailableError(
-            f"the external {record.kind.value} at {record.url} is down",
+            f"the external {record.kind} at {record.url} is down",
             cause="the harness does not run external services, so it cannot restart them",
             fix=f"start the service behind {record.details.get('source', 'its endpoint')} again",
         )

@@ -1,46 +1,21 @@
-"""Install what the process backend needs: Java (checked), Kafka's jars, PostgreSQL, Redis.
+"""Install what the process backend needs for the given kinds (each kind's `installer`).
 
 `install_services` is what `onex services install` and `invoke setup` run; it is idempotent and
-fast when everything is there already.
+fast when everything is there already: one apt-get run for every kind's missing packages, then
+each kind's own install step (which may fetch more, e.g. jars).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from onex_services.errors import MissingBinaryError
-from onex_services.install.kafka import KafkaDist, find_kafka, install_kafka, require_kafka
-from onex_services.install.system import (
-    JavaInfo,
-    Progress,
-    apt_install,
-    find_java,
-    find_postgres_bindir,
-    find_redis_server,
-    java_path,
-)
+from onex_services.catalog import kind_spec
+from onex_services.install.system import Progress, apt_install
+from onex_services.kinds.spec import InstalledItem
 from onex_services.models import ServiceKind
-from onex_services.settings import Paths, kafka_version
+from onex_services.settings import Paths
 
-__all__ = [
-    "InstalledItem",
-    "JavaInfo",
-    "KafkaDist",
-    "find_java",
-    "find_kafka",
-    "find_postgres_bindir",
-    "find_redis_server",
-    "install_services",
-    "java_path",
-    "require_kafka",
-]
-
-
-@dataclass(frozen=True)
-class InstalledItem:
-    name: str
-    detail: str
+__all__ = ["InstalledItem", "install_services"]
 
 
 def install_services(
@@ -48,31 +23,6 @@ def install_services(
 ) -> list[InstalledItem]:
     """Make every program the process backend needs for `kinds` available, or raise why not."""
     paths = paths or Paths.from_env()
-    items: list[InstalledItem] = []
-    apt_packages: list[str] = []
-    if ServiceKind.POSTGRES in kinds:
-        try:
-            find_postgres_bindir()
-        except MissingBinaryError:
-            apt_packages.append("postgresql")
-    if ServiceKind.REDIS in kinds:
-        try:
-            find_redis_server()
-        except MissingBinaryError:
-            apt_packages.append("redis-server")
-    if ServiceKind.KAFKA in kinds:
-        try:
-            find_java()
-        except MissingBinaryError:
-            apt_packages.append("openjdk-17-jre-headless")
-    apt_install(apt_packages, progress)
-    if ServiceKind.KAFKA in kinds:
-        java = find_java()
-        items.append(InstalledItem("java", f"{java.path} ({java.version_line})"))
-        dist = install_kafka(paths.cache_dir, kafka_version(), progress)
-        items.append(InstalledItem("kafka", f"{dist.version} ({dist.source}: {dist.libs})"))
-    if ServiceKind.POSTGRES in kinds:
-        items.append(InstalledItem("postgresql", str(find_postgres_bindir())))
-    if ServiceKind.REDIS in kinds:
-        items.append(InstalledItem("redis", str(find_redis_server())))
-    return items
+    specs = [kind_spec(kind) for kind in kinds]
+    apt_install([p for spec in specs for p in spec.installer.missing_packages()], progress)
+    return [item for spec in specs for item in spec.installer.install(paths, progress)]

@@ -1,0 +1,182 @@
+"""Apache Kafka (KRaft, one broker), everything the harness knows about it.
+
+- vocabulary: `ONEX_KAFKA_*`, the client string is `bootstrap_servers` (`host:port[,...]`);
+- installer: Java 17+ from apt, the broker's jars from Maven Central or Apache (`dist`);
+- process starter: format the storage once, then `kafka.Kafka` with infra/process/kafka configs;
+- compose: `onex/kafka:local`, built with the same jars;
+- probe: topic create → produce → consume in a group → delete (`probe`);
+- janitor: topics and groups `<ns>.<name>` (`janitor`).
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+from onex_scenario.vocabulary import KindVocabulary
+
+from onex_services import templates
+from onex_services.backends.process_kit import check_ports_free, run_step, spawn
+from onex_services.errors import MissingBinaryError
+from onex_services.kinds.kafka.dist import install_kafka, require_kafka
+from onex_services.kinds.kafka.java import find_java, java_path
+from onex_services.kinds.spec import (
+    ComposeFragment,
+    InstalledItem,
+    Installer,
+    Janitor,
+    KindSpec,
+    Probe,
+    ProcessStart,
+    Progress,
+)
+from onex_services.models import ServiceRecord
+from onex_services.ports import free_port
+from onex_services.settings import Paths, kafka_heap_max, kafka_version
+
+KIND = "kafka"
+
+VOCABULARY = KindVocabulary(
+    name=KIND,
+    title="Apache Kafka",
+    env_prefix="ONEX_KAFKA_",
+    env_fields={
+        "BOOTSTRAP_SERVERS": "bootstrap_servers",
+        "SECURITY_PROTOCOL": "security_protocol",
+        "SASL_MECHANISM": "sasl_mechanism",
+        "SASL_USERNAME": "sasl_username",
+        "SASL_PASSWORD": "sasl_password",
+        "CLIENT_ID": "client_id",
+    },
+    endpoint_field="bootstrap_servers",
+    endpoint_example="127.0.0.1:9092",
+    client_attribute="bootstrap_servers",
+)
+
+
+def _check(paths: Paths) -> None:
+    find_java()
+    require_kafka(paths.cache_dir, kafka_version())
+
+
+def _missing_packages() -> list[str]:
+    try:
+        find_java()
+    except MissingBinaryError:
+        return ["openjdk-17-jre-headless"]
+    return []
+
+
+def _install(paths: Paths, progress: Progress) -> list[InstalledItem]:
+    java = find_java()
+    dist = install_kafka(paths.cache_dir, kafka_version(), progress)
+    return [
+        InstalledItem("java", f"{java.path} ({java.version_line})"),
+        InstalledItem(KIND, f"{dist.version} ({dist.source}: {dist.libs})"),
+    ]
+
+
+async def _start(start: ProcessStart) -> ServiceRecord:
+    java = find_java()
+    dist = require_kafka(start.paths.cache_dir, kafka_version())
+    home = start.stack_dir / KIND
+    data = home / "data"
+    log_path = home / "kafka.log"
+    ports = start.ports
+    fresh = ports is None or not (data / "meta.properties").exists()
+    port, controller_port = (
+        (ports["port"], ports["controller_port"])
+        if ports is not None
+        else (free_port(), free_port())
+    )
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "server.properties"
+    config.write_text(
+        templates.render(
+            "kafka/server.properties", port=port, controller_port=controller_port, data_dir=data
+        ),
+        encoding="utf-8",
+    )
+    log_config = home / "log4j2.properties"
+    log_config.write_text(templates.render("kafka/log4j2.properties"), encoding="utf-8")
+    jvm = [
+        str(java.path),
+        *templates.option_lines("kafka/jvm.options"),
+        f"-Xmx{kafka_heap_max()}",
+        f"-Dlog4j2.configurationFile={log_config}",
+        "-cp",
+        dist.classpath,
+    ]
+    if fresh:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        await run_step(
+            # `=`: an id may start with "-", which the tool would take for an option.
+            [
+                *jvm,
+                "kafka.tools.StorageTool",
+                "format",
+                f"--cluster-id={cluster_id}",
+                "-c",
+                str(config),
+            ],
+            log_path=log_path,
+            what="format Kafka's storage",
+            fix="check that the Kafka jars in the cache are complete: `onex services install`",
+        )
+    check_ports_free(KIND, (port, controller_port), log_path)
+    ref = spawn(
+        [*jvm, "kafka.Kafka", str(config)], log_path=log_path, cwd=home, ledger=start.ledger
+    )
+    details = {"controller_port": str(controller_port), "version": dist.version}
+    return await start.started(ref, port, log_path, details, also_listens=(controller_port,))
+
+
+def _client_url(host: str, port: int, password: str | None = None) -> str:
+    return f"{host}:{port}"
+
+
+def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
+    return _client_url(host, port)
+
+
+def _prepare_image(context: Path, paths: Paths) -> None:
+    """The image takes the process backend's jars, and logs like it: INFO to stdout, which the
+    engine keeps and `onex services logs` reads back."""
+    dist = require_kafka(paths.cache_dir, kafka_version())
+    shutil.copytree(dist.libs, context / "libs")
+    shutil.copyfile(
+        templates.infra_dir() / KIND / "log4j2.properties", context / "log4j2.properties"
+    )
+
+
+def _probe(url: str) -> Probe:
+    from onex_services.kinds.kafka.probe import KafkaProbe
+
+    return KafkaProbe(url)
+
+
+def _janitor(url: str, namespace: str) -> Janitor:
+    from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager
+
+    return ToolKafkaResourceManager(url, namespace)
+
+
+SPEC = KindSpec(
+    vocabulary=VOCABULARY,
+    default_port=9092,
+    client_url=_client_url,
+    installer=Installer(check=_check, missing_packages=_missing_packages, install=_install),
+    start_process=_start,
+    make_probe=_probe,
+    janitor=_janitor,
+    server_program=java_path,
+    compose=ComposeFragment(
+        local_image="onex/kafka:local",
+        client_url=_compose_url,
+        env=lambda: {"ONEX_KAFKA_HEAP_MAX": kafka_heap_max()},
+        prepare_image=_prepare_image,
+    ),
+)

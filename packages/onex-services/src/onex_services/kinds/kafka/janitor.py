@@ -1,0 +1,141 @@
+"""Kafka's namespace janitor: topics `<ns>.<name>` and consumer groups `<ns>.<name>`.
+
+Cleanup selects by the exact prefix `<ns>.`, never by substring, so it only ever touches its own
+namespace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from onex_scenario.names import MAX_TOPIC_LENGTH, topic_name_problem
+
+from onex_services.kinds.kafka.admin import GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, delete_groups
+from onex_services.namespaces import NamespaceError, validate_namespace
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int = 1
+    replication_factor: int = 1
+    config: dict[str, str] = field(default_factory=dict)
+
+
+class ToolKafkaResourceManager:
+    """Topics and consumer groups of one namespace on one Kafka cluster."""
+
+    def __init__(self, bootstrap_servers: str, namespace: str, *, timeout_s: float = 15.0) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.namespace = validate_namespace(namespace)
+        self.prefix = f"{namespace}."
+        self._timeout_ms = int(timeout_s * 1000)
+        self._admin: AIOKafkaAdminClient | None = None
+
+    def topic(self, name: str) -> str:
+        """The namespaced name of `name` (a name already in the namespace is kept as is)."""
+        full = name if name.startswith(self.prefix) else self.prefix + name
+        problem = topic_name_problem(name) or topic_name_problem(full)
+        if problem is not None:
+            raise NamespaceError(
+                f"topic name {name!r} is not valid: {problem} "
+                f"(at most {MAX_TOPIC_LENGTH - len(self.prefix)} characters here)"
+            )
+        return full
+
+    def group(self, name: str) -> str:
+        """The namespaced consumer group id of `name`."""
+        return self.topic(name)
+
+    async def _client(self) -> AIOKafkaAdminClient:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
+            )
+            await admin.start()
+            self._admin = admin
+        return self._admin
+
+    async def create_topics(self, topics: Sequence[TopicSpec | str]) -> list[str]:
+        """Create topics in the namespace; return their full names."""
+        specs = [TopicSpec(t) if isinstance(t, str) else t for t in topics]
+        admin = await self._client()
+        new = [
+            NewTopic(
+                self.topic(spec.name),
+                spec.partitions,
+                spec.replication_factor,
+                topic_configs=dict(spec.config),
+            )
+            for spec in specs
+        ]
+        response = await admin.create_topics(new, timeout_ms=self._timeout_ms)
+        for entry in response.topic_errors:
+            if entry[1]:
+                detail = entry[2] if len(entry) > 2 and entry[2] else f"error code {entry[1]}"
+                raise NamespaceError(f"cannot create topic {entry[0]}: {detail}")
+        return [topic.name for topic in new]
+
+    async def list_topics(self) -> list[str]:
+        admin = await self._client()
+        return sorted(t for t in await admin.list_topics() if t.startswith(self.prefix))
+
+    async def list_groups(self) -> list[str]:
+        admin = await self._client()
+        groups = await admin.list_consumer_groups()
+        return sorted(g[0] for g in groups if str(g[0]).startswith(self.prefix))
+
+    async def delete_topics(self, names: Sequence[str] | None = None) -> list[str]:
+        """Delete the given topics (namespaced), or every topic of the namespace; wait until
+        the broker no longer lists them."""
+        admin = await self._client()
+        targets = [self.topic(n) for n in names] if names is not None else await self.list_topics()
+        if not targets:
+            return []
+        await admin.delete_topics(targets, timeout_ms=self._timeout_ms)
+        deadline = time.monotonic() + self._timeout_ms / 1000
+        while time.monotonic() < deadline:
+            if not set(targets) & set(await admin.list_topics()):
+                break
+            await asyncio.sleep(0.05)
+        return targets
+
+    async def delete_groups(self) -> list[str]:
+        """Delete the namespace's consumer groups. A group whose last member just left (or
+        died) stays NON_EMPTY until the broker expires that member's session: retry until the
+        timeout instead of failing on the first answer."""
+        groups = await self.list_groups()
+        if not groups:
+            return []
+        pending = list(groups)
+        deadline = time.monotonic() + self._timeout_ms / 1000
+        while True:
+            codes = await delete_groups(await self._client(), pending)
+            failed = {g: c for g, c in codes.items() if c not in (0, GROUP_ID_NOT_FOUND)}
+            retryable = {g for g, c in failed.items() if c == NON_EMPTY_GROUP}
+            if not failed:
+                return groups
+            if retryable != set(failed) or time.monotonic() >= deadline:
+                raise NamespaceError(f"cannot delete consumer groups (error codes): {failed}")
+            pending = sorted(retryable)
+            await asyncio.sleep(0.5)
+
+    async def cleanup(self) -> list[str]:
+        """Delete every topic and consumer group of the namespace; return what went."""
+        groups = await self.delete_groups()
+        topics = await self.delete_topics()
+        return [f"kafka group {g}" for g in groups] + [f"kafka topic {t}" for t in topics]
+
+    async def verify_clean(self) -> list[str]:
+        topics = await self.list_topics()
+        groups = await self.list_groups()
+        return [f"kafka topic {t}" for t in topics] + [f"kafka group {g}" for g in groups]
+
+    async def close(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            await admin.close()

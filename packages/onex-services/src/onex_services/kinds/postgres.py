@@ -1,0 +1,292 @@
+"""PostgreSQL, everything the harness knows about it.
+
+- vocabulary: `ONEX_DB_*`, the client string is a `postgresql://` DSN (`dsn`);
+- installer: the `postgresql` Debian package (initdb and postgres, found in /usr/lib/postgresql);
+- process starter: initdb once (scram-sha-256, a per-stack password), then `postgres -D`, as
+  the `postgres` user when we are root (initdb and postgres refuse root);
+- compose: `onex/postgres:local` with a generated password;
+- probe: a scratch schema, a row written and read, the schema dropped;
+- janitor: the schema named after the namespace.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from onex_scenario.vocabulary import KindVocabulary
+
+from onex_services import templates
+from onex_services.backends.process_kit import check_ports_free, chown, is_root, run_step, spawn
+from onex_services.errors import MissingBinaryError
+from onex_services.install.system import INSTALL_HINT
+from onex_services.kinds.spec import (
+    ComposeFragment,
+    InstalledItem,
+    Installer,
+    Janitor,
+    KindSpec,
+    Probe,
+    ProcessStart,
+    Progress,
+)
+from onex_services.models import ServiceRecord
+from onex_services.namespaces import validate_namespace
+from onex_services.ports import free_port
+from onex_services.probes import ProbeError, ReusingProbe, quietly
+from onex_services.settings import Paths
+
+KIND = "postgres"
+ACCOUNT = "postgres"
+"""The user the server runs as when we are root (and the superuser initdb creates)."""
+
+VOCABULARY = KindVocabulary(
+    name=KIND,
+    title="PostgreSQL",
+    env_prefix="ONEX_DB_",
+    env_fields={
+        "URL": "url",
+        "HOST": "host",
+        "PORT": "port",
+        "USER": "user",
+        "PASSWORD": "password",
+        "NAME": "database",
+    },
+    endpoint_field="url",
+    url_schemes=("postgresql", "postgres"),
+    endpoint_example="postgresql://user:password@127.0.0.1:5432/db",
+    client_attribute="dsn",
+)
+
+
+def find_postgres_bindir() -> Path:
+    """The directory holding initdb and postgres: $ONEX_PG_BINDIR, Debian's newest, or PATH."""
+    explicit = os.environ.get("ONEX_PG_BINDIR")
+    candidates: list[Path] = [Path(explicit)] if explicit else []
+    debian = Path("/usr/lib/postgresql")
+    if debian.is_dir():
+        versions = sorted(
+            (p for p in debian.iterdir() if p.name.isdigit()), key=lambda p: int(p.name)
+        )
+        candidates.extend(p / "bin" for p in reversed(versions))
+    on_path = shutil.which("initdb")
+    if on_path:
+        candidates.append(Path(on_path).parent)
+    for bindir in candidates:
+        if (bindir / "initdb").is_file() and (bindir / "postgres").is_file():
+            return bindir
+    raise MissingBinaryError(
+        "PostgreSQL's server programs (initdb, postgres) are not installed",
+        cause="looked in $ONEX_PG_BINDIR, /usr/lib/postgresql/*/bin and PATH",
+        fix=f"{INSTALL_HINT}, or apt-get install postgresql",
+    )
+
+
+def _server_program() -> Path:
+    return find_postgres_bindir() / "postgres"
+
+
+def _account() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(ACCOUNT)
+    except KeyError:
+        raise MissingBinaryError(
+            "PostgreSQL cannot run as root and there is no `postgres` user",
+            cause="initdb and postgres refuse to run as root",
+            fix="apt-get install postgresql (it creates the user), or run the harness as non-root",
+        ) from None
+
+
+def _check(paths: Paths) -> None:
+    find_postgres_bindir()
+    if is_root():
+        _account()
+
+
+def _missing_packages() -> list[str]:
+    try:
+        find_postgres_bindir()
+    except MissingBinaryError:
+        return ["postgresql"]
+    return []
+
+
+def _install(paths: Paths, progress: Progress) -> list[InstalledItem]:
+    return [InstalledItem("postgresql", str(find_postgres_bindir()))]
+
+
+async def _start(start: ProcessStart) -> ServiceRecord:
+    stack_dir, ports = start.stack_dir, start.ports
+    bindir = find_postgres_bindir()
+    user = ACCOUNT if is_root() else None
+    home = stack_dir / KIND
+    data = home / "data"
+    log_path = stack_dir / "postgres.log"
+    port = ports["port"] if ports is not None else free_port()
+    password = start.password(KIND)
+    if ports is None or not (data / "PG_VERSION").exists():
+        home.mkdir(parents=True, exist_ok=True)
+        if user is not None:
+            chown(home, user)
+        home.chmod(0o700)
+        # Every connection, local socket too, proves the password (no `trust`): any local
+        # user could otherwise be superuser and run `COPY ... TO PROGRAM`.
+        pwfile = home / "initdb.pw"
+        pwfile.touch(mode=0o600)
+        pwfile.write_text(password, encoding="utf-8")
+        if user is not None:
+            chown(pwfile, user)
+        try:
+            await run_step(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "--no-sync",
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--username=postgres",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                    "--no-instructions",
+                ],
+                log_path=log_path,
+                what="initialise a PostgreSQL data directory (initdb)",
+                fix=f"check {bindir}/initdb works; PostgreSQL must run as a non-root user",
+                user=user,
+                cwd=home,
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+    else:
+        # A kill -9 leaves a stale lock file; postgres refuses to start while it is there.
+        (data / "postmaster.pid").unlink(missing_ok=True)
+    conf = data / "postgresql.conf"
+    conf.write_text(
+        templates.render("postgres/postgresql.conf", port=port, socket_dir=home),
+        encoding="utf-8",
+    )
+    if user is not None:
+        chown(conf, user)
+    check_ports_free(KIND, (port,), log_path)
+    ref = spawn(
+        [str(bindir / "postgres"), "-D", str(data)],
+        log_path=log_path,
+        cwd=home,
+        user=user,
+        ledger=start.ledger,
+    )
+    details = {"data_dir": str(data), "stop_signal": "SIGINT"}
+    return await start.started(ref, port, log_path, details, password=password)
+
+
+def _client_url(host: str, port: int, password: str | None = None) -> str:
+    secret = f":{password}" if password else ""
+    return f"postgresql://{ACCOUNT}{secret}@{host}:{port}/postgres"
+
+
+def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
+    return f"postgresql://onex:{values['ONEX_POSTGRES_PASSWORD']}@{host}:{port}/postgres"
+
+
+async def _connect(url: str, **options: Any) -> Any:
+    import asyncpg  # imported here: reading the kind's vocabulary must stay cheap
+
+    return await asyncpg.connect(url, **options)
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    import asyncpg
+
+    return (asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+class PostgresProbe(ReusingProbe):
+    """Scratch schema create -> table write and read -> schema drop, on `url` (a DSN)."""
+
+    kind = KIND
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conn: Any = None
+
+    async def _round(self, timeout_s: float) -> None:
+        if self._conn is None or self._conn.is_closed():
+            self._conn = await _connect(self.url, timeout=timeout_s)
+        conn = self._conn
+        schema = f"onex_health_{uuid.uuid4().hex[:12]}"
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            await conn.execute(f'CREATE TABLE "{schema}".probe (v integer)')
+            value = await conn.fetchval(f'INSERT INTO "{schema}".probe VALUES (42) RETURNING v')
+            if value != 42:
+                raise ProbeError(f"a row written in schema {schema} read back as {value!r}")
+        finally:
+            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await quietly(conn.close(timeout=1), _errors())
+
+
+class PostgresSchemaManager:
+    """The schema of one namespace on one PostgreSQL server."""
+
+    def __init__(self, dsn: str, namespace: str) -> None:
+        self.dsn = dsn
+        self.namespace = validate_namespace(namespace)
+        self.schema = namespace
+
+    async def _fetch(self, query: str, *args: Any) -> list[Any]:
+        conn = await _connect(self.dsn)
+        try:
+            return list(await conn.fetch(query, *args))
+        finally:
+            await conn.close()
+
+    async def create(self) -> str:
+        await self._fetch(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        return self.schema
+
+    async def cleanup(self) -> list[str]:
+        existed = await self.verify_clean()
+        await self._fetch(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+        return existed
+
+    async def verify_clean(self) -> list[str]:
+        rows = await self._fetch("SELECT nspname FROM pg_namespace WHERE nspname = $1", self.schema)
+        return [f"postgres schema {row[0]}" for row in rows]
+
+    async def close(self) -> None:
+        """Each call above opens and closes its own connection."""
+
+
+def _probe(url: str) -> Probe:
+    return PostgresProbe(url)
+
+
+def _janitor(url: str, namespace: str) -> Janitor:
+    return PostgresSchemaManager(url, namespace)
+
+
+SPEC = KindSpec(
+    vocabulary=VOCABULARY,
+    default_port=5432,
+    client_url=_client_url,
+    installer=Installer(check=_check, missing_packages=_missing_packages, install=_install),
+    start_process=_start,
+    make_probe=_probe,
+    janitor=_janitor,
+    server_program=_server_program,
+    compose=ComposeFragment(
+        local_image="onex/postgres:local",
+        client_url=_compose_url,
+        secrets=("ONEX_POSTGRES_PASSWORD",),
+    ),
+)

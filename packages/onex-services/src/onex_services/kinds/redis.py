@@ -1,0 +1,214 @@
+"""Redis, everything the harness knows about it.
+
+- vocabulary: `ONEX_REDIS_*`, the client string is a `redis://` URL (`redis_url`);
+- installer: the `redis-server` Debian package;
+- process starter: `redis-server` with infra/process/redis/redis.conf and a per-stack
+  `requirepass` password;
+- compose: `onex/redis:local` with a generated password;
+- probe: SET, GET and DEL of a key under `onex-health:`;
+- janitor: keys `<ns>:<name>`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from onex_scenario.vocabulary import KindVocabulary
+
+from onex_services import templates
+from onex_services.backends.process_kit import check_ports_free, spawn
+from onex_services.errors import MissingBinaryError
+from onex_services.install.system import INSTALL_HINT
+from onex_services.kinds.spec import (
+    ComposeFragment,
+    InstalledItem,
+    Installer,
+    Janitor,
+    KindSpec,
+    Probe,
+    ProcessStart,
+    Progress,
+)
+from onex_services.models import ServiceRecord
+from onex_services.namespaces import validate_namespace
+from onex_services.ports import free_port
+from onex_services.probes import HEALTH_PREFIX, ProbeError, ReusingProbe, quietly
+from onex_services.settings import Paths
+
+KIND = "redis"
+
+VOCABULARY = KindVocabulary(
+    name=KIND,
+    title="Redis",
+    env_prefix="ONEX_REDIS_",
+    env_fields={"URL": "url", "HOST": "host", "PORT": "port", "DB": "db", "PASSWORD": "password"},
+    endpoint_field="url",
+    url_schemes=("redis", "rediss"),
+    endpoint_example="redis://127.0.0.1:6379/0",
+    client_attribute="redis_url",
+)
+
+
+def find_redis_server() -> Path:
+    explicit = os.environ.get("ONEX_REDIS_SERVER")
+    found = explicit if explicit and Path(explicit).is_file() else shutil.which("redis-server")
+    if not found:
+        raise MissingBinaryError(
+            "redis-server is not installed",
+            cause="no `redis-server` on PATH (nor $ONEX_REDIS_SERVER)",
+            fix=f"{INSTALL_HINT}, or apt-get install redis-server",
+        )
+    return Path(found)
+
+
+def _check(paths: Paths) -> None:
+    find_redis_server()
+
+
+def _missing_packages() -> list[str]:
+    try:
+        find_redis_server()
+    except MissingBinaryError:
+        return ["redis-server"]
+    return []
+
+
+def _install(paths: Paths, progress: Progress) -> list[InstalledItem]:
+    return [InstalledItem(KIND, str(find_redis_server()))]
+
+
+async def _start(start: ProcessStart) -> ServiceRecord:
+    stack_dir, ports = start.stack_dir, start.ports
+    server = find_redis_server()
+    home = stack_dir / KIND
+    home.mkdir(parents=True, exist_ok=True)
+    log_path = home / "redis.log"
+    port = ports["port"] if ports is not None else free_port()
+    password = start.password(KIND)
+    config = home / "redis.conf"
+    config.touch(mode=0o600)  # it holds the password
+    config.write_text(
+        templates.render("redis/redis.conf", port=port, data_dir=home, password=password),
+        encoding="utf-8",
+    )
+    check_ports_free(KIND, (port,), log_path)
+    ref = spawn([str(server), str(config)], log_path=log_path, cwd=home, ledger=start.ledger)
+    return await start.started(ref, port, log_path, {}, password=password)
+
+
+def _client_url(host: str, port: int, password: str | None = None) -> str:
+    return f"redis://:{password}@{host}:{port}/0" if password else f"redis://{host}:{port}/0"
+
+
+def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
+    return f"redis://:{values['ONEX_REDIS_PASSWORD']}@{host}:{port}/0"
+
+
+def _client(url: str, **options: Any) -> Any:
+    import redis.asyncio as aioredis  # imported here: reading the vocabulary must stay cheap
+
+    return aioredis.Redis.from_url(url, **options)
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    from redis.exceptions import RedisError
+
+    return (RedisError,)
+
+
+class RedisProbe(ReusingProbe):
+    """SET -> GET -> DEL of a key under `onex-health:`, on `url`."""
+
+    kind = KIND
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._client: Any = None
+
+    async def _round(self, timeout_s: float) -> None:
+        if self._client is None:
+            self._client = _client(
+                self.url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s
+            )
+        key = f"{HEALTH_PREFIX}:{uuid.uuid4().hex}"
+        value = uuid.uuid4().hex.encode()
+        await self._client.set(key, value, px=60_000)
+        read = await self._client.get(key)
+        removed = await self._client.delete(key)
+        if read != value or removed != 1:
+            raise ProbeError(f"key {key} did not round-trip (read {read!r}, deleted {removed})")
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await quietly(client.aclose(), _errors())
+
+
+class RedisPrefixManager:
+    """The keys of one namespace on one Redis server: `<ns>:<name>`."""
+
+    def __init__(self, url: str, namespace: str) -> None:
+        self.url = url
+        self.namespace = validate_namespace(namespace)
+        self.prefix = f"{namespace}:"
+
+    def key(self, name: str) -> str:
+        return name if name.startswith(self.prefix) else self.prefix + name
+
+    async def _keys(self, client: Any) -> list[str]:
+        # The namespace holds no glob characters (see NAMESPACE_RE): the pattern is an exact prefix.
+        keys = [
+            key.decode() if isinstance(key, bytes) else str(key)
+            async for key in client.scan_iter(match=f"{self.prefix}*", count=500)
+        ]
+        return sorted(keys)
+
+    async def cleanup(self) -> list[str]:
+        client = _client(self.url)
+        try:
+            keys = await self._keys(client)
+            if keys:
+                await client.delete(*keys)
+            return [f"redis key {k}" for k in keys]
+        finally:
+            await client.aclose()
+
+    async def verify_clean(self) -> list[str]:
+        client = _client(self.url)
+        try:
+            return [f"redis key {k}" for k in await self._keys(client)]
+        finally:
+            await client.aclose()
+
+    async def close(self) -> None:
+        """Each call above opens and closes its own connection."""
+
+
+def _probe(url: str) -> Probe:
+    return RedisProbe(url)
+
+
+def _janitor(url: str, namespace: str) -> Janitor:
+    return RedisPrefixManager(url, namespace)
+
+
+SPEC = KindSpec(
+    vocabulary=VOCABULARY,
+    default_port=6379,
+    client_url=_client_url,
+    installer=Installer(check=_check, missing_packages=_missing_packages, install=_install),
+    start_process=_start,
+    make_probe=_probe,
+    janitor=_janitor,
+    server_program=find_redis_server,
+    compose=ComposeFragment(
+        local_image="onex/redis:local",
+        client_url=_compose_url,
+        secrets=("ONEX_REDIS_PASSWORD",),
+    ),
+)

@@ -1,0 +1,169 @@
+"""What one service kind must provide: a `KindSpec`, registered under `onex.service_kinds`.
+
+The backends, the manager, the CLI, the fixtures and the namespace cleanup only ever iterate over
+the registered specs (`onex_services.catalog.kind_specs`); nothing outside a kind's own module
+names a kind. A spec is plain data plus callables, so a kind module builds it at import time
+without importing its client library (those are imported where they are used).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from onex_scenario.vocabulary import KindVocabulary
+
+from onex_services.models import ProcessRef, ServiceRecord
+from onex_services.passwords import stack_password
+from onex_services.settings import Paths
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class InstalledItem:
+    name: str
+    detail: str
+
+
+class Probe(Protocol):
+    """A deep probe: one full round trip that proves the service is usable."""
+
+    kind: str
+    url: str
+
+    async def run(self, timeout_s: float) -> None:
+        """One full round trip; raise on any failure."""
+
+    async def close(self) -> None: ...
+
+
+class Janitor(Protocol):
+    """The resources of one namespace on one server: topics, a schema, key prefixes..."""
+
+    async def cleanup(self) -> list[str]:
+        """Remove everything of the namespace; one line per thing removed."""
+
+    async def verify_clean(self) -> list[str]:
+        """What is left of the namespace (empty when clean)."""
+
+    async def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Installer:
+    """How the process backend gets the kind's programs.
+
+    `check` raises `MissingBinaryError` naming the fix when the programs are not usable (cheap,
+    no side effects); `missing_packages` are the Debian packages this machine still lacks;
+    `install` runs after apt and returns what is installed (it may fetch more, e.g. jars).
+    """
+
+    check: Callable[[Paths], None]
+    missing_packages: Callable[[], list[str]]
+    install: Callable[[Paths, Progress], list[InstalledItem]]
+
+
+class Started(Protocol):
+    """The process backend's hand-over: a spawned server becomes a record once its ports
+    accept connections (or the start fails with the log's reason)."""
+
+    def __call__(
+        self,
+        ref: ProcessRef,
+        port: int,
+        log_path: Path,
+        details: dict[str, str],
+        also_listens: tuple[int, ...] = (),
+        password: str | None = None,
+    ) -> Awaitable[ServiceRecord]: ...
+
+
+@dataclass(frozen=True)
+class ProcessStart:
+    """What a kind's process starter gets: its stack's directory, the ports it had before (on a
+    restart, None on a first start), the cache and run paths, the stack's process ledger (give
+    it to `process_kit.spawn`) and the backend's `started`."""
+
+    stack_dir: Path
+    ports: dict[str, int] | None
+    paths: Paths
+    ledger: Path
+    started: Started
+
+    def password(self, kind: str) -> str:
+        """The stack's password for `kind`'s server: made on first use, the same on a restart,
+        kept 0600 in the state dir (see `passwords`); give it to `started` for the URL."""
+        return stack_password(self.paths.state_dir, self.stack_dir.name, kind)
+
+
+@dataclass(frozen=True)
+class ComposeFragment:
+    """The kind's service in the compose stack (infra/compose/stack.yml).
+
+    `local_image` is built from `infra/images/<kind>/`; `prepare_image` adds files to that build
+    context. `secrets` are variables given a fresh random value per stack; `env` adds fixed ones.
+    `client_url(host, port, values)` reads those values (e.g. a password) into the client string.
+    """
+
+    local_image: str
+    client_url: Callable[[str, int, Mapping[str, str]], str]
+    secrets: tuple[str, ...] = ()
+    env: Callable[[], dict[str, str]] = dict
+    prepare_image: Callable[[Path, Paths], None] | None = None
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """Everything about one kind of service. See docs/services.md, "Adding a service kind".
+
+    `server_program` is where the program the process starter runs is on this machine (None or
+    `MissingBinaryError` when not installed), looked up without running it: the reaper signals
+    only processes that run one of the registered kinds' programs.
+    """
+
+    vocabulary: KindVocabulary
+    default_port: int
+    client_url: Callable[[str, int, str | None], str]
+    installer: Installer
+    start_process: Callable[[ProcessStart], Awaitable[ServiceRecord]]
+    make_probe: Callable[[str], Probe]
+    janitor: Callable[[str, str], Janitor]
+    server_program: Callable[[], Path | None]
+    compose: ComposeFragment | None = None
+    depends_on: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.vocabulary.name
+
+    @property
+    def title(self) -> str:
+        return self.vocabulary.title
+
+    @property
+    def env_var(self) -> str:
+        """The variable that points the harness at a running server of this kind."""
+        return self.vocabulary.endpoint_env or f"ONEX_{self.name.upper()}_URL"
+
+    @property
+    def fixture_name(self) -> str:
+        """The session fixture giving a real server of this kind (an endpoint)."""
+        return f"real_{self.name}"
+
+    @property
+    def marker(self) -> str:
+        """The pytest marker of a test that needs a real server of this kind."""
+        return f"requires_{self.name}"
+
+    @property
+    def port_env(self) -> str:
+        """The compose stack's variable for the host port of this kind's service."""
+        return f"ONEX_{self.name.upper()}_PORT"
+
+    @property
+    def image_env(self) -> str:
+        """The variable naming the image the compose stack runs for this kind."""
+        return f"ONEX_IMAGE_{self.name.upper()}"
