@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from pathlib import Path
 
 from onex_scenario.vocabulary import KindVocabulary
 from onex_services.backends.process_kit import check_ports_free, spawn
@@ -92,7 +93,10 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     port = start.ports["port"] if start.ports is not None else free_port()
     check_ports_free(KIND, (port,), log_path)
     ref = spawn(
-        [sys.executable, "-m", "onex_echo_kind.server", str(port)], log_path=log_path, cwd=home
+        [sys.executable, "-m", "onex_echo_kind.server", str(port)],
+        log_path=log_path,
+        cwd=home,
+        ledger=start.ledger,
     )
     return await start.started(ref, port, log_path, {})
 
@@ -105,4 +109,5 @@ SPEC = KindSpec(
     start_process=_start,
     make_probe=EchoProbe,
     janitor=EchoJanitor,
+    server_program=lambda: Path(sys.executable),
 )
