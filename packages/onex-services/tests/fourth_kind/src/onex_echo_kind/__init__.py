@@ -104,7 +104,7 @@ async def _start(start: ProcessStart) -> ServiceRecord:
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=7007,
-    client_url=lambda host, port: f"tcp://{host}:{port}",
+    client_url=lambda host, port, password: f"tcp://{host}:{port}",
     installer=Installer(check=lambda paths: None, missing_packages=list, install=_install),
     start_process=_start,
     make_probe=EchoProbe,
