@@ -71,11 +71,11 @@ def test_a_scenario_may_name_the_kind_and_its_connection_fields() -> None:
 def test_onex_services_start_status_and_health_run_the_kind() -> None:
     started = _cli("start", "echo")
     assert started.returncode == 0, started.stdout + started.stderr
-    status = _cli("status", "--json")
+    status = _cli("status", "--json", "--no-health")  # health is the next command's job
     assert status.returncode in (0, 3), status.stderr
     rows = {row["kind"]: row for row in json.loads(status.stdout)}
     assert rows["echo"]["state"] == "running"
-    assert rows["echo"]["health"]["status"] == "healthy"
+    assert rows["echo"]["pid"] is not None
     health = _cli("health", "echo", "--json")
     assert health.returncode == 0, health.stdout + health.stderr
     [result] = json.loads(health.stdout)

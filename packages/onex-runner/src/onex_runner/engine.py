@@ -160,7 +160,7 @@ class ScenarioRunner:
         finally:
             cleanup = await ScenarioCleanup(
                 namespace, cleanup_deadline(scenario, self.options.cleanup_timeout_s)
-            ).run(state.registry, _endpoints_by_kind(state), remove=scenario.cleanup_after)
+            ).run(state.registry, state.endpoints, remove=scenario.cleanup_after)
             if state.endpoints and not (scenario.cleanup_after and cleanup.summary):
                 # Cleaned, or kept on purpose (cleanup_after: false): nothing to reclaim. A
                 # cleanup that failed or timed out keeps the claim, for the reaper.
@@ -333,7 +333,7 @@ class ScenarioRunner:
         if self._services is None or not state.endpoints:
             return ""
         parts: list[str] = []
-        for kind in sorted(_endpoints_by_kind(state)):
+        for kind in sorted(state.endpoints):
             try:
                 log = Path(self._services.manager.log_path(ServiceKind(kind)))
                 tail = log.read_text(errors="replace").splitlines()[-lines:]
@@ -341,12 +341,6 @@ class ScenarioRunner:
                 continue
             parts.append(f"--- {kind} log ({log}) ---\n" + "\n".join(tail))
         return "\n".join(parts)
-
-
-def _endpoints_by_kind(state: _ScenarioState) -> dict[str, str]:
-    """The run's real endpoints by service kind (state.endpoints is by service name)."""
-    services = state.scenario.external_services
-    return {str(services[name].kind): url for name, url in state.endpoints.items()}
 
 
 class _PreconditionStop(_Outcome):
