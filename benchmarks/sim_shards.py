@@ -94,7 +94,7 @@ def _left_of(report: Path, urls: dict[str, str]) -> list[str]:
 async def _left_in(runs: list[dict[str, Any]], urls: dict[str, str]) -> list[str]:
     left = [item for run in runs for item in run.get("leftovers", [])]
     for namespace in sorted({run["namespace"] for run in runs}):
-        left += await verify_clean(namespace, **urls)
+        left += await verify_clean(namespace, urls)
     return left
 
 
