@@ -22,7 +22,11 @@ class NotConnectedError(OnexToolError):
     """A method that needs the connection was called before `connect()` or after `close()`."""
 
 
-class UnknownTopicError(OnexToolError):
+class BusError(OnexToolError):
+    """Base of the event bus's errors: real and mock raise the same subclass for one situation."""
+
+
+class UnknownTopicError(BusError):
     """The topic does not exist (the broker runs with auto.create.topics.enable=false)."""
 
     def __init__(self, topic: str) -> None:
@@ -30,15 +34,15 @@ class UnknownTopicError(OnexToolError):
         self.topic = topic
 
 
-class TopicAlreadyExistsError(OnexToolError):
+class TopicAlreadyExistsError(BusError):
     """`create_topic` named a topic that exists."""
 
 
-class InvalidTopicNameError(OnexToolError):
+class InvalidTopicNameError(BusError):
     """A topic name breaks Kafka's rules (legal characters, length, '.' and '..')."""
 
 
-class MessageTooLargeError(OnexToolError):
+class MessageTooLargeError(BusError):
     """The encoded record is larger than the broker's message.max.bytes."""
 
     def __init__(self, size: int, limit: int) -> None:
@@ -47,11 +51,15 @@ class MessageTooLargeError(OnexToolError):
         self.limit = limit
 
 
-class ValueNotSerializableError(OnexToolError):
+class ValueNotSerializableError(BusError):
     """A value cannot be encoded as JSON; raised before anything is sent."""
 
 
-class WrongTypeError(OnexToolError):
+class KvError(OnexToolError):
+    """Base of the key-value store's errors, raised alike by Redis and the mock."""
+
+
+class WrongTypeError(KvError):
     """A key-value command met a key that holds another type (Redis' WRONGTYPE)."""
 
     def __init__(self, key: str, wanted: str) -> None:
@@ -61,10 +69,27 @@ class WrongTypeError(OnexToolError):
 
 
 class NotSupportedByMockError(OnexToolError):
-    """The in-memory fake cannot model this behaviour; use the real service instead."""
+    """The in-memory fake does not model this construct (named in `what`); use real mode.
+
+    Raised only for what the mock does not model, never for an application's own error: those
+    get the protocol's taxonomy (e.g. `SqlError` subclasses), as the real tool raises them."""
 
     def __init__(self, tool: str, what: str) -> None:
         super().__init__(f"{what} is not supported by the mock {tool}; run this in real mode")
+        self.tool = tool
+        self.what = what
+
+
+class KvValueTypeError(KvError, TypeError):
+    """A value that is not a `str`: refused before anything is sent (redis-py would stringify
+    an int silently and refuse a dict, so both tools check it themselves)."""
+
+    def __init__(self, value: object) -> None:
+        super().__init__(f"value must be str, got {type(value).__name__}")
+
+
+class KvConnectionLost(KvError):
+    """The connection to Redis broke during a command."""
 
 
 class InvalidDependencyModeError(OnexToolError, ValueError):

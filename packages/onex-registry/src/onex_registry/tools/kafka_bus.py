@@ -24,6 +24,7 @@ from aiokafka.errors import TopicAlreadyExistsError as KafkaTopicExistsError
 from aiokafka.structs import TopicPartition
 
 from onex_registry.errors import (
+    BusError,
     MessageTooLargeError,
     NotConnectedError,
     ToolConnectionError,
@@ -218,7 +219,12 @@ class KafkaEventBus:
             slot = TopicPartition(self._full(message.topic), message.partition)
             offsets[slot] = max(offsets.get(slot, 0), message.offset + 1)
         if offsets:
-            await consumer.commit(offsets)
+            try:
+                await consumer.commit(offsets)
+            except KafkaConnectionError as exc:
+                raise self._unreachable(exc) from exc
+            except KafkaError as exc:
+                raise BusError(f"commit of {topic!r} for group {group!r} failed: {exc}") from exc
 
     async def create_topic(
         self, topic: str, *, partitions: int = 1, configs: Mapping[str, str] | None = None
@@ -234,7 +240,7 @@ class KafkaEventBus:
             if code == KafkaTopicExistsError.errno:
                 raise TopicAlreadyExistsError(f"topic {topic!r} already exists")
             if code:
-                raise KafkaError(f"creating {name} failed with error code {code}")
+                raise BusError(f"creating {name} failed with error code {code}")
         await self._wait_listed(admin, {full}, present=True)
 
     async def _wait_listed(
@@ -249,7 +255,7 @@ class KafkaEventBus:
                 return
             if time.monotonic() >= deadline:
                 state = "listed" if present else "gone"
-                raise KafkaError(f"topics {sorted(names)} are not {state} after the timeout")
+                raise BusError(f"topics {sorted(names)} are not {state} after the timeout")
             await asyncio.sleep(0.02)
 
     async def delete_topic(self, topic: str) -> None:

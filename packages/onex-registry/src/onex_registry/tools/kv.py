@@ -15,7 +15,14 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from onex_registry.errors import NotConnectedError, ToolConnectionError, WrongTypeError
+from onex_registry.errors import (
+    KvConnectionLost,
+    KvError,
+    KvValueTypeError,
+    NotConnectedError,
+    ToolConnectionError,
+    WrongTypeError,
+)
 from onex_registry.guard import check_built_by_registry
 from onex_registry.models import ToolHealth
 from onex_registry.tools.health import timed_health
@@ -36,8 +43,8 @@ def _texts(command: str, values: tuple[object, ...]) -> None:
         raise ValueError(f"{command} needs at least one value")
     for value in values:
         if not isinstance(value, str):
-            # redis-py refuses non-scalar values too; a silent str() would hide the bug.
-            raise TypeError(f"value must be str, got {type(value).__name__}")
+            # redis-py would stringify an int and refuse a dict; both stores refuse alike.
+            raise KvValueTypeError(value)
 
 
 def _slice(items: list[str], start: int, stop: int) -> list[str]:
@@ -88,12 +95,17 @@ class RedisKeyValueStore:
         self._client = None
 
     async def _typed(self, key: str, wanted: str, call: Awaitable[_T]) -> _T:
+        """redis-py's errors as the KV taxonomy, redis-py's error kept as `__cause__`."""
         try:
             return await call
         except ResponseError as exc:
             if str(exc).startswith("WRONGTYPE"):
                 raise WrongTypeError(key, wanted) from exc
-            raise
+            raise KvError(str(exc)) from exc
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise KvConnectionLost(str(exc) or type(exc).__name__) from exc
+        except RedisError as exc:
+            raise KvError(str(exc)) from exc
 
     async def get(self, key: str) -> str | None:
         value = await self._typed(key, "string", self._require().get(self._key(key)))
@@ -123,17 +135,19 @@ class RedisKeyValueStore:
         return {str(name): str(value) for name, value in found.items()}
 
     async def set(self, key: str, value: str, *, ttl_s: float | None = None) -> None:
+        _texts("set", (value,))
         px = None if ttl_s is None else max(1, int(ttl_s * 1000))
-        await self._require().set(self._key(key), value, px=px)
+        await self._typed(key, "string", self._require().set(self._key(key), value, px=px))
 
     async def delete(self, key: str) -> bool:
-        return bool(await self._require().delete(self._key(key)))
+        return bool(await self._typed(key, "key", self._require().delete(self._key(key))))
 
     async def expire(self, key: str, ttl_s: float) -> bool:
-        return bool(await self._require().pexpire(self._key(key), max(1, int(ttl_s * 1000))))
+        call = self._require().pexpire(self._key(key), max(1, int(ttl_s * 1000)))
+        return bool(await self._typed(key, "key", call))
 
     async def ttl(self, key: str) -> float | None:
-        millis = int(await self._require().pttl(self._key(key)))
+        millis = int(await self._typed(key, "key", self._require().pttl(self._key(key))))
         return None if millis < 0 else millis / 1000
 
     async def scan(self, prefix: str = "") -> list[str]:

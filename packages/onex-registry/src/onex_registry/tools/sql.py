@@ -1,28 +1,64 @@
-"""SQL stores: PostgresSqlStore (real, asyncpg) and InMemorySqlStore (mock on sqlite3).
+"""PostgresSqlStore: the real SQL store on asyncpg (the mock is tools/pg_mock/).
 
-Both take positional parameters $1, $2, ... The mock runs the SQL on an in-memory SQLite
-database, so it accepts the common subset; PostgreSQL-only SQL fails there with
-NotSupportedByMockError naming the statement.
+Positional parameters $1, $2, ...; JSON and JSONB travel as Python values (encoded and parsed
+here, as the mock does), every other type as asyncpg returns it. Errors are the taxonomy of
+onex_registry.sql_errors, with asyncpg's error as `__cause__`.
 """
 
 from __future__ import annotations
 
+import json
 import re
-import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
+from asyncpg.exceptions import _base as asyncpg_base
 from onex_scenario.redaction import redact_url
 
-from onex_registry.errors import NotConnectedError, NotSupportedByMockError, ToolConnectionError
+from onex_registry.errors import NotConnectedError, ToolConnectionError
 from onex_registry.guard import check_built_by_registry
 from onex_registry.models import ToolHealth
+from onex_registry.sql_errors import (
+    ArgumentCountError,
+    ConnectionLost,
+    DataTypeMismatch,
+    InvalidTransactionState,
+    SqlError,
+    error_for_sqlstate,
+)
 from onex_registry.tools.health import timed_health
 
 _STATUS_COUNT = re.compile(r"(\d+)$")
-_PLACEHOLDER = re.compile(r"\$(\d+)")
+_T = TypeVar("_T")
+
+
+def translate_asyncpg_error(exc: Exception) -> SqlError:
+    """asyncpg's error as the taxonomy's: by SQLSTATE for the server's errors, by kind for the
+    client's own (an argument of the wrong Python type, a closed connection)."""
+    if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.ConnectionDoesNotExistError):
+        return ConnectionLost(str(exc))
+    if str(exc).startswith("invalid input for query argument"):
+        return DataTypeMismatch(str(exc))  # asyncpg's encoder refused a Python value
+    if isinstance(exc, asyncpg.PostgresError):
+        return error_for_sqlstate(str(exc.sqlstate), str(exc))
+    if isinstance(exc, asyncpg_base.DataError):
+        return DataTypeMismatch(str(exc))
+    if isinstance(exc, OSError | ConnectionError):
+        return ConnectionLost(str(exc) or type(exc).__name__)
+    if "arguments" in str(exc) and "passed" in str(exc):
+        return ArgumentCountError(str(exc))
+    if "connection" in str(exc) and "closed" in str(exc):
+        return ConnectionLost(str(exc))
+    return InvalidTransactionState(str(exc))
+
+
+async def _translated(call: Callable[[], Awaitable[_T]]) -> _T:
+    try:
+        return await call()
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+        raise translate_asyncpg_error(exc) from exc
 
 
 def _affected(status: str) -> int:
@@ -55,6 +91,10 @@ class PostgresSqlStore:
             raise ToolConnectionError("PostgresSqlStore", redact_url(self.dsn), str(exc)) from exc
         quoted = '"' + self.schema.replace('"', '""') + '"'
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}; SET search_path TO {quoted}")
+        for name in ("json", "jsonb"):
+            await conn.set_type_codec(
+                name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+            )
         self._conn = conn
 
     async def close(self) -> None:
@@ -63,18 +103,26 @@ class PostgresSqlStore:
         self._conn = None
 
     async def execute(self, sql: str, *args: Any) -> int:
-        return _affected(str(await self._require().execute(sql, *args)))
+        conn = self._require()
+        return _affected(str(await _translated(lambda: conn.execute(sql, *args))))
 
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
-        return [dict(row) for row in await self._require().fetch(sql, *args)]
+        conn = self._require()
+        return [dict(row) for row in await _translated(lambda: conn.fetch(sql, *args))]
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self._transaction()
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[None]:
-        async with self._require().transaction():
+        transaction = self._require().transaction()
+        await _translated(transaction.start)
+        try:
             yield
+        except BaseException:
+            await _translated(transaction.rollback)
+            raise
+        await _translated(transaction.commit)
 
     async def health(self) -> ToolHealth:
         async def round_trip() -> None:
@@ -83,57 +131,17 @@ class PostgresSqlStore:
         return await timed_health(round_trip, (OSError, asyncpg.PostgresError))
 
 
-class InMemorySqlStore:
-    """Mock SQL store on an in-memory SQLite database."""
+# The mock lives in tools/pg_mock/; it is imported from here by the factories and users.
+from onex_registry.tools.pg_mock.store import InMemorySqlStore  # noqa: E402
 
-    def __init__(self, schema: str) -> None:
-        check_built_by_registry(type(self).__name__)
-        self.schema = schema
-        self._db: sqlite3.Connection | None = None
+__all__ = ["InMemorySqlStore", "PostgresSqlStore", "translate_asyncpg_error"]
 
-    def _require(self) -> sqlite3.Connection:
-        if self._db is None:
-            raise NotConnectedError("InMemorySqlStore: call connect() first")
-        return self._db
 
-    def _run(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
-        translated = _PLACEHOLDER.sub(r"?\1", sql)
-        try:
-            return self._require().execute(translated, args)
-        except sqlite3.OperationalError as exc:
-            raise NotSupportedByMockError("InMemorySqlStore", f"SQL {sql!r} ({exc})") from exc
+# The mock lives in tools/pg_mock/; it is imported from here by the factories and users.
 
-    async def connect(self) -> None:
-        if self._db is None:
-            # isolation_level=None: statements autocommit, like asyncpg outside a transaction.
-            self._db = sqlite3.connect(":memory:", isolation_level=None)
-            self._db.row_factory = sqlite3.Row
+__all__ = ["InMemorySqlStore", "PostgresSqlStore", "translate_asyncpg_error"]
 
-    async def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-        self._db = None
 
-    async def execute(self, sql: str, *args: Any) -> int:
-        cursor = self._run(sql, args)
-        return max(cursor.rowcount, 0)
-
-    async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
-        return [dict(row) for row in self._run(sql, args).fetchall()]
-
-    def transaction(self) -> AbstractAsyncContextManager[None]:
-        return self._transaction()
-
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[None]:
-        db = self._require()
-        db.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
-
-    async def health(self) -> ToolHealth:
-        return ToolHealth(healthy=self._db is not None, latency_ms=0.0, detail="in-memory sqlite")
+def _redact(dsn: str) -> str:
+    """Never print a password: postgresql://user:secret@host → postgresql://user:***@host."""
+    return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", dsn)

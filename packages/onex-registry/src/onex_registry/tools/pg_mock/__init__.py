@@ -1,0 +1,1 @@
+"""The mock SQL store: PostgreSQL's grammar and rules in front of an in-memory sqlite."""
