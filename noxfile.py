@@ -175,22 +175,25 @@ def e2e(session: nox.Session) -> None:
         _run_pytest(session, "e2e", *_package_tests(), "scenarios/e2e")
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(python=PYTHON, tags=["ci", "tier"])
 def fidelity(session: nox.Session) -> None:
-    """Fidelity table: the registry's contract suite on the mocks and on the real services, one
-    row per case (case by mock by real), then every divergence; fails on any divergence."""
+    """Fidelity: the contract suite on the mocks and on the real services (case by mock by real),
+    then the differential tests (Hypothesis drives mock and real with the same random sequence,
+    bounded and derandomised; ONEX_FIDELITY_EXAMPLES / ONEX_FIDELITY_RANDOM=1 for a longer run).
+    Prints the known divergences; fails on any other divergence."""
     _sync(session)
     results = ROOT / "reports" / "fidelity.json"
     results.parent.mkdir(exist_ok=True)
     results.unlink(missing_ok=True)
-    contract = [
-        str(p) for p in sorted((ROOT / "packages/onex-registry/tests").glob("test_contract_*.py"))
-    ]
+    tests = ROOT / "packages/onex-registry/tests"
+    contract = [str(p) for p in sorted(tests.glob("test_contract_*.py"))]
+    differential = [str(p) for p in sorted(tests.glob("test_differential_*.py"))]
     with _service_stack(session, "nox-fidelity"):
         session.run(
             "pytest", *PYTEST_FLAGS, "-q", "-m", "unit or integration", *contract,
             env={"ONEX_FIDELITY_OUT": str(results)}, success_codes=[0, 1],
         )  # fmt: skip
+        session.run("pytest", *PYTEST_FLAGS, "-q", "-m", "fidelity", *differential)
     session.run("python", "-m", "onex_registry.fidelity", str(results))
 
 

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from onex_registry.divergences import FILE, known_divergences
+
 _STYLE = {"passed": "green", "failed": "red", "skipped": "yellow", "xfail": "yellow"}
 
 
@@ -37,7 +39,21 @@ def render(results: dict[str, dict[str, str]], console: Console) -> int:
     console.print(f"{len(results)} cases, {len(divergences)} divergence(s)")
     for line in divergences:
         console.print(Text.assemble("  ", ("✗", "red"), " ", plain_text(line)))
+    render_known(console)
     return 1 if divergences else 0
+
+
+def render_known(console: Console) -> None:
+    """The committed known divergences (onex_registry/known_divergences.toml), each justified."""
+    known = known_divergences()
+    table = Table(title=f"Known divergences, accepted by the differential tests ({FILE})")
+    for column in ("protocol", "operation", "real", "mock", "why it stays"):
+        table.add_column(column)
+    for entry in known:
+        table.add_row(*(plain_text(v) for v in (entry.protocol, entry.operation, entry.real,
+                                                entry.mock, entry.why)))  # fmt: skip
+    console.print(table)
+    console.print(f"{len(known)} known divergence(s); any other fails the differential tests")
 
 
 def main(argv: list[str]) -> int:

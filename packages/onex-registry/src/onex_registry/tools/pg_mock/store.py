@@ -24,6 +24,7 @@ from onex_registry.guard import check_built_by_registry
 from onex_registry.models import ToolHealth
 from onex_registry.sql_errors import ArgumentCountError, SqlError, TransactionAborted
 from onex_registry.tools.pg_mock.ddl import TOOL, Table, create_table
+from onex_registry.tools.pg_mock.numeric import Average
 from onex_registry.tools.pg_mock.sqlite_errors import translate_sqlite_error
 from onex_registry.tools.pg_mock.statements import (
     NUMERIC_RESULT,
@@ -53,6 +54,8 @@ class InMemorySqlStore:
         self._random = random.Random(shuffle_seed)
         self._db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA foreign_keys = ON")
+        # typeshed wants an int from finalize; sqlite takes any SQL value (here NUMERIC as text).
+        self._db.create_aggregate("avg", 1, Average)  # type: ignore[arg-type]
         self._tables: dict[str, Table] = {}
         self._connected = False
         self._depth = 0  # 0: autocommit; 1: a transaction; >1: savepoints inside it

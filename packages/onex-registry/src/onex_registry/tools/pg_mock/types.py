@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from onex_registry.sql_errors import DataTypeMismatch
+from onex_registry.sql_errors import DataTypeMismatch, InvalidValue
 
 # PostgreSQL's spellings (as pglast reports them) → the mock's type family.
 _FAMILY = {
@@ -89,7 +89,7 @@ def bind(value: Any, column: Column, position: int) -> Any:
     if family == "text":
         if not isinstance(value, str):
             raise _mismatch(value, column, "a str", position)
-        return value
+        return _fit_length(_no_nul(value), column)
     if family == "bool":
         if not isinstance(value, bool):
             raise _mismatch(value, column, "a bool", position)
@@ -108,7 +108,7 @@ def bind(value: Any, column: Column, position: int) -> Any:
         return value.isoformat()
     if family == "json":
         try:
-            return json.dumps(value)
+            return _no_nul(json.dumps(value))
         except (TypeError, ValueError) as exc:
             raise _mismatch(value, column, "a JSON-serialisable value", position) from exc
     if family == "uuid":
@@ -119,6 +119,27 @@ def bind(value: Any, column: Column, position: int) -> Any:
     if not isinstance(value, bytes | bytearray | memoryview):
         raise _mismatch(value, column, "bytes", position)
     return bytes(value)
+
+
+def _no_nul(text: str) -> str:
+    """PostgreSQL text cannot hold U+0000 (22021 for text, 22P05 for the \\u0000 in JSONB)."""
+    if "\x00" in text or "\\u0000" in text:
+        error = InvalidValue("invalid byte sequence for encoding UTF8: 0x00", sqlstate="22021")
+        raise error from ValueError("U+0000 in a text value")
+    return text
+
+
+def _fit_length(text: str, column: Column) -> str:
+    """VARCHAR(n)/CHAR(n) as PostgreSQL coerces a value, before any constraint is checked:
+    excess blanks are cut, anything else longer is an error (22001), never a truncation."""
+    limit = column.length
+    if limit is None or len(text) <= limit:
+        return text
+    if not text[limit:].strip(" "):
+        return text[:limit]
+    kind = "character" if column.padded else "character varying"
+    error = InvalidValue(f"value too long for type {kind}({limit})", sqlstate="22001")
+    raise error from ValueError(f"{len(text)} characters for {column.name!r}")
 
 
 def store_timestamp(value: datetime, *, aware: bool) -> str:
@@ -141,7 +162,7 @@ def load(stored: Any, column: Column) -> Any:
         number = Decimal(repr(stored)) if isinstance(stored, float) else Decimal(stored)
         if column.scale is not None:
             return number.quantize(Decimal(1).scaleb(-column.scale))
-        return number.normalize() if number == number.to_integral() else number
+        return number
     if family == "float":
         return float(stored)
     if family in {"timestamptz", "timestamp"}:
