@@ -128,3 +128,22 @@ def test_unusual_keys_are_quoted_in_paths_and_long_values_shortened() -> None:
 def test_unknown_modes_are_refused() -> None:
     with pytest.raises(ValueError, match="'fuzzy' is not a valid MatchModeEnum"):
         match_value(1, 1, "fuzzy")
+
+
+def test_a_numeric_column_matches_the_yaml_number_by_decimal_value() -> None:
+    from decimal import Decimal
+
+    assert match_value({"balance": 12.5}, {"balance": Decimal("12.50")}, "contains") == []
+    assert match_value(0.1, Decimal("0.1"), "exact") == []
+    assert match_value(12.5, Decimal("12.51"), "exact") != []
+
+
+def test_a_timestamptz_column_matches_an_iso_instant_and_only_that_instant() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    opened = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert match_value("2026-01-02T03:04:05Z", opened, "exact") == []
+    assert match_value("2026-01-02T04:04:05+01:00", opened, "exact") == []
+    assert match_value("2026-01-02T03:04:06Z", opened, "exact") != []
+    assert match_value("2026-01-02T03:04:05", opened, "exact") != [], "a zone is required"
+    assert match_value("later", opened.astimezone(timezone(timedelta(hours=2))), "exact") != []

@@ -22,9 +22,11 @@ In every mode, a mapping whose keys all start with `$` is a matcher (`{$le: 900}
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from onex_scenario.matchers import check_matcher, is_matcher, literal_key
 from onex_scenario.steps import MatchModeEnum
@@ -209,7 +211,23 @@ def _scalar_equal(expected: object, actual: object) -> bool:
         return type(expected) is type(actual) and expected == actual
     if isinstance(expected, int | float) and isinstance(actual, int | float):
         return expected == actual
+    # A NUMERIC column comes back as Decimal; YAML writes 12.5. Compared by decimal value, so
+    # 12.5 matches Decimal("12.50") and 0.1 matches Decimal("0.1") (not the float's binary).
+    if isinstance(actual, Decimal) and isinstance(expected, int | float | Decimal):
+        return Decimal(str(expected)) == actual
+    # A TIMESTAMPTZ comes back as an aware datetime; YAML writes an ISO 8601 string.
+    if isinstance(actual, datetime.datetime) and isinstance(expected, str):
+        return _instant(expected) == actual
     return type(expected) is type(actual) and expected == actual
+
+
+def _instant(text: str) -> datetime.datetime | None:
+    """An ISO 8601 instant ('Z' or an offset); None for other text or one without a zone."""
+    try:
+        parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _is_list(value: object) -> bool:

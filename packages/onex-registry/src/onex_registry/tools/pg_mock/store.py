@@ -22,7 +22,12 @@ from typing import Any
 from onex_registry.errors import NotConnectedError, NotSupportedByMockError
 from onex_registry.guard import check_built_by_registry
 from onex_registry.models import ToolHealth
-from onex_registry.sql_errors import ArgumentCountError, SqlError, TransactionAborted
+from onex_registry.sql_errors import (
+    ArgumentCountError,
+    InvalidValue,
+    SqlError,
+    TransactionAborted,
+)
 from onex_registry.tools.pg_mock.ddl import TOOL, Table, create_table
 from onex_registry.tools.pg_mock.numeric import Average
 from onex_registry.tools.pg_mock.sqlite_errors import translate_sqlite_error
@@ -152,10 +157,17 @@ class InMemorySqlStore:
                 f"{len(args)} were passed"
             )
         bound = []
+        # asyncpg encodes every argument before the server coerces any: a wrong Python type
+        # anywhere wins over a value PostgreSQL would refuse (too long for its VARCHAR).
+        refused: InvalidValue | None = None
         for position, value in enumerate(args, start=1):
             column = self._column(statement, params.get(position))
             if column is not None:
-                bound.append(bind(value, column, position))
+                try:
+                    bound.append(bind(value, column, position))
+                except InvalidValue as exc:
+                    refused = refused or exc
+                    bound.append(None)
             elif isinstance(value, bool):
                 bound.append(int(value))
             elif isinstance(value, _PASS_THROUGH):
@@ -166,6 +178,8 @@ class InMemorySqlStore:
                     f"parameter ${position} of type {type(value).__name__} where the mock "
                     "cannot tell the column it is compared with or stored in",
                 )
+        if refused is not None:
+            raise refused
         return tuple(bound)
 
     def _typed(

@@ -1,0 +1,36 @@
+"""TypedRowsNode: opens an account whose row holds a bool, a timestamp with time zone, a
+NUMERIC amount and a JSONB document, as a node would write them through asyncpg."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from onex_registry import BaseOnexRegistry, requires_registry
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    id varchar(16) PRIMARY KEY,
+    active boolean NOT NULL DEFAULT true,
+    opened timestamptz NOT NULL,
+    balance numeric(10, 2) NOT NULL CHECK (balance >= 0),
+    profile jsonb NOT NULL
+)
+"""
+
+
+@requires_registry
+class TypedRowsNode:
+    def __init__(self, registry: BaseOnexRegistry) -> None:
+        self.sql = registry.sql_store
+
+    async def open_account(self, account: str) -> dict[str, Any]:
+        await self.sql.execute(SCHEMA)
+        opened = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+        profile = {"tier": "gold", "tags": ["new", "eu"], "limits": {"daily": 500}}
+        inserted = await self.sql.execute(
+            "INSERT INTO accounts (id, opened, balance, profile) VALUES ($1, $2, $3, $4)",
+            account, opened, Decimal("12.50"), profile,
+        )  # fmt: skip
+        return {"inserted": inserted}
