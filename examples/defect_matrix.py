@@ -28,7 +28,7 @@ from onex_scenario import LoadedScenario
 from rich.console import Console
 from rich.table import Table
 
-from examples.defects import DEFECTS, ENV, REAL_ONLY_IN_THE_ORIGINAL
+from examples.defects import DEFECTS, ENV, MISSED_BY_THE_SQLITE_MOCK, REAL_ONLY_IN_THE_ORIGINAL
 
 ROOT = Path(__file__).resolve().parent.parent
 TIERS = {
@@ -87,6 +87,8 @@ async def matrix(quick: bool, console: Console, rows: list[dict[str, object]]) -
         label = name + (
             " (real-only in the original report)" if name in REAL_ONLY_IN_THE_ORIGINAL else ""
         )
+        if name in MISSED_BY_THE_SQLITE_MOCK:
+            label += " (missed by the old sqlite mock)"
         marks = ["[green]caught[/]" if hit else "[red]missed[/]" for hit in by_tier.values()]
         table.add_row(label, DEFECTS[name], *marks)
         rows.append({"defect": label, "what": DEFECTS[name], "caught": by_tier})

@@ -20,10 +20,15 @@ DEFECTS: dict[str, str] = {
     "unknown_topic": "outcomes go to a topic nobody created",
     "unserialisable_value": "the outcome holds a value JSON cannot encode",
     "offsets_after_restart": "consumed orders are never committed, so a restart replays them",
+    "qty_as_text": "the order's qty is bound as text ('2') to an INTEGER column",
+    "note_too_long": "the account's note is longer than its VARCHAR(8) column",
 }
 REAL_ONLY_IN_THE_ORIGINAL = frozenset(
     {"oversized_message", "unknown_topic", "unserialisable_value", "offsets_after_restart"}
 )
+# PostgreSQL refuses these, the old sqlite mock accepted them (sqlite converts '2' to 2 and
+# ignores VARCHAR lengths); the mock that reads PostgreSQL catches them in the mock tier.
+MISSED_BY_THE_SQLITE_MOCK = frozenset({"qty_as_text", "note_too_long"})
 ENV = "ONEX_EXAMPLE_DEFECT"
 
 

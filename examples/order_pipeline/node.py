@@ -63,7 +63,7 @@ class OrderPipelineNode:
                     "INSERT INTO orders (id, sku, qty, status) VALUES ($1, $2, $3, $4)",
                     order_id,
                     str(order["sku"]),
-                    qty,
+                    str(qty) if defect("qty_as_text") else qty,
                     status,
                 )
         await self.cache.set(f"order:{order_id}", json.dumps({"status": status}), ttl_s=3600)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from examples.defects import DEFECTS, active_defect
+from examples.defects import DEFECTS, MISSED_BY_THE_SQLITE_MOCK, active_defect
 from examples.kafka_event_bus_node.node import answer
 
 pytestmark = pytest.mark.unit
 
 
-def test_the_catalogue_has_the_ten_defects() -> None:
-    assert len(DEFECTS) == 10
+def test_the_catalogue_has_the_original_ten_defects_and_two_the_sqlite_mock_missed() -> None:
+    assert len(DEFECTS) == 12
+    assert set(DEFECTS) >= MISSED_BY_THE_SQLITE_MOCK
 
 
 def test_an_unknown_defect_name_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,13 +9,16 @@ from typing import Any
 
 from onex_registry import BaseOnexRegistry, requires_registry
 
+from examples.defects import defect
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
     id varchar(16) PRIMARY KEY,
     active boolean NOT NULL DEFAULT true,
     opened timestamptz NOT NULL,
     balance numeric(10, 2) NOT NULL CHECK (balance >= 0),
-    profile jsonb NOT NULL
+    profile jsonb NOT NULL,
+    note varchar(8)
 )
 """
 
@@ -29,8 +32,10 @@ class TypedRowsNode:
         await self.sql.execute(SCHEMA)
         opened = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
         profile = {"tier": "gold", "tags": ["new", "eu"], "limits": {"daily": 500}}
+        note = "opened via the web app" if defect("note_too_long") else "web"
         inserted = await self.sql.execute(
-            "INSERT INTO accounts (id, opened, balance, profile) VALUES ($1, $2, $3, $4)",
-            account, opened, Decimal("12.50"), profile,
+            "INSERT INTO accounts (id, opened, balance, profile, note)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            account, opened, Decimal("12.50"), profile, note,
         )  # fmt: skip
         return {"inserted": inserted}
