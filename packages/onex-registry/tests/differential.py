@@ -13,7 +13,7 @@ from onex_registry.divergences import Outcome, compare
 
 # CI: a bounded, derandomised run (the same examples every time). ONEX_FIDELITY_EXAMPLES=500
 # ONEX_FIDELITY_RANDOM=1 explores further on demand.
-EXAMPLES = int(os.environ.get("ONEX_FIDELITY_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("ONEX_FIDELITY_EXAMPLES", "40"))
 STEPS = int(os.environ.get("ONEX_FIDELITY_STEPS", "25"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
