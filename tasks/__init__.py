@@ -1,7 +1,8 @@
 """Invoke tasks of the ONEX Scenario Harness: `invoke --list` shows them.
 
-Each module is a collection (`invoke services.up`, `invoke images.build`, ...); defaults live in
-`ns.configure` so `invoke.yaml` and `INVOKE_*` environment variables can override them.
+Each module is a collection (`invoke services.up`, `invoke images.build`, ...). The tasks take
+their defaults from their own options and the `ONEX_*` settings (see docs/services.md); there is
+no `ns.configure` table, so `invoke.yaml` has nothing of ours to override.
 """
 
 from __future__ import annotations

@@ -121,13 +121,6 @@ class HealthChecker:
             )
         )
 
-    def forget(self, endpoint: ServiceEndpoint | None = None) -> None:
-        """Drop cached results (all, or of one endpoint)."""
-        if endpoint is None:
-            self._cache.clear()
-        else:
-            self._cache.pop((endpoint.kind, endpoint.url), None)
-
     async def close(self) -> None:
         probes, self._probes = list(self._probes.values()), {}
         await asyncio.gather(*(probe.close() for probe in probes))

@@ -76,9 +76,6 @@ class StateStore:
         private_dir(state_dir, what="state dir", env_var="ONEX_STATE_DIR")
         self._lock = FileLock(state_dir / LOCK_FILE, timeout=lock_timeout, thread_local=False)
 
-    def lock(self) -> FileLock:
-        return self._lock
-
     def acquire(self) -> None:
         try:
             self._lock.acquire()
