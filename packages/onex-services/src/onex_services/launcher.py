@@ -19,7 +19,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from pydantic import ValidationError
 from onex_services import procfs
 from onex_services.models import ProcessRef
 from onex_services.ownership import NotOwnedError, read_owned, write_private
+from onex_services.polling import wait_until_sync
 
 _TRAMPOLINE = """
 import json, subprocess, sys
@@ -168,13 +168,14 @@ def _wait_gone(procs: set[psutil.Process], timeout: float) -> set[psutil.Process
     A zombie counts as gone: our services are not our children, and how soon init reaps them
     varies (psutil.wait_procs would wait for the reaping too).
     """
-    deadline = time.monotonic() + timeout
     alive = set(procs)
-    while alive:
+
+    def gone() -> bool:
+        nonlocal alive
         alive = {p for p in alive if process_running(p)}
-        if not alive or time.monotonic() >= deadline:
-            break
-        time.sleep(0.02)
+        return not alive
+
+    wait_until_sync(gone, timeout)
     return alive
 
 
@@ -226,12 +227,7 @@ def _signal_group(pgid: int, proc: psutil.Process, sig: int) -> None:
 
 
 def wait_for_exit(ref: ProcessRef, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not is_alive(ref):
-            return True
-        time.sleep(0.02)
-    return not is_alive(ref)
+    return wait_until_sync(lambda: not is_alive(ref), timeout)
 
 
 def tail(path: Path | str | None, lines: int = 15) -> str:

@@ -19,7 +19,6 @@ import contextlib
 import functools
 import os
 import shutil
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from onex_services.catalog import kind_spec, kind_specs
 from onex_services.errors import MissingBinaryError, PortClashError, ServiceStartError
 from onex_services.kinds.spec import ProcessStart
 from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
+from onex_services.polling import Pace, wait_until
 from onex_services.ports import LOOPBACK, free_port, port_accepts_async, port_is_free
 from onex_services.settings import Paths
 
@@ -178,12 +178,11 @@ def service_executables() -> frozenset[str]:
 async def _ports_free_soon(ports: list[int], within_s: float = PORT_RELEASE_WAIT_S) -> bool:
     """True when the ports can be listened on again, waiting a little: a killed JVM's threads
     are still tearing down (and holding its sockets) for a moment after its pid looks dead."""
-    deadline = time.monotonic() + within_s
-    while not all(port_is_free(LOOPBACK, port) for port in ports):
-        if time.monotonic() >= deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
+
+    async def free() -> bool:
+        return all(port_is_free(LOOPBACK, port) for port in ports)
+
+    return await wait_until(free, within_s, pace=Pace(first_s=0.05, factor=1.0, cap_s=0.05))
 
 
 def _prepare_dir(stack_dir: Path) -> None:
@@ -204,17 +203,19 @@ def _prepare_dir(stack_dir: Path) -> None:
 
 async def _await_port(record: ServiceRecord, ports: tuple[int, ...]) -> None:
     """Wait until the service accepts connections; fail at once when its process exits."""
-    assert record.process is not None
-    deadline = time.monotonic() + PORT_WAIT_S
-    delay = 0.02
-    while time.monotonic() < deadline:
-        if not launcher.is_alive(record.process):
+    process = record.process
+    assert process is not None
+
+    def died() -> None:
+        if not launcher.is_alive(process):
             raise _died_error(record, ports)
-        if await port_accepts_async(record.host, record.port):
-            return
-        await asyncio.sleep(delay)
-        delay = min(delay * 1.5, 0.2)
-    launcher.kill_process(record.process, executables=service_executables())
+
+    async def accepts() -> bool:
+        return await port_accepts_async(record.host, record.port)
+
+    if await wait_until(accepts, PORT_WAIT_S, give_up=died):
+        return
+    launcher.kill_process(process, executables=service_executables())
     raise ServiceStartError(
         f"{record.kind} did not accept connections on {record.host}:{record.port} "
         f"within {PORT_WAIT_S:.0f} s",
