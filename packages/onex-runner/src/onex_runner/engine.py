@@ -27,12 +27,13 @@ from onex_scenario import (
     ModePlan,
     ScenarioConfigModel,
 )
-from onex_services import RegistryExternalServiceManager, ServiceKind, namespace_for
+from onex_services import ServiceKind, namespace_for
 
 from onex_runner.cleanup import ScenarioCleanup, cleanup_deadline
 from onex_runner.context import current_correlation_id, current_namespace
 from onex_runner.events import ScenarioEvents
 from onex_runner.handler_registry import HandlerRegistry
+from onex_runner.held_services import RegistryExternalServiceManager
 from onex_runner.interrupts import Interrupted, RunInterrupt
 from onex_runner.nodes import instantiate_node
 from onex_runner.precondition_cache import ServiceProbes

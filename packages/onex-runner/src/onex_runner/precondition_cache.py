@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 from onex_scenario import ScenarioConfigModel
 from onex_scenario.vocabulary import vocabulary
-from onex_services import RegistryExternalServiceManager, ServiceKind
+from onex_services import ServiceKind
 from onex_services.errors import ServiceError
 from onex_services.health import HealthChecker
 from onex_services.ports import port_accepts_async
 
 from onex_runner.connections import ConnectionRefusedSetting, GivenConnection, given_connection
+from onex_runner.held_services import RegistryExternalServiceManager
 
 HARNESS = "harness"
 """The address part of a target for a service the harness provides (not given by the scenario)."""

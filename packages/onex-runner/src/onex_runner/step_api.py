@@ -21,7 +21,7 @@ from onex_scenario import ScenarioConfigModel
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from onex_services import RegistryExternalServiceManager
+    from onex_runner.held_services import RegistryExternalServiceManager
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
 

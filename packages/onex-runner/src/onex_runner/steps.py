@@ -39,7 +39,7 @@ from onex_runner.step_api import (
 )
 
 if TYPE_CHECKING:
-    from onex_services import RegistryExternalServiceManager
+    from onex_runner.held_services import RegistryExternalServiceManager
 
 __all__ = ["StepFailure", "StepRunner", "plan_handlers"]
 _STEP_KEYS = {"id", "description", "timeout"}

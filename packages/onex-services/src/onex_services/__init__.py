@@ -20,8 +20,6 @@ from onex_services.health import Backoff, HealthChecker
 from onex_services.kinds.spec import KindSpec
 from onex_services.manager import (
     Lease,
-    RegistryExternalServiceManager,
-    ServicesReport,
     ToolServiceManager,
 )
 from onex_services.models import (
@@ -48,7 +46,6 @@ __all__ = [
     "Lease",
     "MissingBinaryError",
     "PortClashError",
-    "RegistryExternalServiceManager",
     "RunState",
     "ServiceEndpoint",
     "ServiceError",
@@ -57,7 +54,6 @@ __all__ = [
     "ServiceStartError",
     "ServiceStatus",
     "ServiceUnavailableError",
-    "ServicesReport",
     "ToolServiceManager",
     "all_kinds",
     "cleanup_namespace",

@@ -1,0 +1,104 @@
+"""The runner's hold on the services: "make these usable, give me endpoints", one lease.
+
+`RegistryExternalServiceManager` is what the scenario runner (and its steps, through
+`StepContext.services`) asks of onex-services' `ToolServiceManager`; it lives on the runner's
+side, where it is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from onex_services.catalog import parse_kinds
+from onex_services.errors import ServiceError
+from onex_services.manager import KindsArg, Lease, ToolServiceManager
+from onex_services.models import HealthResult, HealthStatus, ServiceEndpoint, ServiceKind
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ServicesReport(BaseModel):
+    """What `RegistryExternalServiceManager.check` found: endpoints of the healthy services,
+    a health result for every service asked for, and an error message for each that failed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    endpoints: dict[ServiceKind, ServiceEndpoint]
+    health: dict[ServiceKind, HealthResult]
+    errors: dict[ServiceKind, str] = Field(default_factory=dict)
+
+    @property
+    def all_healthy(self) -> bool:
+        return not self.errors and all(result.healthy for result in self.health.values())
+
+
+class RegistryExternalServiceManager:
+    """What the scenario runner asks of the services: "make these usable, give me endpoints".
+
+    It holds one lease on the shared stack for as long as it lives (`close()` releases it),
+    adding services to it as scenarios ask for more. Endpoints are plain strings inside, ready to
+    hand to `onex_registry`.
+    """
+
+    def __init__(self, manager: ToolServiceManager | None = None, *, label: str = "runner") -> None:
+        self.manager = manager or ToolServiceManager()
+        self._label = label
+        self._leases: list[Lease] = []
+        self.health: dict[ServiceKind, HealthResult] = {}
+
+    async def ensure(self, kinds: KindsArg) -> dict[ServiceKind, ServiceEndpoint]:
+        """Endpoints of healthy services; raises `ServiceError` (with cause and fix) otherwise."""
+        lease = await self.manager.acquire(kinds, label=self._label)
+        self._leases.append(lease)
+        self.health.update(lease.health)
+        return lease.endpoints
+
+    async def check(self, kinds: KindsArg) -> ServicesReport:
+        """Like `ensure`, but reports failures per service instead of raising."""
+        wanted = parse_kinds(kinds if kinds is None or isinstance(kinds, str) else list(kinds))
+        endpoints: dict[ServiceKind, ServiceEndpoint] = {}
+        errors: dict[ServiceKind, str] = {}
+        try:
+            endpoints = await self.ensure(wanted)
+        except ServiceError:
+            # One failure should not hide which of the others work: ask one by one.
+            for kind in wanted:
+                try:
+                    endpoints.update(await self.ensure([kind]))
+                except ServiceError as exc:
+                    errors[kind] = str(exc)
+        health = {kind: self.health[kind] for kind in wanted if kind in self.health}
+        for kind, message in errors.items():
+            health[kind] = HealthResult(
+                kind=kind,
+                endpoint="",
+                status=HealthStatus.UNHEALTHY,
+                latency_ms=0.0,
+                attempts=0,
+                error=message.splitlines()[0],
+            )
+        return ServicesReport(endpoints=endpoints, health=health, errors=errors)
+
+    def claim_namespace(self, namespace: str, kinds: Iterable[ServiceKind | str]) -> None:
+        """Record this run as the owner of `namespace` on the services of `kinds` it holds, so
+        that the namespace is reclaimed if the run dies before `release_namespace`."""
+        wanted = {ServiceKind(kind) for kind in kinds}
+        endpoints = {
+            kind: endpoint
+            for lease in self._leases
+            for kind, endpoint in lease.endpoints.items()
+            if kind in wanted
+        }
+        self.manager.claims.claim(namespace, endpoints.values(), label=self._label)
+
+    def release_namespace(self, namespace: str) -> None:
+        """The namespace was cleaned up (or is kept on purpose): nothing to reclaim."""
+        self.manager.claims.release(namespace)
+
+    async def health_round(self) -> list[HealthResult]:
+        """A deep probe of every service this manager holds."""
+        return await self.manager.health()
+
+    async def close(self) -> None:
+        leases, self._leases = self._leases, []
+        for lease in leases:
+            await self.manager.release(lease)
