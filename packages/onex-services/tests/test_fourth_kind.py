@@ -27,10 +27,11 @@ from onex_services.pytest_fixtures import FIXTURE_KINDS, MARKER_KINDS
 SERVICES = [sys.executable, "-m", "onex_services"]
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*SERVICES, *args], capture_output=True, text=True, check=False, env=dict(os.environ)
-    )
+def _cli(*args: str, state_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if state_dir is not None:
+        env["ONEX_STATE_DIR"] = str(state_dir)
+    return subprocess.run([*SERVICES, *args], capture_output=True, text=True, check=False, env=env)
 
 
 @pytest.mark.unit
@@ -68,18 +69,27 @@ def test_a_scenario_may_name_the_kind_and_its_connection_fields() -> None:
 
 
 @pytest.mark.integration
-def test_onex_services_start_status_and_health_run_the_kind() -> None:
-    started = _cli("start", "echo")
-    assert started.returncode == 0, started.stdout + started.stderr
-    status = _cli("status", "--json", "--no-health")  # health is the next command's job
-    assert status.returncode in (0, 3), status.stderr
-    rows = {row["kind"]: row for row in json.loads(status.stdout)}
-    assert rows["echo"]["state"] == "running"
-    assert rows["echo"]["pid"] is not None
-    health = _cli("health", "echo", "--json")
-    assert health.returncode == 0, health.stdout + health.stderr
-    [result] = json.loads(health.stdout)
-    assert (result["kind"], result["status"]) == ("echo", "healthy")
+def test_onex_services_start_status_and_health_run_the_kind(tmp_path: Path) -> None:
+    # A stack of its own (its own state dir): started from nothing, stopped at the end, and no
+    # start of it touches the shared stack's namespace claims that other tests hold.
+    state = tmp_path / "state"
+    started = _cli("start", "echo", "--backend", "process", state_dir=state)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        status = _cli("status", "--json", "--no-health", state_dir=state)
+        assert status.returncode == 0, status.stderr
+        rows = {row["kind"]: row for row in json.loads(status.stdout)}
+        assert set(rows) == {"echo"}
+        assert rows["echo"]["state"] == "running"
+        assert rows["echo"]["pid"] is not None
+        health = _cli("health", "echo", "--json", state_dir=state)
+        assert health.returncode == 0, health.stdout + health.stderr
+        [result] = json.loads(health.stdout)
+        assert (result["kind"], result["status"]) == ("echo", "healthy")
+    finally:
+        stopped = _cli("stop", state_dir=state)
+    assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+    assert "stopped echo" in stopped.stdout
 
 
 @pytest.mark.integration
