@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from hypothesis import HealthCheck, settings
+from onex_registry import BaseToolFactory
 from onex_registry.divergences import Outcome, compare
+from onex_scenario import DependencyModeEnum
 
 # CI: a bounded, derandomised run (the same examples every time). ONEX_FIDELITY_EXAMPLES=500
 # ONEX_FIDELITY_RANDOM=1 explores further on demand.
@@ -61,3 +64,19 @@ class Pair:
         if not compare(self.protocol, operation, real_outcome, mock_outcome):
             self.in_step = False
         return real_outcome
+
+
+def connected_pair(
+    protocol: Any, factory: BaseToolFactory, endpoint: str
+) -> tuple[Pair, Any, Any, str]:
+    """A real tool and its mock in one fresh namespace, both built by the factory and connected,
+    driven by a Pair on a loop of its own."""
+    pair = Pair(protocol.__name__, asyncio.new_event_loop())
+    namespace = f"onex_diff_{uuid.uuid4().hex[:10]}"
+    real = factory.build(DependencyModeEnum.REAL, endpoint=endpoint, namespace=namespace)
+    mock = factory.build(DependencyModeEnum.MOCK, endpoint=None, namespace=namespace)
+    assert isinstance(real, protocol)
+    assert isinstance(mock, protocol)
+    for tool in (real, mock):
+        pair.run(tool.connect())
+    return pair, real, mock, namespace

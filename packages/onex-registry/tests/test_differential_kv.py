@@ -5,16 +5,13 @@ comparison depends on the clock: whether a key has a TTL is compared, not its re
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from typing import Any
 
 import pytest
-from differential import SETTINGS, Pair
+from differential import SETTINGS, connected_pair
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 from onex_registry import KeyValueStore, KeyValueStoreToolFactory
-from onex_scenario import DependencyModeEnum
 
 pytestmark = [pytest.mark.fidelity, pytest.mark.requires_redis]
 
@@ -32,19 +29,15 @@ def _has_ttl(value: Any) -> Any:
 class KvMachine(RuleBasedStateMachine):
     url = ""
 
+    real: KeyValueStore
+    mock: KeyValueStore
+
     def __init__(self) -> None:
         super().__init__()
-        self.loop = asyncio.new_event_loop()
-        self.pair = Pair("KeyValueStore", self.loop)
-        namespace = f"onex_diff_{uuid.uuid4().hex[:10]}"
-        factory = KeyValueStoreToolFactory()
-        real = factory.build(DependencyModeEnum.REAL, endpoint=self.url, namespace=namespace)
-        mock = factory.build(DependencyModeEnum.MOCK, endpoint=None, namespace=namespace)
-        assert isinstance(real, KeyValueStore)
-        assert isinstance(mock, KeyValueStore)
-        self.real, self.mock = real, mock
-        self.pair.run(real.connect())
-        self.pair.run(mock.connect())
+        self.pair, self.real, self.mock, _ = connected_pair(
+            KeyValueStore, KeyValueStoreToolFactory(), self.url
+        )
+        self.loop = self.pair.loop
 
     def both(self, operation: str, name: str, *args: Any, **kwargs: Any) -> None:
         normalise = _has_ttl if name == "ttl" else (lambda value: value)

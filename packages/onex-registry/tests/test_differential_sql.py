@@ -5,13 +5,11 @@ selects, aggregates, transactions with errors inside) and compares every result 
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from differential import SETTINGS, Pair
+from differential import SETTINGS, connected_pair
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -21,7 +19,6 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from onex_registry import SqlStore, SqlStoreToolFactory
-from onex_scenario import DependencyModeEnum
 
 pytestmark = [pytest.mark.fidelity, pytest.mark.requires_postgres]
 
@@ -56,20 +53,15 @@ OPTIONAL_COLUMNS = {
 class SqlMachine(RuleBasedStateMachine):
     dsn = ""
 
+    real: SqlStore
+    mock: SqlStore
+
     def __init__(self) -> None:
         super().__init__()
-        self.loop = asyncio.new_event_loop()
-        self.pair = Pair("SqlStore", self.loop)
-        schema = f"onex_diff_{uuid.uuid4().hex[:10]}"
-        factory = SqlStoreToolFactory()
-        real = factory.build(DependencyModeEnum.REAL, endpoint=self.dsn, namespace=schema)
-        mock = factory.build(DependencyModeEnum.MOCK, endpoint=None, namespace=schema)
-        assert isinstance(real, SqlStore)
-        assert isinstance(mock, SqlStore)
-        self.real, self.mock = real, mock
-        self.pair.run(self.real.connect())
-        self.pair.run(self.mock.connect())
-        self.schema = schema
+        self.pair, self.real, self.mock, self.schema = connected_pair(
+            SqlStore, SqlStoreToolFactory(), self.dsn
+        )
+        self.loop = self.pair.loop
         self.columns: list[str] = []
 
     def both(self, operation: str, sql: str, *args: Any, fetch: bool = False) -> None:

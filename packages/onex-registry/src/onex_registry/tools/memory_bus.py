@@ -74,6 +74,9 @@ class InMemoryEventBus:
         # Fetch positions belong to the consumer (this client), committed offsets to the broker:
         # a new instance resumes from the last commit, like a restarted Kafka consumer.
         self._positions: dict[str, dict[tuple[str, int], int]] = {}
+        # The topics this bus consumes per group: KafkaEventBus runs one consumer per (topic,
+        # group), so a second topic in a group joins it and rebalances it.
+        self._members: dict[str, set[str]] = {}
 
     def _full(self, name: str) -> str:
         return f"{self.namespace}.{name}"
@@ -97,6 +100,7 @@ class InMemoryEventBus:
     async def close(self) -> None:
         self._connected = False
         self._positions.clear()
+        self._members.clear()
 
     async def publish(
         self,
@@ -149,6 +153,13 @@ class InMemoryEventBus:
         state = self._topic(topic)
         full_group = self._full(group)
         committed = self.broker.committed.setdefault(full_group, {})
+        members = self._members.setdefault(full_group, set())
+        if topic not in members:
+            members.add(topic)
+            if len(members) > 1:
+                # A rebalance (Kafka's eager protocol): every member of the group restarts from
+                # the committed offsets, so what was read and not committed comes again.
+                self._positions.pop(full_group, None)
         positions = self._positions.setdefault(full_group, {})
         self.broker.groups.add(full_group)
         taken: list[ConsumedMessage] = []
