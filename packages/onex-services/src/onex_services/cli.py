@@ -33,11 +33,18 @@ def services() -> None:
 
 
 @services.command()
-def kinds() -> None:
+@click.option(
+    "--compose-only",
+    is_flag=True,
+    help="Only the kinds that have a compose service (those the compose backend can run).",
+)
+def kinds(compose_only: bool) -> None:
     """List the registered service kinds, one per line (name, then title)."""
     from onex_services.catalog import kind_specs
 
     for name, spec in kind_specs().items():
+        if compose_only and spec.compose is None:
+            continue
         click.echo(f"{name}\t{spec.title}")
 
 
