@@ -92,7 +92,7 @@ _OWNER = """
 import asyncio, json, time
 from onex_services.manager import ToolServiceManager
 lease = asyncio.run(ToolServiceManager(backend="compose").acquire(["redis"], label="doomed"))
-print(json.dumps({k.value: v.port for k, v in lease.endpoints.items()}), flush=True)
+print(json.dumps({k: v.port for k, v in lease.endpoints.items()}), flush=True)
 time.sleep(600)
 """
 
