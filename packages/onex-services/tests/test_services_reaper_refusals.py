@@ -207,6 +207,13 @@ def test_a_planted_pid_of_an_unrelated_program_survives(
     # Everything about it is right: only its program is not one the harness starts.
     identity = procfs.started(sleep.pid, ["sleep", "120"])
     assert identity is not None
+    # Right after the exec /proc can still show the parent's command line (see procfs.started);
+    # the reaper then refuses for that reason instead. Wait until the kernel shows the new one,
+    # so this test checks the refusal it is about.
+    guard = time.monotonic() + 10
+    while (now := procfs.identity(sleep.pid)) is None or now.cmdline != identity.cmdline:
+        assert time.monotonic() < guard, "the sleep's command line never showed in /proc"
+        time.sleep(0.01)
     stack_dir = create_stack_dir(reaper_paths, "abc")
     StateStore(reaper_paths.state_dir).save(_state(stack_dir, "abc", dead_ref, identity))
 
