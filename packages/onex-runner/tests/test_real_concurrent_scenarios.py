@@ -4,7 +4,9 @@ services, and each works in its own namespace."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +17,21 @@ from onex_scenario.loader import ScenarioLoader
 pytestmark = [pytest.mark.integration, pytest.mark.requires_all_services]
 
 
+@pytest.fixture
+def own_run_dir() -> Iterator[Path]:
+    """A run dir of this test's own under /tmp (PostgreSQL's user must traverse the path, which
+    pytest's tmp_path under /root does not allow), removed after the test."""
+    run_dir = Path(f"/tmp/onex-concurrency-{uuid.uuid4().hex[:8]}")
+    yield run_dir
+    shutil.rmtree(run_dir, ignore_errors=True)
+
+
 async def test_two_real_scenarios_at_once_both_pass_in_separate_namespaces(
-    write_scenario: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    write_scenario: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, own_run_dir: Path
 ) -> None:
     # A stack of its own, started cold: both scenarios ask for it at the same moment.
     monkeypatch.setenv("ONEX_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("ONEX_RUN_DIR", f"/tmp/onex-concurrency-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("ONEX_RUN_DIR", str(own_run_dir))
     monkeypatch.setenv("ONEX_SERVICES_BACKEND", "process")
     monkeypatch.setenv("ONEX_REUSE", "0")
     paths = [
