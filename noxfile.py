@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -110,9 +110,7 @@ def unit(session: nox.Session) -> None:
 
 
 @contextmanager
-def _service_stack(
-    session: nox.Session, state: str, backend: str = "process", kinds: Sequence[str] = ()
-) -> Iterator[None]:
+def _service_stack(session: nox.Session, state: str, backend: str = "process") -> Iterator[None]:
     """Install what the services need, start ONE shared stack for the session, stop it after.
 
     `onex services install` fetches Kafka's jars from Maven Central and PostgreSQL and Redis from
@@ -128,9 +126,9 @@ def _service_stack(
     services = ("python", "-m", "onex_services")
     if session.env["ONEX_SERVICES_BACKEND"] != "external":  # a shared cluster runs elsewhere
         session.run(*services, "install")
-    session.run(*services, "start", *kinds)
+    session.run(*services, "start")
     # Deep probes before any test: a broken stack stops here.
-    session.run(*services, "health", *kinds)
+    session.run(*services, "health")
     try:
         yield
     finally:
@@ -140,12 +138,6 @@ def _service_stack(
 
 
 ECHO_KIND_PACKAGE = "onex-echo-kind"
-
-
-def _kind_names(session: nox.Session, *options: str) -> list[str]:
-    """The registered service kinds (`onex services kinds`), by name."""
-    listing = session.run("python", "-m", "onex_services", "kinds", *options, silent=True)
-    return [line.split("\t", 1)[0] for line in str(listing or "").splitlines() if line.strip()]
 
 
 def _keep_service_logs(session: nox.Session, services: tuple[str, ...]) -> None:
@@ -352,16 +344,9 @@ def compose(session: nox.Session) -> None:
         session.env["ONEX_IMAGE_KAFKA"] = "onex/kafka:local"
         session.env["ONEX_IMAGE_POSTGRES"] = "onex/postgres:local"
         session.env["ONEX_IMAGE_REDIS"] = "onex/redis:local"
-        # A registered kind without a compose service (the test-only echo kind, a user's own
-        # process-only kind) cannot run on this backend: its tests belong to the process tiers.
-        runnable = _kind_names(session, "--compose-only")
-        left_out = [kind for kind in _kind_names(session) if kind not in runnable]
-        selection = " and ".join(
-            ["(integration or compose)", *(f"not requires_{kind}" for kind in left_out)]
-        )
-        with _service_stack(session, "nox-compose", backend="compose", kinds=runnable):
+        with _service_stack(session, "nox-compose", backend="compose"):
             paths = (*_package_tests(), "scenarios/integration")
             ignore = "--ignore=packages/onex-services/tests/test_fourth_kind.py"
-            _run_pytest(session, selection, *paths, extra=(ignore,))
+            _run_pytest(session, "integration or compose", *paths, extra=(ignore,))
     finally:
         session.run("python", "-m", "onex_services.images", "engine-stop", owner)

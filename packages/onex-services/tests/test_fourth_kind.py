@@ -69,7 +69,6 @@ def test_a_scenario_may_name_the_kind_and_its_connection_fields() -> None:
 
 
 @pytest.mark.integration
-@pytest.mark.requires_echo  # no compose service: the compose tier leaves these out
 def test_onex_services_start_status_and_health_run_the_kind(tmp_path: Path) -> None:
     # A stack of its own (its own state dir): started from nothing, stopped at the end, and no
     # start of it touches the shared stack's namespace claims that other tests hold.
@@ -94,7 +93,6 @@ def test_onex_services_start_status_and_health_run_the_kind(tmp_path: Path) -> N
 
 
 @pytest.mark.integration
-@pytest.mark.requires_echo  # no compose service: the compose tier leaves these out
 async def test_the_real_echo_fixture_is_a_live_server(real_echo: ServiceEndpoint) -> None:
     assert real_echo.kind == "echo"
     assert real_echo.url.startswith("tcp://127.0.0.1:")
@@ -104,7 +102,6 @@ async def test_the_real_echo_fixture_is_a_live_server(real_echo: ServiceEndpoint
 
 
 @pytest.mark.integration
-@pytest.mark.requires_echo  # no compose service: the compose tier leaves these out
 async def test_namespace_cleanup_removes_only_its_own_names(real_echo: ServiceEndpoint) -> None:
     mine, neighbour = f"onex_echo_{uuid.uuid4().hex[:8]}", f"onex_echo_{uuid.uuid4().hex[:8]}"
     for namespace in (mine, neighbour):
@@ -118,7 +115,6 @@ async def test_namespace_cleanup_removes_only_its_own_names(real_echo: ServiceEn
 
 
 @pytest.mark.integration
-@pytest.mark.requires_echo  # no compose service: the compose tier leaves these out
 async def test_a_scenario_uses_the_kind_with_its_mode_audited_and_cleaned_up(
     tmp_path: Path, real_echo: ServiceEndpoint
 ) -> None:

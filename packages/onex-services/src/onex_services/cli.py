@@ -33,18 +33,11 @@ def services() -> None:
 
 
 @services.command()
-@click.option(
-    "--compose-only",
-    is_flag=True,
-    help="Only the kinds that have a compose service (those the compose backend can run).",
-)
-def kinds(compose_only: bool) -> None:
+def kinds() -> None:
     """List the registered service kinds, one per line (name, then title)."""
     from onex_services.catalog import kind_specs
 
     for name, spec in kind_specs().items():
-        if compose_only and spec.compose is None:
-            continue
         click.echo(f"{name}\t{spec.title}")
 
 
