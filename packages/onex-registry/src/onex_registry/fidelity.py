@@ -46,7 +46,9 @@ def render(results: dict[str, dict[str, str]], console: Console) -> int:
 def render_known(console: Console) -> None:
     """The committed known divergences (onex_registry/known_divergences.toml), each justified."""
     known = known_divergences()
-    table = Table(title=f"Known divergences, accepted by the differential tests ({FILE})")
+    # The file's path is where the package is installed, which may hold markup characters.
+    title = plain_text(f"Known divergences, accepted by the differential tests ({FILE})")
+    table = Table(title=title)
     for column in ("protocol", "operation", "real", "mock", "why it stays"):
         table.add_column(column)
     for entry in known:
