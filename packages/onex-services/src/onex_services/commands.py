@@ -25,6 +25,7 @@ from onex_services.catalog import parse_kinds
 from onex_services.envconfig import EndpointConfigError
 from onex_services.errors import ServiceError
 from onex_services.install import install_services
+from onex_services.long_work import showing_progress
 from onex_services.manager import ToolServiceManager
 from onex_services.models import RunState, ServiceKind
 from onex_services.namespaces import NamespaceError
@@ -70,7 +71,11 @@ def _manager(console: Console, backend: str | None, *, quiet: bool = False) -> T
 
 def install(console: Console, kinds: KindsInput = None) -> int:
     def body() -> int:
-        items = install_services(_kinds(kinds), lambda message: console.print(plain_text(message)))
+        def say(message: str) -> None:
+            console.print(plain_text(message), soft_wrap=True)
+
+        with showing_progress(console, say):
+            items = install_services(_kinds(kinds), say)
         for item in items:
             line = plain_text(f"{item.name}: {item.detail}")
             console.print(Text.assemble(("ok", "green"), " ", line))

