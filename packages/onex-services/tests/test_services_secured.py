@@ -21,7 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 import redis.asyncio as aioredis
-from onex_services.manager import Lease, ToolServiceManager
+from onex_services.leases import Lease
+from onex_services.manager import ToolServiceManager
 from onex_services.models import ServiceKind
 from onex_services.passwords import PASSWORD_DIR
 from onex_services.settings import Paths

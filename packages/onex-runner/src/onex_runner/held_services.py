@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from onex_services.catalog import parse_kinds
 from onex_services.errors import ServiceError
-from onex_services.manager import KindsArg, Lease, ToolServiceManager
+from onex_services.leases import KindsArg, Lease
+from onex_services.manager import ToolServiceManager
 from onex_services.models import HealthResult, HealthStatus, ServiceEndpoint, ServiceKind
 from pydantic import BaseModel, ConfigDict, Field
 

@@ -18,10 +18,8 @@ from onex_services.errors import (
 )
 from onex_services.health import Backoff, HealthChecker
 from onex_services.kinds.spec import KindSpec
-from onex_services.manager import (
-    Lease,
-    ToolServiceManager,
-)
+from onex_services.leases import Lease
+from onex_services.manager import ToolServiceManager
 from onex_services.models import (
     HealthResult,
     HealthStatus,

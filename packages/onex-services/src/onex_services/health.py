@@ -139,6 +139,18 @@ class HealthChecker:
         return cached.model_copy(update={"cached": True})
 
 
+async def probe_once(
+    endpoints: Sequence[ServiceEndpoint], *, timeout_s: float = 5.0
+) -> dict[ServiceKind, HealthResult]:
+    """A fresh deep probe of each endpoint (no cache), by kind; the probes are closed after."""
+    checker = HealthChecker()
+    try:
+        results = await checker.check_all(endpoints, timeout_s=timeout_s, use_cache=False)
+    finally:
+        await checker.close()
+    return {result.kind: result for result in results}
+
+
 class ProcessExitedError(Exception):
     """The service's process exited while a probe was talking to it."""
 

@@ -29,7 +29,8 @@ import pytest
 
 from onex_services.catalog import all_kinds, kind_specs
 from onex_services.errors import ServiceError
-from onex_services.manager import Lease, ToolServiceManager
+from onex_services.leases import Lease
+from onex_services.manager import ToolServiceManager
 from onex_services.models import ServiceEndpoint, ServiceKind
 from onex_services.namespaces import namespace_for
 

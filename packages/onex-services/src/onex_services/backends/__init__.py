@@ -22,7 +22,14 @@ BACKENDS: dict[str, str] = {
     "external": "onex_services.backends.external:ExternalBackend",
 }
 
-__all__ = ["AUTO", "BACKENDS", "Backend", "choose_managed_backend", "load_backend"]
+__all__ = [
+    "AUTO",
+    "BACKENDS",
+    "Backend",
+    "choose_managed_backend",
+    "load_backend",
+    "load_backend_or_none",
+]
 
 
 def load_backend(name: str, paths: Paths | None = None) -> Backend:
@@ -45,6 +52,15 @@ def load_backend(name: str, paths: Paths | None = None) -> Backend:
     factory = getattr(module, attr)
     backend: Backend = factory(paths or Paths.from_env())
     return backend
+
+
+def load_backend_or_none(name: str, paths: Paths | None = None) -> Backend | None:
+    """The backend called `name`, or None when it cannot be built here (a stack recorded by a
+    backend this installation lacks is then treated as not running)."""
+    try:
+        return load_backend(name, paths)
+    except ServiceError:
+        return None
 
 
 def choose_managed_backend(
