@@ -21,6 +21,7 @@ harmless value costs a look at the live system; a report that shows a password c
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -52,7 +53,13 @@ _BEARER = re.compile(r"(?P<head>\bBearer\s+)[A-Za-z0-9\-._~+/]+=*", re.IGNORECAS
 
 def is_secret_key(key: object) -> bool:
     """True when a mapping key names a secret (see the module docstring for the words)."""
-    return isinstance(key, str) and _SECRET_KEY.search(key) is not None
+    return isinstance(key, str) and _secret_name(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_name(key: str) -> bool:
+    # Reports repeat the same few dozen keys thousands of times: one regex search per name.
+    return _SECRET_KEY.search(key) is not None
 
 
 def _keep_quotes(match: re.Match[str]) -> str:
@@ -62,10 +69,21 @@ def _keep_quotes(match: re.Match[str]) -> str:
     return f"{match.group('head')}{REDACTED}"
 
 
+def _longest_first(known: Iterable[str]) -> tuple[str, ...]:
+    """The known secrets worth replacing, longest first (a secret that contains another one is
+    replaced whole)."""
+    return tuple(sorted((s for s in known if len(s) >= _MIN_KNOWN), key=len, reverse=True))
+
+
 def redact_text(text: str, known: Iterable[str] = ()) -> str:
     """`text` with every password, secret and token in it replaced by `***`."""
-    for secret in sorted((s for s in known if len(s) >= _MIN_KNOWN), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    return _redact_text(text, _longest_first(known))
+
+
+def _redact_text(text: str, ordered: tuple[str, ...]) -> str:
+    for secret in ordered:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
     if ":" not in text and "=" not in text and "bearer" not in text.lower():
         return text  # no pattern below can match (each needs ':', '=' or "Bearer"): cheap path
     text = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}{REDACTED}@", text)
@@ -85,18 +103,23 @@ def redact(value: Any, known: Iterable[str] = ()) -> Any:
     A value under a secret-named key is replaced whole (a nested mapping of credentials too);
     strings anywhere are passed through `redact_text`; other scalars are kept.
     """
-    secrets = tuple(known)
+    return _redact(value, _longest_first(known))
+
+
+def _redact(value: Any, ordered: tuple[str, ...]) -> Any:
     if isinstance(value, str):
-        return redact_text(value, secrets)
+        return _redact_text(value, ordered)
     if isinstance(value, Mapping):
         return {
             key: (
-                REDACTED if is_secret_key(key) and item not in (None, "") else redact(item, secrets)
+                REDACTED
+                if is_secret_key(key) and item not in (None, "")
+                else _redact(item, ordered)
             )
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):
-        return [redact(item, secrets) for item in value]
+        return [_redact(item, ordered) for item in value]
     return value
 
 
