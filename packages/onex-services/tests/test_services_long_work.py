@@ -101,3 +101,19 @@ def test_the_meters_read_their_commands_lines() -> None:
     assert docker("Step 3/7 : RUN apt-get install -y redis") == Reading(completed=2, total=7)
     assert docker("#6 [stage 3/5] RUN true") == Reading(completed=2, total=5)
     assert docker(" ---> Running in 1234") is None
+
+
+def test_work_at_the_same_time_shares_one_live_display() -> None:
+    """Services start side by side: a second live display on one console would raise."""
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=200)
+    with showing_progress(console):
+        display = long_work.current_display(print)
+        kafka = display.begin("kafka", "steps", None, None)
+        redis = display.begin("redis", "steps", None, None)
+        kafka.describe("deep probe, attempt 2 (last: connection refused)")
+        redis.finish(ok=True, outcome="healthy (0.4 s, 1 probe attempt)")
+        kafka.finish(ok=False, outcome="unhealthy (5.0 s, 9 attempts)")
+    shown = out.getvalue()
+    assert "healthy (0.4 s, 1 probe attempt)" in shown
+    assert "unhealthy (5.0 s, 9 attempts)" in shown

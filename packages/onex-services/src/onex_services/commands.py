@@ -7,6 +7,7 @@ Each takes plain arguments and a rich `Console`, prints, and returns the process
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -90,7 +91,8 @@ def start(
     def body() -> int:
         manager = _manager(console, backend, quiet=as_json)
         started = time.perf_counter()
-        lease = asyncio.run(manager.up(_kinds(kinds)))
+        with contextlib.nullcontext() if as_json else showing_progress(console):
+            lease = asyncio.run(manager.up(_kinds(kinds)))
         for note in lease.notes:
             console.print(Text.assemble(("note:", "yellow"), " ", plain_text(note)))
         rows = asyncio.run(manager.status(deep=False))

@@ -67,11 +67,13 @@ class HealthChecker:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         use_cache: bool = True,
         liveness: Liveness | None = None,
+        on_attempt: Callable[[int, str | None], None] | None = None,
     ) -> HealthResult:
         """Probe until healthy or `timeout_s` seconds passed; never raises for an unhealthy service.
 
         `liveness` (e.g. "the process is alive") is checked before every retry: when it turns
-        false the check ends at once instead of waiting out the timeout.
+        false the check ends at once instead of waiting out the timeout. `on_attempt` hears of
+        each attempt before it runs, with the previous attempt's error (a start-up display).
         """
         key = (endpoint.kind, endpoint.url)
         if use_cache:
@@ -87,6 +89,8 @@ class HealthChecker:
         error = "not checked"
         while True:
             attempts += 1
+            if on_attempt is not None:
+                on_attempt(attempts, None if attempts == 1 else error)
             remaining = deadline - time.monotonic()
             attempt_s = max(0.5, min(remaining, ATTEMPT_TIMEOUT_S))
             try:

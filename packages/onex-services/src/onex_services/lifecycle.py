@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
@@ -28,6 +28,7 @@ from onex_services.backends import (
 )
 from onex_services.errors import ServiceError, ServiceStartError
 from onex_services.health import HealthChecker
+from onex_services.long_work import WorkView, current_display
 from onex_services.models import HealthResult, ServiceKind, ServiceRecord
 from onex_services.reaper import create_stack_dir, reap_stack, reap_unclaimed_dirs
 from onex_services.settings import Paths
@@ -179,12 +180,27 @@ class StackLifecycle:
         names = ", ".join(kind for kind in kinds)
         self._progress(f"starting {names} ({backend.name} backend) in {state.stack_dir}")
         started = time.perf_counter()
-        records = await backend.start(kinds, Path(state.stack_dir))
+        views = self._startup_views(kinds, f"starting ({backend.name} backend)")
+        try:
+            records = await backend.start(kinds, Path(state.stack_dir))
+        except BaseException:
+            for view in views.values():
+                view.finish(ok=False, outcome="did not start")
+            raise
         state.services.update(records)
         self.store.save(state)
-        health = await self._await_healthy(backend, list(records.values()))
+        health = await self._await_healthy(backend, list(records.values()), views)
         self._progress(f"{names}: healthy after {time.perf_counter() - started:.1f} s")
         return health
+
+    def _startup_views(self, kinds: Sequence[ServiceKind], doing: str) -> dict[str, WorkView]:
+        """One line per service on the command's display (a bar row on a terminal)."""
+        display = current_display(self._progress)
+        views: dict[str, WorkView] = {}
+        for kind in kinds:
+            views[kind] = display.begin(str(kind), "steps", None, None)
+            views[kind].describe(doing)
+        return views
 
     async def _repair(
         self, state: StackState, kinds: Sequence[ServiceKind]
@@ -201,6 +217,7 @@ class StackLifecycle:
         if not missing and not dead:
             return {}
         fresh: list[ServiceRecord] = []
+        views = self._startup_views([*(r.kind for r in dead), *missing], "restarting")
         for record in dead:
             self._progress(f"{record.kind} is down: restarting it")
             await backend.stop([record], grace_s=2.0)
@@ -210,26 +227,38 @@ class StackLifecycle:
             fresh.extend((await backend.start(missing, stack_dir)).values())
         state.services.update({record.kind: record for record in fresh})
         self.store.save(state)
-        return await self._await_healthy(backend, fresh)
+        return await self._await_healthy(backend, fresh, views)
 
     async def _await_healthy(
-        self, backend: Backend, records: Sequence[ServiceRecord]
+        self,
+        backend: Backend,
+        records: Sequence[ServiceRecord],
+        views: Mapping[str, WorkView],
     ) -> dict[ServiceKind, HealthResult]:
         """Deep-probe freshly started services until healthy; stop and report the ones that
         are not (the caller decides what happens to the rest of the stack)."""
         checker = HealthChecker()
-        try:
-            results = await asyncio.gather(
-                *(
-                    checker.check(
-                        record.endpoint,
-                        timeout_s=self.start_timeout,
-                        use_cache=False,
-                        liveness=_liveness(backend, record),
-                    )
-                    for record in records
-                )
+
+        async def probed(record: ServiceRecord) -> HealthResult:
+            view = views.get(record.kind)
+            result = await checker.check(
+                record.endpoint,
+                timeout_s=self.start_timeout,
+                use_cache=False,
+                liveness=_liveness(backend, record),
+                on_attempt=None if view is None else _telling(view),
             )
+            if view is not None:
+                tries = "1 probe attempt" if result.attempts == 1 else f"{result.attempts} attempts"
+                took = f"{result.latency_ms / 1000:.1f} s, {tries}"
+                view.finish(
+                    ok=result.healthy,
+                    outcome=f"healthy ({took})" if result.healthy else f"unhealthy ({took})",
+                )
+            return result
+
+        try:
+            results = await asyncio.gather(*(probed(record) for record in records))
         finally:
             await checker.close()
         failed = [
@@ -250,6 +279,14 @@ class StackLifecycle:
                 fix="read the log above; `onex services start` tries again from scratch",
             )
         return {result.kind: result for result in results}
+
+
+def _telling(view: WorkView) -> Callable[[int, str | None], None]:
+    def attempt(number: int, last_error: str | None) -> None:
+        after = f" (last: {last_error})" if last_error else ""
+        view.describe(f"deep probe, attempt {number}{after}")
+
+    return attempt
 
 
 def _liveness(backend: Backend, record: ServiceRecord) -> Callable[[], bool]:

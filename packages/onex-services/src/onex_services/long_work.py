@@ -31,8 +31,6 @@ from onex_scenario.display import plain_text
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TaskID,
@@ -73,31 +71,45 @@ class WorkView(Protocol):
 
     def update(self, *, advance: int, completed: int | None, total: int | None) -> None: ...
 
-    def finish(self, ok: bool) -> None: ...
+    def describe(self, text: str) -> None:
+        """What the work is doing now (`probing: attempt 3`), shown beside its title."""
+
+    def finish(self, ok: bool, outcome: str | None = None) -> None: ...
 
 
 class Display(Protocol):
-    def begin(self, title: str, unit: Unit, total: int | None, log_path: Path) -> WorkView: ...
+    def begin(
+        self, title: str, unit: Unit, total: int | None, log_path: Path | None
+    ) -> WorkView: ...
 
 
 class _PlainView:
     def __init__(self, say: Say, title: str, unit: Unit, total: int | None) -> None:
         self._say, self._title, self._unit, self._total = say, title, unit, total
         self._done = 0
+        self._doing = ""
         self._started = self._last_said = time.monotonic()
 
     def update(self, *, advance: int, completed: int | None, total: int | None) -> None:
         self._done = completed if completed is not None else self._done + advance
         self._total = total if total is not None else self._total
+        self._heartbeat()
+
+    def describe(self, text: str) -> None:
+        self._doing = text
+        self._heartbeat()
+
+    def _heartbeat(self) -> None:
         now = time.monotonic()
         if now - self._last_said >= HEARTBEAT_S:
             self._last_said = now
-            self._say(f"  {self._title}: {self._amount()} after {now - self._started:.0f} s")
+            doing = f", {self._doing}" if self._doing else ""
+            self._say(f"  {self._title}: {self._amount()}{doing} after {now - self._started:.0f} s")
 
-    def finish(self, ok: bool) -> None:
-        outcome = "done" if ok else "FAILED"
+    def finish(self, ok: bool, outcome: str | None = None) -> None:
         took = time.monotonic() - self._started
-        self._say(f"  {self._title}: {outcome} ({self._amount()}, {took:.1f} s)")
+        said = outcome or f"{'done' if ok else 'FAILED'} ({self._amount()}, {took:.1f} s)"
+        self._say(f"  {self._title}: {said}")
 
     def _amount(self) -> str:
         if self._unit == "bytes":
@@ -112,55 +124,81 @@ class PlainDisplay:
     def __init__(self, say: Say) -> None:
         self._say = say
 
-    def begin(self, title: str, unit: Unit, total: int | None, log_path: Path) -> WorkView:
-        self._say(f"{title} (log: {log_path})")
+    def begin(self, title: str, unit: Unit, total: int | None, log_path: Path | None) -> WorkView:
+        if log_path is not None:
+            self._say(f"{title} (log: {log_path})")
         return _PlainView(self._say, title, unit, total)
 
 
 class _BarView:
-    def __init__(self, progress: Progress, task: TaskID) -> None:
-        self._progress, self._task = progress, task
+    def __init__(self, display: BarDisplay, task: TaskID, unit: Unit) -> None:
+        self._display, self._task, self._unit = display, task, unit
 
     def update(self, *, advance: int, completed: int | None, total: int | None) -> None:
-        self._progress.update(
+        progress = self._display.progress
+        progress.update(
             self._task, advance=advance if completed is None else None,
             completed=completed, total=total,
         )  # fmt: skip
+        task = next(t for t in progress.tasks if t.id == self._task)
+        done, of = task.completed, task.total
+        if self._unit == "bytes":
+            amount = f"{done / 1e6:.1f}" + (f" of {of / 1e6:.1f}" if of else "") + " MB"
+        else:
+            amount = f"{done:.0f}" + (f"/{of:.0f}" if of else "")
+        progress.update(self._task, amount=amount)
 
-    def finish(self, ok: bool) -> None:
-        task = next(t for t in self._progress.tasks if t.id == self._task)
-        if ok and task.total is None:
-            self._progress.update(
-                self._task, total=task.completed or 1, completed=task.completed or 1
-            )
-        self._progress.stop_task(self._task)
+    def describe(self, text: str) -> None:
+        self._display.progress.update(self._task, doing=plain_text(text).markup)
+
+    def finish(self, ok: bool, outcome: str | None = None) -> None:
+        progress = self._display.progress
+        task = next(t for t in progress.tasks if t.id == self._task)
+        if ok and task.total is None:  # an unknown total ends as a full bar, not a spinner
+            reached = task.completed or 1
+            progress.update(self._task, total=reached, completed=reached)
+        shown = outcome if outcome is not None else ("" if ok else "FAILED")
+        progress.update(self._task, doing=plain_text(shown, "" if ok else "red").markup)
+        progress.stop_task(self._task)
+        self._display.ended()
 
 
 class BarDisplay:
-    """Rich progress bars on a terminal: steps as N/M, downloads as bytes."""
+    """Rich progress bars on a terminal, one line per piece of work: steps as N/M, downloads as
+    bytes. Work that runs at the same time (services starting side by side) shares one live
+    display, since a console holds only one."""
 
     def __init__(self, console: Console) -> None:
         self._console = console
+        self._progress: Progress | None = None
+        self._running = 0
 
-    def begin(self, title: str, unit: Unit, total: int | None, log_path: Path) -> WorkView:
-        amount = DownloadColumn() if unit == "bytes" else MofNCompleteColumn()
-        progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), amount,
-            TimeElapsedColumn(), TextColumn("[dim]log: {task.fields[log]}"),
-            console=self._console, transient=False,
-        )  # fmt: skip
+    @property
+    def progress(self) -> Progress:
+        if self._progress is None:
+            self._progress = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(bar_width=24),
+                TextColumn("{task.fields[amount]}"), TimeElapsedColumn(),
+                TextColumn("{task.fields[doing]}"), TextColumn("[dim]{task.fields[log]}"),
+                console=self._console,
+            )  # fmt: skip
+            self._progress.start()
+        return self._progress
+
+    def begin(self, title: str, unit: Unit, total: int | None, log_path: Path | None) -> WorkView:
         # Titles and paths are values, not markup: escaped before Rich sees them.
-        task = progress.add_task(
-            plain_text(title).markup, total=total, log=plain_text(str(log_path)).markup
+        log = f"log: {log_path}" if log_path is not None else ""
+        task = self.progress.add_task(
+            plain_text(title).markup, total=total, doing="", log=plain_text(log).markup, amount=""
         )
-        progress.start()
-        return _StoppingBarView(progress, task)
+        self._running += 1
+        return _BarView(self, task, unit)
 
-
-class _StoppingBarView(_BarView):
-    def finish(self, ok: bool) -> None:
-        super().finish(ok)
-        self._progress.stop()
+    def ended(self) -> None:
+        self._running -= 1
+        if self._running == 0 and self._progress is not None:
+            self._progress.stop()
+            self._progress = None
 
 
 _DISPLAY: contextvars.ContextVar[Display | None] = contextvars.ContextVar(
@@ -181,6 +219,11 @@ def showing_progress(console: Console, say: Say | None = None) -> Iterator[None]
         _DISPLAY.reset(token)
 
 
+def current_display(say: Say) -> Display:
+    """The display chosen by the command running now, else plain lines through `say`."""
+    return _DISPLAY.get() or PlainDisplay(say)
+
+
 def run_logged(
     argv: list[str],
     *,
@@ -196,7 +239,7 @@ def run_logged(
 
     Raises `InstallError` with the log's last lines when the command fails or cannot start."""
     meter = meter or Meter(unit="steps", read=lambda _line: None)
-    display = _DISPLAY.get() or PlainDisplay(say)
+    display = current_display(say)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     view = display.begin(title, meter.unit, meter.total, log_path)
     tail: deque[str] = deque(maxlen=TAIL_LINES)
