@@ -25,12 +25,14 @@ from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, chown, is_root, run_step, spawn
 from onex_services.errors import MissingBinaryError
 from onex_services.install.system import INSTALL_HINT
+from onex_services.kinds.postgres_schemas import PostgresSchemaAdmin
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
     Installer,
     Janitor,
     KindSpec,
+    NamespaceAdmin,
     Probe,
     ProcessStart,
     Progress,
@@ -236,32 +238,38 @@ class PostgresProbe(ReusingProbe):
 
 
 class PostgresSchemaManager:
-    """The schema of one namespace on one PostgreSQL server."""
+    """The schema of one namespace on one PostgreSQL server (the kind's janitor); each call
+    opens its own `PostgresSchemaAdmin` connection and closes it."""
 
     def __init__(self, dsn: str, namespace: str) -> None:
         self.dsn = dsn
         self.namespace = validate_namespace(namespace)
         self.schema = namespace
 
-    async def _fetch(self, query: str, *args: Any) -> list[Any]:
-        conn = await _connect(self.dsn)
-        try:
-            return list(await conn.fetch(query, *args))
-        finally:
-            await conn.close()
-
     async def create(self) -> str:
-        await self._fetch(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        admin = PostgresSchemaAdmin(self.dsn)
+        try:
+            if not await admin.leftovers(self.schema):
+                await admin.create(self.schema)
+        finally:
+            await admin.close()
         return self.schema
 
     async def cleanup(self) -> list[str]:
-        existed = await self.verify_clean()
-        await self._fetch(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+        admin = PostgresSchemaAdmin(self.dsn)
+        try:
+            existed = await admin.leftovers(self.schema)
+            await admin.drop([self.schema])
+        finally:
+            await admin.close()
         return existed
 
     async def verify_clean(self) -> list[str]:
-        rows = await self._fetch("SELECT nspname FROM pg_namespace WHERE nspname = $1", self.schema)
-        return [f"postgres schema {row[0]}" for row in rows]
+        admin = PostgresSchemaAdmin(self.dsn)
+        try:
+            return await admin.leftovers(self.schema)
+        finally:
+            await admin.close()
 
     async def close(self) -> None:
         """Each call above opens and closes its own connection."""
@@ -275,6 +283,10 @@ def _janitor(url: str, namespace: str) -> Janitor:
     return PostgresSchemaManager(url, namespace)
 
 
+def _namespace_admin(url: str) -> NamespaceAdmin:
+    return PostgresSchemaAdmin(url)
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=5432,
@@ -283,6 +295,7 @@ SPEC = KindSpec(
     start_process=_start,
     make_probe=_probe,
     janitor=_janitor,
+    namespace_admin=_namespace_admin,
     server_program=_server_program,
     compose=ComposeFragment(
         local_image="onex/postgres:local",

@@ -24,12 +24,14 @@ from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, spawn
 from onex_services.errors import MissingBinaryError
 from onex_services.install.system import INSTALL_HINT
+from onex_services.kinds.redis_prefixes import RedisPrefixAdmin, key_prefix
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
     Installer,
     Janitor,
     KindSpec,
+    NamespaceAdmin,
     Probe,
     ProcessStart,
     Progress,
@@ -150,40 +152,33 @@ class RedisProbe(ReusingProbe):
 
 
 class RedisPrefixManager:
-    """The keys of one namespace on one Redis server: `<ns>:<name>`."""
+    """The keys of one namespace on one Redis server: `<ns>:<name>` (the kind's janitor); each
+    call opens its own `RedisPrefixAdmin` client and closes it."""
 
     def __init__(self, url: str, namespace: str) -> None:
         self.url = url
         self.namespace = validate_namespace(namespace)
-        self.prefix = f"{namespace}:"
+        self.prefix = key_prefix(namespace)
 
     def key(self, name: str) -> str:
         return name if name.startswith(self.prefix) else self.prefix + name
 
-    async def _keys(self, client: Any) -> list[str]:
-        # The namespace holds no glob characters (see NAMESPACE_RE): the pattern is an exact prefix.
-        keys = [
-            key.decode() if isinstance(key, bytes) else str(key)
-            async for key in client.scan_iter(match=f"{self.prefix}*", count=500)
-        ]
-        return sorted(keys)
-
     async def cleanup(self) -> list[str]:
-        client = _client(self.url)
+        admin = RedisPrefixAdmin(self.url)
         try:
-            keys = await self._keys(client)
-            if keys:
-                await client.delete(*keys)
-            return [f"redis key {k}" for k in keys]
+            existed = await admin.leftovers(self.namespace)
+            if existed:
+                await admin.drop([self.namespace])
+            return existed
         finally:
-            await client.aclose()
+            await admin.close()
 
     async def verify_clean(self) -> list[str]:
-        client = _client(self.url)
+        admin = RedisPrefixAdmin(self.url)
         try:
-            return [f"redis key {k}" for k in await self._keys(client)]
+            return await admin.leftovers(self.namespace)
         finally:
-            await client.aclose()
+            await admin.close()
 
     async def close(self) -> None:
         """Each call above opens and closes its own connection."""
@@ -197,6 +192,10 @@ def _janitor(url: str, namespace: str) -> Janitor:
     return RedisPrefixManager(url, namespace)
 
 
+def _namespace_admin(url: str) -> NamespaceAdmin:
+    return RedisPrefixAdmin(url)
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=6379,
@@ -205,6 +204,7 @@ SPEC = KindSpec(
     start_process=_start,
     make_probe=_probe,
     janitor=_janitor,
+    namespace_admin=_namespace_admin,
     server_program=find_redis_server,
     compose=ComposeFragment(
         local_image="onex/redis:local",

@@ -8,7 +8,7 @@ without importing its client library (those are imported where they are used).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -48,6 +48,34 @@ class Janitor(Protocol):
 
     async def verify_clean(self) -> list[str]:
         """What is left of the namespace (empty when clean)."""
+
+    async def close(self) -> None: ...
+
+
+class NamespaceAdmin(Protocol):
+    """One admin connection to one server, reused for many namespaces (a test's namespace is
+    made and dropped on it, see `namespace_pool`); the kind's janitor is built on the same calls.
+
+    `create` makes what the namespace needs before use (a schema; nothing for a key prefix);
+    `drop` removes everything of the given namespaces in as few round trips as the server
+    allows; `scoped_url` is the client string of a client confined to the namespace where the
+    server can do that (a DSN with `search_path`), else the server's own; `prefix` is what the
+    namespace's names start with. `batch_drops` says that drops are cheap only in batches (a
+    broker's topic deletion), so a pool may defer them to the end of a batch.
+    """
+
+    batch_drops: bool
+
+    async def create(self, namespace: str) -> None: ...
+
+    async def drop(self, namespaces: Sequence[str]) -> None: ...
+
+    async def leftovers(self, namespace: str) -> list[str]:
+        """What is left of the namespace, one line per thing (empty when clean)."""
+
+    def scoped_url(self, namespace: str) -> str: ...
+
+    def prefix(self, namespace: str) -> str: ...
 
     async def close(self) -> None: ...
 
@@ -133,6 +161,9 @@ class KindSpec:
     janitor: Callable[[str, str], Janitor]
     server_program: Callable[[], Path | None]
     compose: ComposeFragment | None = None
+    namespace_admin: Callable[[str], NamespaceAdmin] | None = None
+    """A reusable admin connection (see `NamespaceAdmin`); without one, a test namespace is made
+    and dropped by the janitor, one connection per call."""
     depends_on: tuple[str, ...] = field(default=())
 
     @property

@@ -29,6 +29,7 @@ from onex_services.kinds.spec import (
     Installer,
     Janitor,
     KindSpec,
+    NamespaceAdmin,
     Probe,
     ProcessStart,
     Progress,
@@ -164,6 +165,12 @@ def _janitor(url: str, namespace: str) -> Janitor:
     return ToolKafkaResourceManager(url, namespace)
 
 
+def _namespace_admin(url: str) -> NamespaceAdmin:
+    from onex_services.kinds.kafka.janitor import KafkaNamespaceAdmin
+
+    return KafkaNamespaceAdmin(url)
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=9092,
@@ -172,6 +179,7 @@ SPEC = KindSpec(
     start_process=_start,
     make_probe=_probe,
     janitor=_janitor,
+    namespace_admin=_namespace_admin,
     server_program=java_path,
     compose=ComposeFragment(
         local_image="onex/kafka:local",

@@ -26,6 +26,99 @@ class TopicSpec:
     config: dict[str, str] = field(default_factory=dict)
 
 
+def _in(name: str, prefixes: Sequence[str]) -> bool:
+    return any(name.startswith(prefix) for prefix in prefixes)
+
+
+async def delete_groups_by_prefix(
+    admin: AIOKafkaAdminClient, prefixes: Sequence[str], timeout_ms: int
+) -> list[str]:
+    """Delete the consumer groups whose ids start with one of `prefixes`. A group whose last
+    member just left (or died) stays NON_EMPTY until the broker expires that member's session:
+    retry until the timeout instead of failing on the first answer."""
+    groups = sorted(g[0] for g in await admin.list_consumer_groups() if _in(str(g[0]), prefixes))
+    if not groups:
+        return []
+    pending = list(groups)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        codes = await delete_groups(admin, pending)
+        failed = {g: c for g, c in codes.items() if c not in (0, GROUP_ID_NOT_FOUND)}
+        retryable = {g for g, c in failed.items() if c == NON_EMPTY_GROUP}
+        if not failed:
+            return groups
+        if retryable != set(failed) or time.monotonic() >= deadline:
+            raise NamespaceError(f"cannot delete consumer groups (error codes): {failed}")
+        pending = sorted(retryable)
+        await asyncio.sleep(0.5)
+
+
+async def delete_topics_by_prefix(
+    admin: AIOKafkaAdminClient, prefixes: Sequence[str], timeout_ms: int
+) -> list[str]:
+    """Delete, in one request, the topics whose names start with one of `prefixes`."""
+    topics = sorted(t for t in await admin.list_topics() if _in(t, prefixes))
+    if topics:
+        await admin.delete_topics(topics, timeout_ms=timeout_ms)
+    return topics
+
+
+class KafkaNamespaceAdmin:
+    """Topics and groups of many namespaces on one cluster, over one admin client made on first
+    use. Deleting topics is the broker's slowest admin call, so drops are meant to be batched:
+    one listing and one deletion request for every namespace of the batch."""
+
+    batch_drops = True
+
+    def __init__(self, bootstrap_servers: str, *, timeout_s: float = 15.0) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self._timeout_ms = int(timeout_s * 1000)
+        self._admin: AIOKafkaAdminClient | None = None
+
+    async def client(self) -> AIOKafkaAdminClient:
+        """The admin client, started on first use."""
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
+            )
+            await admin.start()
+            self._admin = admin
+        return self._admin
+
+    async def create(self, namespace: str) -> None:
+        """Nothing to make: the namespace's topics are created by the test that uses them."""
+        validate_namespace(namespace)
+
+    async def drop(self, namespaces: Sequence[str]) -> None:
+        if not namespaces:
+            return
+        prefixes = [self.prefix(ns) for ns in namespaces]
+        admin = await self.client()
+        await delete_groups_by_prefix(admin, prefixes, self._timeout_ms)
+        await delete_topics_by_prefix(admin, prefixes, self._timeout_ms)
+
+    async def leftovers(self, namespace: str) -> list[str]:
+        admin = await self.client()
+        prefix = [self.prefix(namespace)]
+        topics = sorted(t for t in await admin.list_topics() if _in(t, prefix))
+        groups = sorted(
+            str(g[0]) for g in await admin.list_consumer_groups() if _in(str(g[0]), prefix)
+        )
+        return [f"kafka topic {t}" for t in topics] + [f"kafka group {g}" for g in groups]
+
+    def scoped_url(self, namespace: str) -> str:
+        """The cluster's bootstrap servers: a broker cannot confine a client; use `prefix`."""
+        return self.bootstrap_servers
+
+    def prefix(self, namespace: str) -> str:
+        return f"{validate_namespace(namespace)}."
+
+    async def close(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            await admin.close()
+
+
 class ToolKafkaResourceManager:
     """Topics and consumer groups of one namespace on one Kafka cluster."""
 
@@ -34,7 +127,7 @@ class ToolKafkaResourceManager:
         self.namespace = validate_namespace(namespace)
         self.prefix = f"{namespace}."
         self._timeout_ms = int(timeout_s * 1000)
-        self._admin: AIOKafkaAdminClient | None = None
+        self._cluster = KafkaNamespaceAdmin(bootstrap_servers, timeout_s=timeout_s)
 
     def topic(self, name: str) -> str:
         """The namespaced name of `name` (a name already in the namespace is kept as is)."""
@@ -52,13 +145,7 @@ class ToolKafkaResourceManager:
         return self.topic(name)
 
     async def _client(self) -> AIOKafkaAdminClient:
-        if self._admin is None:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
-            )
-            await admin.start()
-            self._admin = admin
-        return self._admin
+        return await self._cluster.client()
 
     async def create_topics(self, topics: Sequence[TopicSpec | str]) -> list[str]:
         """Create topics in the namespace; return their full names."""
@@ -105,29 +192,13 @@ class ToolKafkaResourceManager:
         return targets
 
     async def delete_groups(self) -> list[str]:
-        """Delete the namespace's consumer groups. A group whose last member just left (or
-        died) stays NON_EMPTY until the broker expires that member's session: retry until the
-        timeout instead of failing on the first answer."""
-        groups = await self.list_groups()
-        if not groups:
-            return []
-        pending = list(groups)
-        deadline = time.monotonic() + self._timeout_ms / 1000
-        while True:
-            codes = await delete_groups(await self._client(), pending)
-            failed = {g: c for g, c in codes.items() if c not in (0, GROUP_ID_NOT_FOUND)}
-            retryable = {g for g, c in failed.items() if c == NON_EMPTY_GROUP}
-            if not failed:
-                return groups
-            if retryable != set(failed) or time.monotonic() >= deadline:
-                raise NamespaceError(f"cannot delete consumer groups (error codes): {failed}")
-            pending = sorted(retryable)
-            await asyncio.sleep(0.5)
+        """Delete the namespace's consumer groups (see `delete_groups_by_prefix`)."""
+        return await delete_groups_by_prefix(await self._client(), [self.prefix], self._timeout_ms)
 
     async def cleanup(self) -> list[str]:
         """Delete every topic and consumer group of the namespace; return what went."""
         groups = await self.delete_groups()
-        topics = await self.delete_topics()
+        topics = await self.delete_topics()  # waits until the broker no longer lists them
         return [f"kafka group {g}" for g in groups] + [f"kafka topic {t}" for t in topics]
 
     async def verify_clean(self) -> list[str]:
@@ -136,6 +207,4 @@ class ToolKafkaResourceManager:
         return [f"kafka topic {t}" for t in topics] + [f"kafka group {g}" for g in groups]
 
     async def close(self) -> None:
-        admin, self._admin = self._admin, None
-        if admin is not None:
-            await admin.close()
+        await self._cluster.close()
