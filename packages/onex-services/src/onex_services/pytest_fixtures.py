@@ -6,6 +6,8 @@ Fixtures (session-scoped):
     onex_services   the `ServicesHolder` of this process (`.endpoint(kind)`, `.manager`)
     onex_namespace  a namespace for this run and xdist worker (see `namespaces`)
 
+Function-scoped: onex_test_namespace, a clean namespace per test (see `pytest_namespaces`).
+
 Markers: `requires_<kind>` per registered kind, and `requires_all_services`.
 
 The first fixture used in a process acquires a lease on the shared stack for every service the
@@ -27,6 +29,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from onex_services import pytest_namespaces
 from onex_services.catalog import all_kinds, kind_specs
 from onex_services.errors import ServiceError
 from onex_services.leases import Lease
@@ -106,6 +109,8 @@ def _kinds_of(item: pytest.Item) -> set[ServiceKind]:
     for marker, marked in MARKER_KINDS.items():
         if item.get_closest_marker(marker) is not None:
             kinds.update(marked)
+    if pytest_namespaces.FIXTURE in getattr(item, "fixturenames", ()):
+        kinds.update(pytest_namespaces.kinds_for(item))
     return kinds
 
 
@@ -181,3 +186,8 @@ def onex_services(request: pytest.FixtureRequest) -> ServicesHolder:
 def onex_namespace() -> str:
     """A namespace unique to this test run and xdist worker, valid for topics, schemas, keys."""
     return namespace_for()
+
+
+# The per-test namespace's fixtures are found as attributes of this plugin module too.
+_onex_namespace_pools = pytest_namespaces._onex_namespace_pools
+onex_test_namespace = pytest_namespaces.onex_test_namespace

@@ -1,0 +1,72 @@
+"""Fixtures of a clean namespace per test (part of the services' pytest plugin).
+
+    onex_test_namespace   function scope: a `ScopedNamespace` of its own for every test (a Kafka
+                          topic prefix, a PostgreSQL schema and a DSN whose search_path is it, a
+                          Redis key prefix), empty before the test and dropped after it
+
+Behind it, a `NamespacePool` per process (each xdist worker has its own) keeps the admin
+connections open for the session (see `namespace_pool`).
+
+The namespace covers every registered kind that has a `namespace_admin` (Kafka, PostgreSQL and
+Redis), or, when the test has `requires_<kind>` markers, those kinds only. See docs/services.md,
+"A clean namespace per test".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from onex_services.catalog import kind_specs
+from onex_services.models import ServiceKind
+from onex_services.namespace_pool import NamespacePool, ScopedNamespace
+
+FIXTURE = "onex_test_namespace"
+
+
+def default_kinds() -> tuple[ServiceKind, ...]:
+    """The kinds a test namespace covers when no marker narrows it."""
+    return tuple(kind for kind, spec in kind_specs().items() if spec.namespace_admin is not None)
+
+
+def kinds_for(item: pytest.Item) -> tuple[ServiceKind, ...]:
+    """The kinds of `item`'s namespace: those its `requires_*` markers name, else the default."""
+    marked = [kind for kind, spec in kind_specs().items() if item.get_closest_marker(spec.marker)]
+    everything = item.get_closest_marker("requires_all_services") is not None
+    return tuple(kind_specs()) if everything else tuple(marked) or default_kinds()
+
+
+Pools = dict[tuple[ServiceKind, ...], NamespacePool]
+
+
+@pytest.fixture(scope="session")
+def _onex_namespace_pools() -> Iterator[Pools]:
+    """This process's namespace pools (one per set of kinds), closed when the session ends,
+    before the services' lease is released."""
+    pools: Pools = {}
+    try:
+        yield pools
+    finally:
+        while pools:
+            pools.popitem()[1].close()
+
+
+@pytest.fixture
+def onex_test_namespace(
+    request: pytest.FixtureRequest, _onex_namespace_pools: Pools
+) -> Iterator[ScopedNamespace]:
+    """A namespace of this test's own on the real services, empty at the start, dropped after."""
+    from onex_services.pytest_fixtures import _endpoint, _holder
+
+    kinds = kinds_for(request.node)
+    pool = _onex_namespace_pools.get(kinds)
+    if pool is None:
+        endpoints = {kind: _endpoint(request, kind) for kind in kinds}
+        claims = _holder(request.config).manager.claims
+        pool = _onex_namespace_pools[kinds] = NamespacePool(endpoints, claims=claims)
+    namespace = pool.open()
+    try:
+        yield namespace
+    finally:
+        pool.drop(namespace)
