@@ -10,23 +10,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import logging
 import os
-import shutil
 import signal
 import statistics
-import tempfile
 import time
-import uuid
 from collections.abc import Sequence
-from pathlib import Path
 
 from onex_services.catalog import all_kinds
 from onex_services.health import HealthChecker
 from onex_services.manager import ToolServiceManager
 from onex_services.models import RunState, ServiceKind
-from onex_services.settings import Paths
+from private_stack import private_manager
 
 TARGET_COLD_S = 8.0
 TARGET_ATTACH_S = 0.3
@@ -106,32 +101,33 @@ async def _broker_crash(manager: ToolServiceManager) -> tuple[float, float]:
 
 async def main(cold_runs: int, attach_runs: int, health_rounds: int) -> None:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    base = Path(f"/tmp/onex-{os.getuid()}-bench") / uuid.uuid4().hex[:8]
-    state_dir = Path(tempfile.mkdtemp(prefix="onex-bench-state-"))
-    paths = dataclasses.replace(Paths.from_env(), state_dir=state_dir, run_dir=base)
-    manager = ToolServiceManager(paths=paths, backend="process", reuse=False)
-    print(f"onex-services benchmark (process backend, {os.cpu_count()} cores)")
-    try:
-        colds = [await _cold_start(manager) for _ in range(cold_runs)]
-        _line(
-            "cold start kafka+postgres+redis",
-            f"{statistics.median(colds):.2f} s",
-            f"<= {TARGET_COLD_S:.0f} s; runs {', '.join(f'{c:.2f}' for c in colds)}",
-        )
-        await manager.up(all_kinds())
-        attach = await _attach(manager, attach_runs)
-        _line("attach to the running stack", _ms(attach), f"<= {TARGET_ATTACH_S * 1000:.0f} ms")
-        totals, per_kind = await _health_rounds(manager, health_rounds)
-        _line("health round, all three", _ms(totals), f"<= {TARGET_HEALTH_MS:.0f} ms median")
-        for kind, values in per_kind.items():
-            _line(f"  of which {kind}", _ms(values), "-")
-        seen_down, restarted = await _broker_crash(manager)
-        _line("broker kill -9 -> status down", f"{seen_down * 1000:.0f} ms", "<= 2000 ms")
-        _line("broker restart to healthy", f"{restarted:.2f} s", "-")
-    finally:
-        await manager.down(force=True)
-        shutil.rmtree(base, ignore_errors=True)
-        shutil.rmtree(state_dir, ignore_errors=True)
+    with private_manager() as manager:
+        print(f"onex-services benchmark (process backend, {os.cpu_count()} cores)")
+        try:
+            await _figures(manager, cold_runs, attach_runs, health_rounds)
+        finally:
+            await manager.down(force=True)
+
+
+async def _figures(
+    manager: ToolServiceManager, cold_runs: int, attach_runs: int, health_rounds: int
+) -> None:
+    colds = [await _cold_start(manager) for _ in range(cold_runs)]
+    _line(
+        "cold start kafka+postgres+redis",
+        f"{statistics.median(colds):.2f} s",
+        f"<= {TARGET_COLD_S:.0f} s; runs {', '.join(f'{c:.2f}' for c in colds)}",
+    )
+    await manager.up(all_kinds())
+    attach = await _attach(manager, attach_runs)
+    _line("attach to the running stack", _ms(attach), f"<= {TARGET_ATTACH_S * 1000:.0f} ms")
+    totals, per_kind = await _health_rounds(manager, health_rounds)
+    _line("health round, all three", _ms(totals), f"<= {TARGET_HEALTH_MS:.0f} ms median")
+    for kind, values in per_kind.items():
+        _line(f"  of which {kind}", _ms(values), "-")
+    seen_down, restarted = await _broker_crash(manager)
+    _line("broker kill -9 -> status down", f"{seen_down * 1000:.0f} ms", "<= 2000 ms")
+    _line("broker restart to healthy", f"{restarted:.2f} s", "-")
 
 
 if __name__ == "__main__":
