@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from onex_services.catalog import kind_specs
-from onex_services.errors import BackendUnavailableError
+from onex_services.infra_files import infra_root
 from onex_services.install.system import apt_install
 from onex_services.long_work import (
     debootstrap_meter,
@@ -33,17 +32,6 @@ from onex_services.settings import Paths
 BASE_IMAGE = "onex/debian-base:bookworm"
 RECIPE_LABEL = "org.onex.recipe"
 Progress = Callable[[str], None]
-
-
-def infra_dir() -> Path:
-    """infra/ of the checkout (ONEX_INFRA_DIR moves it)."""
-    explicit = os.environ.get("ONEX_INFRA_DIR")
-    if explicit:
-        return Path(explicit)
-    for folder in Path(__file__).resolve().parents:
-        if (folder / "infra" / "images").is_dir():
-            return folder / "infra"
-    raise BackendUnavailableError("infra/images not found", fix="set ONEX_INFRA_DIR")
 
 
 def _image_label(image: str) -> str | None:
@@ -122,7 +110,7 @@ def _recipe_hash(context: Path) -> str:
 def build_images(cache_dir: Path, say: Progress = print, *, force: bool = False) -> dict[str, str]:
     """Build every kind's local image (skipping unchanged ones); return kind → image name."""
     ensure_base_image(cache_dir, say)
-    recipes = infra_dir() / "images"
+    recipes = infra_root() / "images"
     built: dict[str, str] = {}
     paths = dataclasses.replace(Paths.from_env(), cache_dir=cache_dir)
     for kind, spec in kind_specs().items():

@@ -1,7 +1,6 @@
-"""Config templates of the process backend (infra/process in the repository).
+"""Config templates of the process backend (`infra/process`, found by `infra_files`).
 
-A checkout renders the files in `infra/process`; a wheel carries the same folder as
-`onex_services/infra_process`. One source, two ways to find it.
+`ONEX_INFRA_PROCESS_DIR` points at another copy of this one folder.
 """
 
 from __future__ import annotations
@@ -10,25 +9,12 @@ import os
 from pathlib import Path
 from string import Template
 
-from onex_services.errors import MissingBinaryError
+from onex_services.infra_files import infra_root
 
 
 def infra_dir() -> Path:
     explicit = os.environ.get("ONEX_INFRA_PROCESS_DIR")
-    if explicit:
-        return Path(explicit)
-    packaged = Path(__file__).with_name("infra_process")
-    if packaged.is_dir():
-        return packaged
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "infra" / "process"
-        if (candidate / "README.md").is_file():
-            return candidate
-    raise MissingBinaryError(
-        "the process backend's config templates are missing",
-        cause="neither onex_services/infra_process nor a checkout's infra/process was found",
-        fix="reinstall onex-services, or set ONEX_INFRA_PROCESS_DIR to a copy of infra/process",
-    )
+    return Path(explicit) if explicit else infra_root() / "process"
 
 
 def render(relative: str, **values: object) -> str:

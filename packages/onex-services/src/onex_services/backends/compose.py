@@ -23,7 +23,7 @@ from python_on_whales.exceptions import DockerException
 from onex_services import docker_engine
 from onex_services.catalog import kind_spec, kind_specs
 from onex_services.errors import BackendUnavailableError, ServiceStartError
-from onex_services.images import infra_dir
+from onex_services.infra_files import infra_root
 from onex_services.kinds.spec import ComposeFragment
 from onex_services.models import ServiceKind, ServiceRecord
 from onex_services.ports import LOOPBACK, free_port, port_accepts
@@ -81,7 +81,7 @@ class ComposeBackend:
 
     def _client(self, project: str, env_file: Path) -> DockerClient:
         return DockerClient(
-            compose_files=[infra_dir() / "compose" / "stack.yml"],
+            compose_files=[infra_root() / "compose" / "stack.yml"],
             compose_project_name=project,
             compose_env_files=[env_file],
         )
