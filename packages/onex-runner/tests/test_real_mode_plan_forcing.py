@@ -99,8 +99,7 @@ def test_the_fixture_forced_real_gets_real_services(
     args: tuple[str, ...], env: dict[str, str], reason: str, tmp_path: Path
 ) -> None:
     (tmp_path / "test_fixture.py").write_text(_FIXTURE_TEST.replace("REASON", reason))
-    # The real_* fixtures the registry fixture asks for come from onex-services' plugin.
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["onex_services.pytest_fixtures"]\n')
+    # No conftest: the real_* fixtures the registry fixture asks for come with the pytest11 plugin.
     done = _pytest(tmp_path, *args, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout

@@ -11,7 +11,6 @@ import pytest
 
 pytestmark = pytest.mark.unit
 
-_CONFTEST = 'pytest_plugins = ["onex_services.pytest_fixtures"]\n'
 _TESTS = """
 import pytest
 
@@ -26,7 +25,7 @@ def test_can_do_without_redis(real_redis):
 
 
 def test_missing_services_fail_required_tests_and_skip_optional_ones(tmp_path: Path) -> None:
-    (tmp_path / "conftest.py").write_text(_CONFTEST)
+    # No conftest: the fixtures come from the harness's pytest11 plugin alone.
     (tmp_path / "test_uses_redis.py").write_text(_TESTS)
     env = dict(
         os.environ,

@@ -1,4 +1,4 @@
-"""pytest plugin (entry point `pytest11: onex`): scenario files as test items, and fixtures.
+"""pytest plugin (entry point `pytest11: onex`): scenario files as test items, and every fixture.
 
 `scenario_*.yaml` files are collected; each item carries the mode plan made for it at collection
 (`--force-dependency-mode` and ONEX_FORCE_DEPENDENCY_MODE applied), its effective tier as a marker
@@ -39,6 +39,12 @@ from onex_runner.history import history_path, recorded_durations
 from onex_runner.results import ModelScenarioResult, OutcomeEnum
 from onex_runner.sharding import ShardSpecError, path_key, shard_from, take_shard
 from onex_runner.snapshots import append_jsonl, compare_golden
+
+# The one plugin a project gets from `pytest11` (no conftest line): scenario items and the
+# registry fixtures here, the real-server fixtures and markers (real_kafka, requires_*,
+# services_optional) and the fixtures for the project's own clients (kafka_topic, postgres_dsn,
+# redis_prefix) from onex-services.
+pytest_plugins = ["onex_services.pytest_fixtures", "onex_services.client_fixtures"]
 
 _RUNNER = pytest.StashKey[ScenarioRunner]()
 _LOOP = pytest.StashKey[asyncio.AbstractEventLoop]()
