@@ -34,7 +34,7 @@ from onex_scenario.steps import (
     expectation_kind,
     step_action,
 )
-from onex_scenario.vocabulary import vocabulary
+from onex_scenario.vocabulary import vocabularies, vocabulary
 
 Problem = tuple[KeyPath, str]
 
@@ -48,7 +48,7 @@ def scenario_problems(scenario: ScenarioConfigModel) -> list[Problem]:
     problems += _service_names(scenario)
     problems += _connections(scenario)
     problems += _tier(scenario)
-    problems += _topics(scenario)
+    problems += _named_resources(scenario)
     problems += _expected_values(scenario)
     problems += [
         (("compare_ignore", index), message)
@@ -295,18 +295,24 @@ def _mode_path(scenario: ScenarioConfigModel, service: str) -> KeyPath:
     return ("dependency_mode",)
 
 
-def _topics(scenario: ScenarioConfigModel) -> list[Problem]:
-    seen: set[str] = set()
+def _named_resources(scenario: ScenarioConfigModel) -> list[Problem]:
+    """Each named resource (a topic...) once per list: the kinds' vocabularies say which."""
     problems: list[Problem] = []
-    for index, topic in enumerate(scenario.resources.kafka.topics):
-        if topic.name in seen:
-            problems.append(
-                (
-                    ("resources", "kafka", "topics", index, "name"),
-                    f"topic '{topic.name}' is listed twice",
-                )
-            )
-        seen.add(topic.name)
+    known = vocabularies()
+    for kind in type(scenario.resources).model_fields:
+        vocabulary = known.get(kind)
+        section = getattr(scenario.resources, kind)
+        for key, noun in vocabulary.named_resources.items() if vocabulary else ():
+            seen: set[str] = set()
+            for index, item in enumerate(getattr(section, key)):
+                if item.name in seen:
+                    problems.append(
+                        (
+                            ("resources", kind, key, index, "name"),
+                            f"{noun} '{item.name}' is listed twice",
+                        )
+                    )
+                seen.add(item.name)
     return problems
 
 

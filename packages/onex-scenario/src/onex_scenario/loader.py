@@ -38,6 +38,7 @@ from onex_scenario.errors import (
 from onex_scenario.inheritance import YAML_SUFFIXES, Inheritance, Layered
 from onex_scenario.issues import validation_issues
 from onex_scenario.models import ScenarioConfigModel, TierEnum
+from onex_scenario.resource_files import resource_files, with_absolute_files
 from onex_scenario.yaml_source import Position, SourceMap
 
 INDEX_FILENAME = "index.yaml"
@@ -102,7 +103,10 @@ class ScenarioLoader:
         path = Path(path)
         layered = self._inheritance.resolve(path)
         issues = layered.interpolation_issues()
-        data = _absolute_resource_paths(_with_folder_tier(layered.data, path), layered)
+        data = with_absolute_files(
+            _with_folder_tier(layered.data, path),
+            lambda key_path: layered.declared_in(key_path[:3]).path.parent,
+        )
         try:
             scenario = ScenarioConfigModel.model_validate(data)
         except ValidationError as exc:
@@ -248,57 +252,10 @@ def _tier_folder_issues(
     return []
 
 
-def _resource_file_paths(data: dict[str, Any]) -> list[KeyPath]:
-    paths: list[KeyPath] = []
-    postgres = data.get("resources", {}) if isinstance(data.get("resources"), dict) else {}
-    postgres = postgres.get("postgres") if isinstance(postgres, dict) else None
-    if not isinstance(postgres, dict):
-        return paths
-    if isinstance(postgres.get("schema"), str):
-        paths.append(("resources", "postgres", "schema"))
-    seeds = postgres.get("seed")
-    if isinstance(seeds, list):
-        paths += [
-            ("resources", "postgres", "seed", i) for i, s in enumerate(seeds) if isinstance(s, str)
-        ]
-    return paths
-
-
-def _absolute_resource_paths(data: dict[str, Any], layered: Layered) -> dict[str, Any]:
-    """Resource paths are relative to the file that wrote them (a base may name its own SQL)."""
-    paths = _resource_file_paths(data)
-    if not paths:
-        return data
-    resources = dict(data["resources"])
-    postgres = dict(resources["postgres"])
-    seeds = list(postgres["seed"]) if isinstance(postgres.get("seed"), list) else None
-    for key_path in paths:
-        declared_in = layered.declared_in(key_path[:3]).path.parent
-        if key_path[-1] == "schema":
-            postgres["schema"] = _absolute(declared_in, postgres["schema"])
-        elif seeds is not None and isinstance(key_path[-1], int):
-            seeds[key_path[-1]] = _absolute(declared_in, seeds[key_path[-1]])
-    if seeds is not None:
-        postgres["seed"] = seeds
-    resources["postgres"] = postgres
-    return {**data, "resources": resources}
-
-
-def _absolute(folder: Path, value: str) -> str:
-    target = Path(value)
-    if not target.is_absolute():
-        target = Path(os.path.abspath(folder / target))
-    return str(target)
-
-
 def _file_issues(
     scenario: ScenarioConfigModel, layered: Layered, confinement: PathConfinement
 ) -> list[ValidationIssue]:
-    postgres = scenario.resources.postgres
-    wanted: list[tuple[KeyPath, str]] = []
-    if postgres.schema_file is not None:
-        wanted.append((("resources", "postgres", "schema"), postgres.schema_file))
-    wanted += [(("resources", "postgres", "seed", i), seed) for i, seed in enumerate(postgres.seed)]
+    wanted = resource_files(scenario.resources.model_dump(by_alias=True))
     issues: list[ValidationIssue] = []
     for key_path, file in wanted:
         # Confinement first: whether a file outside exists is not the scenario's business.

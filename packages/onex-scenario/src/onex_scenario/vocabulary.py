@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
 KIND_ENTRY_POINTS = "onex.service_kinds"
@@ -36,6 +36,9 @@ class KindVocabulary:
     `endpoint_field` is the connection field that holds the one string a client takes (the
     harness's endpoint variable is the prefix plus that field's suffix). `url_schemes`, when not
     empty, are the schemes a `url` field must use; without them the endpoint is `host:port[,...]`.
+    `resource_files` are the keys of the scenario's `resources.<kind>` whose values are files (a
+    path or a list of paths, relative to the file that names them); `named_resources` are the
+    keys there that list named items, each with its noun for messages (a name may appear once).
     """
 
     name: KindName
@@ -47,6 +50,8 @@ class KindVocabulary:
     endpoint_example: str = ""
     client_attribute: str | None = None
     fields: tuple[str, ...] = ()
+    resource_files: tuple[str, ...] = ()
+    named_resources: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def connection_fields(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from onex_scenario.vocabulary import KindVocabulary
 
@@ -25,6 +26,14 @@ from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, chown, is_root, run_step, spawn
 from onex_services.errors import MissingBinaryError
 from onex_services.install.system import INSTALL_HINT
+from onex_services.kinds.connection import (
+    ConnectionFields,
+    ConnectionUse,
+    GivenAddress,
+    address_of_url,
+    text_field,
+    url_parts,
+)
 from onex_services.kinds.postgres_schemas import PostgresSchemaAdmin
 from onex_services.kinds.spec import (
     ComposeFragment,
@@ -44,6 +53,7 @@ from onex_services.probes import ProbeError, ReusingProbe, quietly
 from onex_services.settings import Paths
 
 KIND = "postgres"
+DEFAULT_PORT = 5432
 ACCOUNT = "postgres"
 """The user the server runs as when we are root (and the superuser initdb creates)."""
 
@@ -62,6 +72,7 @@ VOCABULARY = KindVocabulary(
     endpoint_field="url",
     url_schemes=("postgresql", "postgres"),
     endpoint_example="postgresql://user:password@127.0.0.1:5432/db",
+    resource_files=("schema", "seed"),
     client_attribute="dsn",
 )
 
@@ -192,6 +203,15 @@ def _client_url(host: str, port: int, password: str | None = None) -> str:
     return f"postgresql://{ACCOUNT}{secret}@{host}:{port}/postgres"
 
 
+def _connection_address(fields: ConnectionFields) -> GivenAddress:
+    parts = url_parts(fields, DEFAULT_PORT)
+    user = quote(text_field(fields, "user") or parts.username or "postgres", safe="")
+    database = quote(text_field(fields, "database") or unquote(parts.path) or "postgres", safe="")
+    where = f"{parts.host}:{parts.port}/{database}{parts.query_suffix}"
+    url = f"{parts.scheme or 'postgresql'}://{user}{parts.secret}@{where}"
+    return address_of_url(url, DEFAULT_PORT)
+
+
 def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
     return f"postgresql://onex:{values['ONEX_POSTGRES_PASSWORD']}@{host}:{port}/postgres"
 
@@ -289,7 +309,7 @@ def _namespace_admin(url: str) -> NamespaceAdmin:
 
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
-    default_port=5432,
+    default_port=DEFAULT_PORT,
     client_url=_client_url,
     installer=Installer(check=_check, missing_packages=_missing_packages, install=_install),
     start_process=_start,
@@ -301,5 +321,10 @@ SPEC = KindSpec(
         local_image="onex/postgres:local",
         client_url=_compose_url,
         secrets=("ONEX_POSTGRES_PASSWORD",),
+    ),
+    connection=ConnectionUse(
+        fields=frozenset({"url", "host", "port", "user", "password", "database"}),
+        address_fields=frozenset({"url", "host", "port"}),
+        address=_connection_address,
     ),
 )

@@ -24,6 +24,13 @@ from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, spawn
 from onex_services.errors import MissingBinaryError
 from onex_services.install.system import INSTALL_HINT
+from onex_services.kinds.connection import (
+    ConnectionFields,
+    ConnectionUse,
+    GivenAddress,
+    address_of_url,
+    url_parts,
+)
 from onex_services.kinds.redis_prefixes import RedisPrefixAdmin, key_prefix
 from onex_services.kinds.spec import (
     ComposeFragment,
@@ -43,6 +50,7 @@ from onex_services.probes import HEALTH_PREFIX, ProbeError, ReusingProbe, quietl
 from onex_services.settings import Paths
 
 KIND = "redis"
+DEFAULT_PORT = 6379
 
 VOCABULARY = KindVocabulary(
     name=KIND,
@@ -105,6 +113,15 @@ async def _start(start: ProcessStart) -> ServiceRecord:
 
 def _client_url(host: str, port: int, password: str | None = None) -> str:
     return f"redis://:{password}@{host}:{port}/0" if password else f"redis://{host}:{port}/0"
+
+
+def _connection_address(fields: ConnectionFields) -> GivenAddress:
+    parts = url_parts(fields, DEFAULT_PORT)
+    auth = f"{parts.secret}@" if parts.secret else ""
+    given_db = fields.get("db")
+    db = given_db if given_db is not None else int(parts.path) if parts.path.isdigit() else 0
+    where = f"{parts.host}:{parts.port}/{db}{parts.query_suffix}"
+    return address_of_url(f"{parts.scheme or 'redis'}://{auth}{where}", DEFAULT_PORT)
 
 
 def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
@@ -198,7 +215,7 @@ def _namespace_admin(url: str) -> NamespaceAdmin:
 
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
-    default_port=6379,
+    default_port=DEFAULT_PORT,
     client_url=_client_url,
     installer=Installer(check=_check, missing_packages=_missing_packages, install=_install),
     start_process=_start,
@@ -210,5 +227,10 @@ SPEC = KindSpec(
         local_image="onex/redis:local",
         client_url=_compose_url,
         secrets=("ONEX_REDIS_PASSWORD",),
+    ),
+    connection=ConnectionUse(
+        fields=frozenset({"url", "host", "port", "db", "password"}),
+        address_fields=frozenset({"url", "host", "port"}),
+        address=_connection_address,
     ),
 )

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from onex_scenario.vocabulary import KindVocabulary
 
+from onex_services.kinds.connection import ConnectionUse
 from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.passwords import stack_password
 from onex_services.settings import Paths
@@ -149,7 +150,8 @@ class KindSpec:
 
     `server_program` is where the program the process starter runs is on this machine (None or
     `MissingBinaryError` when not installed), looked up without running it: the reaper signals
-    only processes that run one of the registered kinds' programs.
+    only processes that run one of the registered kinds' programs. `connection` is how a
+    scenario's `connection:` block names a server of the kind (None: the block is not used).
     """
 
     vocabulary: KindVocabulary
@@ -164,6 +166,7 @@ class KindSpec:
     namespace_admin: Callable[[str], NamespaceAdmin] | None = None
     """A reusable admin connection (see `NamespaceAdmin`); without one, a test namespace is made
     and dropped by the janitor, one connection per call."""
+    connection: ConnectionUse | None = None
     depends_on: tuple[str, ...] = field(default=())
 
     @property

@@ -21,6 +21,7 @@ from onex_scenario.vocabulary import KindVocabulary
 from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, run_step, spawn
 from onex_services.errors import MissingBinaryError
+from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path
 from onex_services.kinds.spec import (
@@ -54,6 +55,7 @@ VOCABULARY = KindVocabulary(
     },
     endpoint_field="bootstrap_servers",
     endpoint_example="127.0.0.1:9092",
+    named_resources={"topics": "topic"},
     client_attribute="bootstrap_servers",
 )
 
@@ -143,6 +145,13 @@ def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
     return _client_url(host, port)
 
 
+def _connection_address(fields: ConnectionFields) -> GivenAddress:
+    """The first of the bootstrap servers is the one probed; the client takes them all."""
+    servers = str(fields["bootstrap_servers"])
+    host, _, port = servers.split(",", maxsplit=1)[0].rpartition(":")
+    return GivenAddress(host, int(port), servers)
+
+
 def _prepare_image(context: Path, paths: Paths) -> None:
     """The image takes the process backend's jars, and logs like it: INFO to stdout, which the
     engine keeps and `onex services logs` reads back."""
@@ -186,5 +195,10 @@ SPEC = KindSpec(
         client_url=_compose_url,
         env=lambda: {"ONEX_KAFKA_HEAP_MAX": kafka_heap_max()},
         prepare_image=_prepare_image,
+    ),
+    connection=ConnectionUse(
+        fields=frozenset({"bootstrap_servers"}),
+        address_fields=frozenset({"bootstrap_servers"}),
+        address=_connection_address,
     ),
 )
