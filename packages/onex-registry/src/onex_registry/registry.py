@@ -48,6 +48,13 @@ class BaseOnexRegistry:
                 f"no tool for service {service!r}; this registry has {sorted(self.tools)}"
             ) from None
 
+    def service_of(self, tool: object) -> str:
+        """The service name `tool` is held under (e.g. to read that service's deadlines)."""
+        for name, held in self.tools.items():
+            if held is tool:
+                return name
+        raise OnexToolError(f"{type(tool).__name__} is not a tool of this registry")
+
     def _only(self, protocol: type, what: str) -> Any:
         found = [t for t in self.tools.values() if isinstance(t, protocol)]
         if len(found) != 1:

@@ -27,7 +27,7 @@ _POLL_S = 0.25
 async def await_event(spec: ModelEventExpectation, ctx: StepContext) -> dict[str, Any]:
     """The first event on `spec.topic` that matches, or `StepFailure` naming the closest miss."""
     bus = ctx.registry.event_bus
-    within = ctx.timeout("kafka", "consume", spec.within)
+    within = ctx.timeout(ctx.registry.service_of(bus), "consume", spec.within)
     group = f"onex-expect-{uuid.uuid4().hex[:8]}"
     deadline = ctx.clock.monotonic() + within
     seen: list[dict[str, Any]] = []
