@@ -340,10 +340,9 @@ def compose(session: nox.Session) -> None:
     owner = f"nox-compose-{os.getpid()}"
     session.env["ONEX_ENGINE_OWNER"] = owner
     try:
+        # Every kind's local image; the compose backend runs a kind's local image once it
+        # exists (unless ONEX_IMAGE_<KIND> names another), so no kind is named here.
         session.run("python", "-m", "onex_services.images", "build")
-        session.env["ONEX_IMAGE_KAFKA"] = "onex/kafka:local"
-        session.env["ONEX_IMAGE_POSTGRES"] = "onex/postgres:local"
-        session.env["ONEX_IMAGE_REDIS"] = "onex/redis:local"
         with _service_stack(session, "nox-compose", backend="compose"):
             paths = (*_package_tests(), "scenarios/integration")
             ignore = "--ignore=packages/onex-services/tests/test_fourth_kind.py"

@@ -35,8 +35,30 @@ TARGETS = {
 }
 
 
-# The external backend's endpoint variables, read from CI secrets by a shared-cluster profile.
-SHARED_ENDPOINTS = ("ONEX_KAFKA_BOOTSTRAP_SERVERS", "ONEX_DB_URL", "ONEX_REDIS_URL")
+SHIPPED_BY = "onex-services"
+"""The distribution whose service kinds a shared cluster provides (a test package's kind, such as
+the echo kind of the fourth-kind test, is installed in development but is no part of CI)."""
+
+
+def shared_endpoints() -> tuple[str, ...]:
+    """The external backend's endpoint variables, read from CI secrets by a shared-cluster
+    profile: one per service kind the harness ships (its vocabulary's endpoint variable)."""
+    from importlib.metadata import entry_points
+
+    from onex_scenario.vocabulary import KIND_ENTRY_POINTS, vocabularies
+
+    shipped = {
+        entry.name
+        for entry in entry_points(group=KIND_ENTRY_POINTS)
+        if entry.dist is not None and entry.dist.name == SHIPPED_BY
+    }
+    found = (
+        vocabulary.endpoint_env for name, vocabulary in vocabularies().items() if name in shipped
+    )
+    return tuple(name for name in found if name is not None)
+
+
+SHARED_ENDPOINTS = shared_endpoints()
 
 
 class PipelineConfigError(Exception):
