@@ -131,7 +131,7 @@ def test_unknown_keys_suggest_the_nearest_valid_key(tree: Tree) -> None:
         "steps[0].publish.vlaue: unknown key 'vlaue'; did you mean 'value'?",
         "resources.kafka.topics[0].partitons: unknown key 'partitons'; did you mean 'partitions'?",
         "zzz: unknown key 'zzz'; valid keys: extends, name, description, tags, tier, "
-        "dependency_mode, node, external_services, skip_if_services_unavailable, "
+        "dependency_mode, node, external_services, app, skip_if_services_unavailable, "
         "timeout_profiles, cleanup_after, resources, steps, expect, metadata, compare_ignore",
     ]
 
@@ -186,7 +186,7 @@ def test_a_step_needs_exactly_one_action(tree: Tree) -> None:
           - {outputs: {step: a}}
         """,
     )
-    actions = "call, publish, expect_event, expect_row, expect_key, wait, fault"
+    actions = "call, publish, expect_event, expect_row, expect_key, wait, fault, http"
     assert tree.messages("unit/x.yaml") == [
         f"steps[0]: a step needs id and one of {actions}; found none",
         f"steps[1]: a step needs id and one of {actions}; found none "

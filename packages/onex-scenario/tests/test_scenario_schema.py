@@ -39,7 +39,7 @@ def test_the_schema_describes_the_file_format() -> None:
         "timeout_profiles",
     }
     step_kinds = schema["properties"]["steps"]["items"]["oneOf"]
-    assert len(step_kinds) == 7
+    assert len(step_kinds) == 8
     duration = schema["$defs"]["ModelWaitStep"]["properties"]["wait"]
     assert {option["type"] for option in duration["anyOf"]} == {"number", "string"}
     assert schema["$defs"]["ModelPostgresResources"]["properties"]["schema"]

@@ -29,6 +29,7 @@ from onex_scenario import (
 )
 from onex_services import ServiceKind, namespace_for
 
+from onex_runner.app_process import AppUnderTest, app_for_run
 from onex_runner.cleanup import ScenarioCleanup, cleanup_deadline
 from onex_runner.context import current_correlation_id, current_namespace
 from onex_runner.events import ScenarioEvents
@@ -177,6 +178,8 @@ class ScenarioRunner:
             outcome, message = OutcomeEnum.FAILED, cleanup.summary
         elif cleanup.summary:  # the first failure stays first; the cleanup's is added
             message = f"{message}; {cleanup.summary}"
+        if state.app is not None and outcome is OutcomeEnum.PASSED:
+            state.app.discard_log()  # kept, and its tail shown, only when the scenario failed
         return ModelScenarioResult(
             name=scenario.name,
             path=str(loaded.path),
@@ -309,6 +312,16 @@ class ScenarioRunner:
         node = (
             instantiate_node(state.scenario.node, registry, path) if state.scenario.node else None
         )
+        state.app = app_for_run(state.scenario, path, state.namespace, state.endpoints)
+        try:
+            if state.app is not None:
+                await state.app.start()
+            await self._steps(state, registry, node)
+        finally:
+            if state.app is not None:
+                await state.app.stop()
+
+    async def _steps(self, state: _ScenarioState, registry: BaseOnexRegistry, node: object) -> None:
         runner = StepRunner(
             state.scenario,
             registry,
@@ -316,6 +329,7 @@ class ScenarioRunner:
             state.namespace,
             handlers=self.handlers,
             services=lambda: self.services,
+            app=state.app,
         )
         for step in state.scenario.steps:
             at_ms = state.elapsed_ms()
@@ -331,9 +345,9 @@ class ScenarioRunner:
             at_ms += result.duration_ms
 
     def _log_tail(self, state: _ScenarioState, lines: int = 15) -> str:
+        parts = [state.app.tail()] if state.app is not None else []
         if self._services is None or not state.endpoints:
-            return ""
-        parts: list[str] = []
+            return "\n".join(parts)
         for kind in sorted(state.endpoints):
             try:
                 log = Path(self._services.manager.log_path(ServiceKind(kind)))
@@ -365,6 +379,7 @@ class _ScenarioState:
     plan: ModelRegistryResolutionContext | None = None
     registry: BaseOnexRegistry | None = None
     observer: ScenarioEvents | None = None
+    app: AppUnderTest | None = None
 
     def __post_init__(self) -> None:
         self.steps: list[ModelStepResult] = []

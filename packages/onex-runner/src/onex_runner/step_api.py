@@ -21,6 +21,7 @@ from onex_scenario import ScenarioConfigModel
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from onex_runner.app_process import AppUnderTest
     from onex_runner.held_services import RegistryExternalServiceManager
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
@@ -73,6 +74,8 @@ class StepContext:
     correlation_id: str
     """The correlation id of this step (or, for expectations, of the run)."""
     _services: Callable[[], RegistryExternalServiceManager] = field(repr=False)
+    app: AppUnderTest | None = None
+    """The scenario's app under test once it runs (`app:`), for `http` steps."""
 
     @property
     def tools(self) -> Mapping[str, object]:

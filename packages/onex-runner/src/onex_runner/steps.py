@@ -39,6 +39,7 @@ from onex_runner.step_api import (
 )
 
 if TYPE_CHECKING:
+    from onex_runner.app_process import AppUnderTest
     from onex_runner.held_services import RegistryExternalServiceManager
 
 __all__ = ["StepFailure", "StepRunner", "plan_handlers"]
@@ -72,6 +73,7 @@ class StepRunner:
         handlers: HandlerRegistry,
         services: Callable[[], RegistryExternalServiceManager],
         clock: Clock | None = None,
+        app: AppUnderTest | None = None,
     ) -> None:
         self.scenario = scenario
         self.registry = registry
@@ -80,6 +82,7 @@ class StepRunner:
         self.handlers = handlers
         self.clock = clock or SystemClock()
         self._services = services
+        self.app = app
         self.outputs: dict[str, dict[str, Any]] = {}
 
     def _context(self, correlation_id: str) -> StepContext:
@@ -92,6 +95,7 @@ class StepRunner:
             clock=self.clock,
             correlation_id=correlation_id,
             _services=self._services,
+            app=self.app,
         )
 
     async def run_step(self, step: Any) -> ModelStepResult:

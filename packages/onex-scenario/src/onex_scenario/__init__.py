@@ -5,6 +5,7 @@ interpolation and `ONEX_*` overrides) or raises `ScenarioValidationError`, whose
 file:line:col, the key path and what was expected. See docs/scenarios.md.
 """
 
+from onex_scenario.app_models import ModelAppReadiness, ModelAppSpec
 from onex_scenario.env_overrides import (
     ConnectionOverrides,
     ModelServiceOverride,
@@ -19,6 +20,7 @@ from onex_scenario.errors import (
     ScenarioValidationError,
     ValidationIssue,
 )
+from onex_scenario.http_models import ModelHttpExpectation, ModelHttpSpec
 from onex_scenario.index import (
     ExpectedResultEnum,
     LoadedIndex,
@@ -73,6 +75,7 @@ from onex_scenario.steps import (
     ModelExtensionStep,
     ModelFaultSpec,
     ModelFaultStep,
+    ModelHttpStep,
     ModelKeyExpectation,
     ModelOutputExpectation,
     ModelPublishSpec,
@@ -100,6 +103,8 @@ __all__ = [
     "Mismatch",
     "ModePlan",
     "ModeReasonEnum",
+    "ModelAppReadiness",
+    "ModelAppSpec",
     "ModelCallStep",
     "ModelConnectionConfig",
     "ModelEventExpectation",
@@ -115,6 +120,9 @@ __all__ = [
     "ModelExternalServiceConfig",
     "ModelFaultSpec",
     "ModelFaultStep",
+    "ModelHttpExpectation",
+    "ModelHttpSpec",
+    "ModelHttpStep",
     "ModelIndexEntry",
     "ModelKafkaTopic",
     "ModelKeyExpectation",

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 from pydantic_core import to_json
 
+from onex_scenario.app_checks import app_problems
 from onex_scenario.compare_paths import compare_path_problems
 from onex_scenario.errors import KeyPath
 from onex_scenario.matchers import matcher_problems
@@ -50,6 +51,7 @@ def scenario_problems(scenario: ScenarioConfigModel) -> list[Problem]:
     problems += _tier(scenario)
     problems += _named_resources(scenario)
     problems += _expected_values(scenario)
+    problems += app_problems(scenario)
     problems += [
         (("compare_ignore", index), message)
         for index, message in compare_path_problems(

@@ -3,7 +3,8 @@
 - `${VAR}`: the variable's value; an unset variable is an error (an empty one gives "").
 - `${VAR:-default}`: the default when VAR is unset or empty (shell semantics).
 - `$${...}`: the literal text `${...}`.
-- `${steps.<id>.<field>}`: a step reference, left untouched for the runner.
+- `${steps.<id>.<field>}`: a step reference, left untouched for the runner; so are the app's
+  run-time placeholders `${services.<name>.<field>}`, `${namespace}`, `${app.<field>}`.
 Only values are interpolated, never keys; the result is always text (typed fields such as
 `partitions: ${PARTS:-3}` are converted by validation).
 """
@@ -15,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from onex_scenario.errors import KeyPath
+from onex_scenario.placeholders import is_runtime_placeholder
 from onex_scenario.references import is_reference_body
 
 _CONTAINERS = (dict, list)
@@ -33,7 +35,7 @@ def interpolate_text(text: str, environ: Mapping[str, str]) -> str:
         if not closed:
             problems.append(f"unterminated '${{{body[:20]}' (missing '}}')")
             return token.group(0)
-        if is_reference_body(body):
+        if is_reference_body(body) or is_runtime_placeholder(body):
             return token.group(0)
         if escaped:
             return "${" + body + "}"

@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from onex_scenario.app_models import ModelAppSpec
 from onex_scenario.durations import Duration
 from onex_scenario.errors import KeyPath, format_key_path
 from onex_scenario.names import (
@@ -266,6 +267,9 @@ class ScenarioConfigModel(BaseModel):
         default=None, description="The node under test, 'package.module:ClassName'."
     )
     external_services: dict[ServiceName, ModelExternalServiceConfig] = Field(default_factory=dict)
+    app: ModelAppSpec | None = Field(
+        default=None, description="The team's own program, started as a process for the run."
+    )
     skip_if_services_unavailable: bool = False
     timeout_profiles: dict[ServiceName, ModelTimeoutProfile] = Field(default_factory=dict)
     cleanup_after: bool = True

@@ -1,9 +1,10 @@
 """Steps and expectations of a scenario.
 
 A step is a mapping with an `id` and exactly one action key (`call`, `publish`, `expect_event`,
-`expect_row`, `expect_key`, `wait`, `fault`, or an action an installed package adds through the
-entry-point group `onex.step_handlers`; such a step is a `ModelExtensionStep`, whose spec the
-package's handler validates with its own model when the step runs). The action key selects the
+`expect_row`, `expect_key`, `wait`, `fault`, `http` (a request to the app under test), or an
+action an installed package adds through the entry-point group `onex.step_handlers`; such a
+step is a `ModelExtensionStep`, whose spec the package's handler validates with its own model
+when the step runs). The action key selects the
 model through a callable discriminator, so a broken step yields one error about that step, not
 one per possible action. Strings may hold `${steps.<id>.<field>}` references; they stay as
 written until the runner resolves them with `onex_scenario.references.resolve_references`.
@@ -21,6 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from onex_scenario.durations import Duration
 from onex_scenario.expected import Expected
+from onex_scenario.http_models import ModelHttpSpec
 from onex_scenario.names import (
     Identifier,
     KeyText,
@@ -177,6 +179,10 @@ class ModelFaultStep(_StepBase):
     fault: ModelFaultSpec
 
 
+class ModelHttpStep(_StepBase):
+    http: ModelHttpSpec
+
+
 class ModelExtensionStep(_StepBase):
     """A step whose action an installed package adds (entry-point group `onex.step_handlers`).
 
@@ -211,6 +217,7 @@ STEP_ACTIONS: tuple[str, ...] = (
     "expect_key",
     "wait",
     "fault",
+    "http",
 )
 """The action keys of a step, in documentation order."""
 
@@ -290,6 +297,7 @@ ModelStep = Annotated[
     | Annotated[ModelExpectKeyStep, Tag("expect_key")]
     | Annotated[ModelWaitStep, Tag("wait")]
     | Annotated[ModelFaultStep, Tag("fault")]
+    | Annotated[ModelHttpStep, Tag("http")]
     # Left out of the JSON Schema: editors keep flagging unknown action keys.
     | Annotated[SkipJsonSchema[ModelExtensionStep], Tag(_EXTENSION)],
     Discriminator(

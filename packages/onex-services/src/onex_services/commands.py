@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from onex_services import launcher
+from onex_services.app_ledger import reap_orphan_apps
 from onex_services.catalog import parse_kinds
 from onex_services.envconfig import EndpointConfigError
 from onex_services.errors import ServiceError
@@ -119,10 +120,12 @@ def stop(console: Console, *, backend: str | None = None, force: bool = False) -
 
 
 def reap(console: Console) -> int:
-    """Reap dead stacks and reclaim the namespaces of dead runs; say what went and what stayed."""
+    """Reap dead stacks, apps under test of dead runs, and the namespaces of dead runs; say
+    what went and what stayed."""
 
     def body() -> int:
-        lines = asyncio.run(_manager(console, None).reap())
+        manager = _manager(console, None)
+        lines = asyncio.run(manager.reap()) + reap_orphan_apps(manager.paths)
         for line in lines:
             console.print(plain_text(line))
         if not lines:

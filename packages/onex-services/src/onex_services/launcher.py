@@ -150,7 +150,7 @@ def stop_process(
         proc = psutil.Process(ref.pid)
     except psutil.NoSuchProcess:
         return False
-    members = _group_members(ref.pid) | {proc}
+    members = group_members(ref.pid) | {proc}
     _signal_group(ref.pid, proc, sig)
     alive = _wait_gone(members, timeout)
     if alive:
@@ -205,7 +205,7 @@ def reap_process(ref: ProcessRef, executables: frozenset[str], what: str) -> str
     return None
 
 
-def _group_members(pgid: int) -> set[psutil.Process]:
+def group_members(pgid: int) -> set[psutil.Process]:
     members: set[psutil.Process] = set()
     for proc in psutil.process_iter():
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied, ProcessLookupError):
