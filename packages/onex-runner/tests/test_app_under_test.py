@@ -8,22 +8,25 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
-from onex_runner import OutcomeEnum
+from onex_runner import ModelScenarioResult, OutcomeEnum, ScenarioRunner
 from onex_services import procfs
 from onex_services.app_ledger import reap_orphan_apps, record_app
 from onex_services.launcher import process_running
 from onex_services.models import ProcessRef
 from onex_services.settings import Paths
 
-from conftest import ScenarioRun, ScenarioWriter
-
 pytestmark = pytest.mark.unit
 
+# The fixtures of this folder's conftest.py (a conftest is not imported by name: the package
+# test folders share one pytest run, each with a conftest of its own).
+ScenarioWriter = Callable[..., Path]
+ScenarioRun = Callable[..., Awaitable[tuple[list[ModelScenarioResult], ScenarioRunner]]]
 ECHO_APP = Path(__file__).parent / "apps" / "echo_app.py"
 
 
