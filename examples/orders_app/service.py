@@ -7,7 +7,7 @@ from the harness's endpoints and namespace):
 |---|---|
 | `PORT` | where to listen (127.0.0.1) |
 | `KAFKA_BOOTSTRAP_SERVERS`, `TOPIC_PREFIX` | the broker; topics are `<prefix>orders.created` |
-| `DATABASE_URL`, `DB_SCHEMA` | PostgreSQL; the `orders` table lives in that schema |
+| `DATABASE_URL` | PostgreSQL; the `orders` table is found by the URL's search_path |
 | `REDIS_URL`, `KEY_PREFIX` | Redis; each order's status is the key `<prefix>order:<id>` |
 
     python -m examples.orders_app
@@ -74,10 +74,7 @@ async def main() -> None:
     env = dict(os.environ)
     producer = AIOKafkaProducer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
     await producer.start()
-    pool = await asyncpg.create_pool(
-        env["DATABASE_URL"], min_size=1, max_size=4,
-        server_settings={"search_path": env.get("DB_SCHEMA", "public")},
-    )  # fmt: skip
+    pool = await asyncpg.create_pool(env["DATABASE_URL"], min_size=1, max_size=4)
     cache = redis.Redis.from_url(env["REDIS_URL"])
     service = OrdersService(producer, pool, cache, env)
     routes = {

@@ -82,7 +82,7 @@ POST_ORDER: dict[str, Any] = {
 
 @pytest.mark.parametrize(
     "ready",
-    [{"http": "/healthz"}, {"tcp": True}, {"log": r"^listening on \d+$"}],
+    [{"http": "/healthz"}, {"tcp": True}, {"log": r"^listening on \d+ at="}],
     ids=["http", "tcp", "log"],
 )
 async def test_the_app_starts_answers_http_steps_and_stops(

@@ -3,8 +3,9 @@
 `${services.<name>.<field>}` comes from the endpoint the run uses for that service (the
 harness's own stack, or the scenario's `connection:`), split into the fields its kind offers
 (`onex_scenario.placeholders.service_fields`); the namespace fields are the run's own: topics
-`<ns>.<topic>` (`topic_prefix`), the PostgreSQL schema `<ns>` (`schema`), Redis keys `<ns>:<key>`
-(`prefix`), exactly where the harness's expectations look.
+`<ns>.<topic>` (`topic_prefix`), the PostgreSQL schema `<ns>` (`schema`, and `dsn`, whose
+search_path is that schema: libpq clients and asyncpg start every connection in it), Redis keys
+`<ns>:<key>` (`prefix`), exactly where the harness's expectations look.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
 from onex_scenario.placeholders import APP, NAMESPACE, SERVICES
+from onex_services.kinds.postgres_schemas import scoped_dsn
 
 
 def service_values(kind: str, url: str, namespace: str) -> dict[str, str]:
@@ -30,7 +32,7 @@ def service_values(kind: str, url: str, namespace: str) -> dict[str, str]:
     values = {"url": url, "host": parts.hostname or "", "port": str(parts.port or "")}
     if kind == "postgres":
         values.update(
-            dsn=url,
+            dsn=scoped_dsn(url, namespace),
             user=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             database=unquote(parts.path.lstrip("/")),

@@ -79,6 +79,8 @@ class AppUnderTest:
         self._record: Path | None = None
         self.log_path: Path | None = None
         self.timings: AppTimings | None = None
+        self.spawn_at = 0.0
+        """Wall-clock time of the exec call (what the app's own start-up is measured from)."""
 
     def _render(self, text: str, where: str) -> str:
         try:
@@ -116,6 +118,7 @@ class AppUnderTest:
         log_dir.mkdir(mode=0o700, exist_ok=True)
         self.log_path = log_dir / f"{spec.name}.log"
         started = time.monotonic()
+        self.spawn_at = time.time()
         # Appended to by the app alone; the harness only reads it (probes, tails).
         log = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
         try:

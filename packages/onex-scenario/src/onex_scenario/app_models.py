@@ -5,8 +5,7 @@ app:
   command: [python, -m, orders_service]     # or one string, split like a shell would
   env:
     KAFKA_BOOTSTRAP_SERVERS: ${services.kafka.bootstrap_servers}
-    DATABASE_URL: ${services.postgres.dsn}
-    DB_SCHEMA: ${services.postgres.schema}
+    DATABASE_URL: ${services.postgres.dsn}       # its search_path is the run's schema
     REDIS_URL: ${services.redis.url}
     KEY_PREFIX: ${services.redis.prefix}
     TOPIC_PREFIX: ${namespace}.
