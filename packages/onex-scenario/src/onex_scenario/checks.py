@@ -15,6 +15,7 @@ from pydantic_core import to_json
 
 from onex_scenario.app_checks import app_problems
 from onex_scenario.compare_paths import compare_path_problems
+from onex_scenario.dependencies import find_cycle, service_needs
 from onex_scenario.errors import KeyPath
 from onex_scenario.matchers import matcher_problems
 from onex_scenario.matching import type_description_problems
@@ -47,6 +48,7 @@ def scenario_problems(scenario: ScenarioConfigModel) -> list[Problem]:
     problems += _references(scenario)
     problems += _calls_and_outputs(scenario)
     problems += _service_names(scenario)
+    problems += _dependencies(scenario)
     problems += _connections(scenario)
     problems += _tier(scenario)
     problems += _named_resources(scenario)
@@ -210,6 +212,38 @@ def _service_names(scenario: ScenarioConfigModel) -> list[Problem]:
                     f"no external service '{target}'{suggestion(target, services)}",
                 )
             )
+    return problems
+
+
+def _dependencies(scenario: ScenarioConfigModel) -> list[Problem]:
+    """A `depends_on` naming no service of the scenario, or edges that form a cycle."""
+    services = sorted(scenario.external_services)
+    problems: list[Problem] = []
+    for name, config in scenario.external_services.items():
+        for index, target in enumerate(config.depends_on):
+            where: KeyPath = ("external_services", name, "depends_on", index)
+            if target == name:
+                problems.append((where, f"'{name}' cannot depend on itself"))
+            elif target not in scenario.external_services:
+                others = [s for s in services if s != name]
+                problems.append(
+                    (where, f"no external service '{target}'{suggestion(target, others)}")
+                )
+    if problems:
+        return problems
+    cycle = find_cycle(service_needs(scenario))
+    if cycle is None:
+        return problems
+    ring = cycle[:-1]
+    # Point at a `depends_on` entry the scenario wrote (a kind's own edge has no line).
+    for start, name in enumerate(ring):
+        successor = ring[(start + 1) % len(ring)]
+        declared = scenario.external_services[name].depends_on
+        if successor in declared:
+            chain = [*ring[start:], *ring[:start], name]
+            where = ("external_services", name, "depends_on", declared.index(successor))
+            problems.append((where, "dependency cycle: " + " -> ".join(chain)))
+            break
     return problems
 
 

@@ -140,6 +140,11 @@ class ModelExternalServiceConfig(BaseModel):
         default=None, description="Overrides timeout_profiles.<service>.health_check."
     )
     retry: ModelRetryPolicy = Field(default_factory=ModelRetryPolicy)
+    depends_on: tuple[ServiceName, ...] = Field(
+        default=(),
+        description="Other services of this scenario this one needs usable first, besides "
+        "what its kind needs (Kafka Connect needs Kafka); a cycle is refused.",
+    )
 
 
 class ModelTimeoutProfile(BaseModel):

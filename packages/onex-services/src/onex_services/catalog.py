@@ -7,12 +7,14 @@ kind would; this module only loads them (in name order) and reads user input nam
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
 
 from onex_scenario.vocabulary import KIND_ENTRY_POINTS
 
+from onex_services.graph import ServiceGraph
 from onex_services.kinds.spec import KindSpec
+from onex_services.models import ServiceEndpoint
 
 
 class UnknownServiceKindError(ValueError):
@@ -35,7 +37,15 @@ def kind_specs() -> Mapping[str, KindSpec]:
 
 
 def all_kinds() -> list[str]:
-    return list(kind_specs())
+    """The kinds of a default stack: every registered one except those started on demand only
+    (`KindSpec.on_demand`, e.g. Kafka Connect: a JVM that only some tests need)."""
+    return [name for name, spec in kind_specs().items() if not spec.on_demand]
+
+
+def kind_graph(extra: Mapping[str, Iterable[str]] | None = None) -> ServiceGraph:
+    """The dependency graph of the registered kinds (`KindSpec.depends_on`), plus `extra` edges
+    (a scenario's); raises `graph.DependencyError` for a cycle or an unknown kind."""
+    return ServiceGraph.build({name: spec.depends_on for name, spec in kind_specs().items()}, extra)
 
 
 def kind_spec(kind: str) -> KindSpec:
@@ -48,11 +58,21 @@ def kind_spec(kind: str) -> KindSpec:
         ) from None
 
 
+def dependency_urls(kind: str, stack: Mapping[str, ServiceEndpoint]) -> dict[str, str]:
+    """The client strings of what `kind` depends on, from the servers of `stack`."""
+    return {dep: stack[dep].url for dep in kind_spec(kind).depends_on if dep in stack}
+
+
 def parse_kinds(names: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """Kinds from user input ("kafka,redis", a list, or nothing for all), in catalog order.
+    """Kinds from user input ("kafka,redis", a list, or nothing for the default stack) with
+    everything they depend on, in start order (dependencies first, then catalog order).
 
     Unknown names raise ValueError naming the known ones.
     """
+    return kind_graph().closure(_named_kinds(names))
+
+
+def _named_kinds(names: str | list[str] | tuple[str, ...] | None) -> list[str]:
     if names is None:
         return all_kinds()
     items = names.split(",") if isinstance(names, str) else list(names)

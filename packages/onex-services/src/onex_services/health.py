@@ -12,12 +12,13 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from onex_scenario.redaction import redact_url
 
+from onex_services.chain import check_in_chain
 from onex_services.models import (
     HealthResult,
     HealthStatus,
@@ -68,12 +69,15 @@ class HealthChecker:
         use_cache: bool = True,
         liveness: Liveness | None = None,
         on_attempt: Callable[[int, str | None], None] | None = None,
+        dependencies: Mapping[ServiceKind, str] | None = None,
     ) -> HealthResult:
         """Probe until healthy or `timeout_s` seconds passed; never raises for an unhealthy service.
 
         `liveness` (e.g. "the process is alive") is checked before every retry: when it turns
         false the check ends at once instead of waiting out the timeout. `on_attempt` hears of
         each attempt before it runs, with the previous attempt's error (a start-up display).
+        `dependencies` are the client strings of the kinds this one depends on, for a probe that checks its result
+        there (Kafka Connect reads its records back from Kafka).
         """
         key = (endpoint.kind, endpoint.url)
         if use_cache:
@@ -82,7 +86,7 @@ class HealthChecker:
                 return cached
         probe = self._probes.get(key)
         if probe is None:
-            probe = self._probes[key] = make_probe(endpoint.kind, endpoint.url)
+            probe = self._probes[key] = make_probe(endpoint.kind, endpoint.url, dependencies)
         started = time.perf_counter()
         deadline = time.monotonic() + timeout_s
         attempts = 0
@@ -118,12 +122,17 @@ class HealthChecker:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         use_cache: bool = True,
     ) -> list[HealthResult]:
-        """One round over several services, concurrently; results in the order given."""
-        return list(
-            await asyncio.gather(
-                *(self.check(ep, timeout_s=timeout_s, use_cache=use_cache) for ep in endpoints)
+        """One round over several services, results in the order given: independent ones
+        concurrently, a dependant after what it depends on, and not probed at all (unusable,
+        the chain named) when one of those is unhealthy (see `chain`)."""
+
+        async def one(endpoint: ServiceEndpoint, under: Mapping[ServiceKind, str]) -> HealthResult:
+            return await self.check(
+                endpoint, timeout_s=timeout_s, use_cache=use_cache, dependencies=under
             )
-        )
+
+        found = await check_in_chain(endpoints, one)
+        return [found[endpoint.kind] for endpoint in endpoints]
 
     async def close(self) -> None:
         probes, self._probes = list(self._probes.values()), {}

@@ -26,6 +26,7 @@ from onex_services.backends import (
     load_backend,
     load_backend_or_none,
 )
+from onex_services.catalog import dependency_urls
 from onex_services.errors import ServiceError, ServiceStartError
 from onex_services.health import HealthChecker
 from onex_services.long_work import WorkView, current_display
@@ -189,7 +190,7 @@ class StackLifecycle:
             raise
         state.services.update(records)
         self.store.save(state)
-        health = await self._await_healthy(backend, list(records.values()), views)
+        health = await self._await_healthy(backend, list(records.values()), views, records)
         self._progress(f"{names}: healthy after {time.perf_counter() - started:.1f} s")
         return health
 
@@ -221,19 +222,20 @@ class StackLifecycle:
         for record in dead:
             self._progress(f"{record.kind} is down: restarting it")
             await backend.stop([record], grace_s=2.0)
-            fresh.append(await backend.restart(record, stack_dir))
+            fresh.append(await backend.restart(record, stack_dir, running=state.services))
         if missing:
             self._progress(f"adding {', '.join(kind for kind in missing)} to the stack")
-            fresh.extend((await backend.start(missing, stack_dir)).values())
+            fresh.extend((await backend.start(missing, stack_dir, running=state.services)).values())
         state.services.update({record.kind: record for record in fresh})
         self.store.save(state)
-        return await self._await_healthy(backend, fresh, views)
+        return await self._await_healthy(backend, fresh, views, state.services)
 
     async def _await_healthy(
         self,
         backend: Backend,
         records: Sequence[ServiceRecord],
         views: Mapping[str, WorkView],
+        stack: Mapping[ServiceKind, ServiceRecord],
     ) -> dict[ServiceKind, HealthResult]:
         """Deep-probe freshly started services until healthy; stop and report the ones that
         are not (the caller decides what happens to the rest of the stack)."""
@@ -247,6 +249,7 @@ class StackLifecycle:
                 use_cache=False,
                 liveness=_liveness(backend, record),
                 on_attempt=None if view is None else _telling(view),
+                dependencies=dependency_urls(record.kind, stack),
             )
             if view is not None:
                 tries = "1 probe attempt" if result.attempts == 1 else f"{result.attempts} attempts"

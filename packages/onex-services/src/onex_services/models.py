@@ -129,3 +129,7 @@ class ServiceStatus(BaseModel):
     uptime_s: float | None = None
     log_path: str | None = None
     health: HealthResult | None = None
+    depends_on: tuple[ServiceKind, ...] = ()
+    blocked_by: str | None = None
+    """Why a service that runs is down all the same: the chain to a dependency that is down or
+    unhealthy (`depends on kafka (down)`); None when nothing under it is broken."""

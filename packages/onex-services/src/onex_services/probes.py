@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from onex_services.catalog import kind_spec
@@ -25,8 +26,13 @@ class ProbeError(Exception):
     """The service answered but did not do what was asked; the message says which step."""
 
 
-def make_probe(kind: str, url: str) -> Probe:
-    return kind_spec(kind).make_probe(url)
+def make_probe(kind: str, url: str, dependencies: Mapping[str, str] | None = None) -> Probe:
+    """The kind's probe of the server at `url`; `dependencies` are the client strings of the
+    kinds it depends on, by kind (for a probe that looks at its result there)."""
+    spec = kind_spec(kind)
+    if spec.make_dependent_probe is not None:
+        return spec.make_dependent_probe(url, dependencies or {})
+    return spec.make_probe(url)
 
 
 class ReusingProbe:

@@ -46,6 +46,8 @@ def status_table(rows: Sequence[ServiceStatus]) -> Table:
         )
     for row in rows:
         state = Text("running", "green") if row.state is RunState.RUNNING else Text("down", "red")
+        if row.blocked_by is not None:
+            state.append(f" ({plain_text(row.blocked_by)})")
         who = str(row.pid) if row.pid is not None else (row.container or "-")
         table.add_row(
             row.kind,

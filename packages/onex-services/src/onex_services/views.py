@@ -13,6 +13,7 @@ from onex_scenario.redaction import redact_url
 
 from onex_services.backends import load_backend, load_backend_or_none
 from onex_services.catalog import kind_specs
+from onex_services.chain import chained_rows
 from onex_services.errors import ServiceError
 from onex_services.health import probe_once
 from onex_services.models import (
@@ -47,7 +48,7 @@ async def status_rows(
             if not running:
                 health[record.kind] = _down_result(record)
     now = time.time()
-    return [
+    rows = [
         ServiceStatus(
             kind=record.kind,
             backend=record.backend,
@@ -61,6 +62,7 @@ async def status_rows(
         )
         for record, running in records
     ]
+    return chained_rows(rows)
 
 
 def service_log(state: StackState | None, paths: Paths, kind: ServiceKind | str) -> Path:

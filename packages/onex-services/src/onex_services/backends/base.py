@@ -8,11 +8,13 @@ lives in `backends/compose.py` and plugs in there.
 Contract, for each method:
 - `check_available(kinds)`: raise `BackendUnavailableError`/`MissingBinaryError` naming the fix
   when this backend cannot serve `kinds` on this machine; cheap, no side effects.
-- `start(kinds, stack_dir)`: start all `kinds` in parallel and return one `ServiceRecord` each
-  once its port accepts connections (deep health comes after, from the manager). On failure
-  stop what was started and raise a `ServiceError` with cause, log file and fix.
-- `restart(record, stack_dir)`: bring back one service that died, on the same port when it is
-  still free; return the new record.
+- `start(kinds, stack_dir, running=)`: start `kinds` (independent ones in parallel, a dependant
+  once what it `depends_on` is healthy, among `kinds` or the stack's `running` servers) and
+  return one `ServiceRecord` each once its port accepts connections (deep health comes after,
+  from the manager). On failure stop what was started and raise a `ServiceError` with cause,
+  log file and fix.
+- `restart(record, stack_dir, running=)`: bring back one service that died, on the same port
+  when it is still free (given the `running` servers it depends on); return the new record.
 - `is_running(record)`: fast (no network round trip beyond a TCP connect), never raises.
 - `stop(records, grace_s)`: graceful stop, then kill after `grace_s` seconds.
 - `reap(records, stack_dir)`: remove what an owner that died left behind (no grace); return one
@@ -25,7 +27,7 @@ Contract, for each method:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -40,10 +42,20 @@ class Backend(Protocol):
     def check_available(self, kinds: Sequence[ServiceKind]) -> None: ...
 
     async def start(
-        self, kinds: Sequence[ServiceKind], stack_dir: Path
+        self,
+        kinds: Sequence[ServiceKind],
+        stack_dir: Path,
+        *,
+        running: Mapping[ServiceKind, ServiceRecord] | None = None,
     ) -> dict[ServiceKind, ServiceRecord]: ...
 
-    async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord: ...
+    async def restart(
+        self,
+        record: ServiceRecord,
+        stack_dir: Path,
+        *,
+        running: Mapping[ServiceKind, ServiceRecord] | None = None,
+    ) -> ServiceRecord: ...
 
     def is_running(self, record: ServiceRecord) -> bool: ...
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from python_on_whales import DockerClient
@@ -126,7 +126,11 @@ class ComposeBackend:
         )
 
     async def start(
-        self, kinds: Sequence[ServiceKind], stack_dir: Path
+        self,
+        kinds: Sequence[ServiceKind],
+        stack_dir: Path,
+        *,
+        running: Mapping[ServiceKind, ServiceRecord] | None = None,
     ) -> dict[ServiceKind, ServiceRecord]:
         project = f"onex-{stack_dir.name}".lower()
         env_file, values = self._write_env(stack_dir, kinds)
@@ -156,7 +160,13 @@ class ComposeBackend:
             for kind in kinds
         }
 
-    async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord:
+    async def restart(
+        self,
+        record: ServiceRecord,
+        stack_dir: Path,
+        *,
+        running: Mapping[ServiceKind, ServiceRecord] | None = None,
+    ) -> ServiceRecord:
         docker = self._client_of(record)
         await asyncio.to_thread(
             docker.compose.up, services=[record.kind], detach=True, wait=True, quiet=True

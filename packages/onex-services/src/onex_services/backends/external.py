@@ -63,12 +63,22 @@ class ExternalBackend:
             )
 
     async def start(
-        self, kinds: Sequence[ServiceKind], stack_dir: Path
+        self,
+        kinds: Sequence[ServiceKind],
+        stack_dir: Path,
+        *,
+        running: Mapping[ServiceKind, ServiceRecord] | None = None,
     ) -> dict[ServiceKind, ServiceRecord]:
         self.check_available(kinds)
         return {kind: self._record(ep) for kind, ep in self.endpoints(kinds).items()}
 
-    async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord:
+    async def restart(
+        self,
+        record: ServiceRecord,
+        stack_dir: Path,
+        *,
+        running: Mapping[ServiceKind, ServiceRecord] | None = None,
+    ) -> ServiceRecord:
         raise BackendUnavailableError(
             f"the external {record.kind} at {record.url} is down",
             cause="the harness does not run external services, so it cannot restart them",

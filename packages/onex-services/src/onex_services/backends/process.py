@@ -19,18 +19,19 @@ import contextlib
 import functools
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from onex_services import launcher
+from onex_services.backends.ordered import start_in_order
 from onex_services.backends.process_kit import LEDGER_DIR, is_root
-from onex_services.catalog import kind_spec, kind_specs
+from onex_services.catalog import kind_graph, kind_spec, kind_specs
 from onex_services.errors import MissingBinaryError, PortClashError, ServiceStartError
 from onex_services.kinds.spec import ProcessStart
 from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
 from onex_services.polling import Pace, wait_until
 from onex_services.ports import LOOPBACK, free_port, port_accepts_async, port_is_free
-from onex_services.settings import Paths
+from onex_services.settings import Paths, start_timeout_s
 
 __all__ = ["LEDGER_DIR", "ProcessBackend", "free_port"]
 
@@ -61,12 +62,29 @@ class ProcessBackend:
     # -- start / restart ----------------------------------------------------------------------
 
     async def start(
-        self, kinds: Sequence[ServiceKind], stack_dir: Path
+        self,
+        kinds: Sequence[ServiceKind],
+        stack_dir: Path,
+        *,
+        running: Mapping[ServiceKind, ServiceRecord] | None = None,
     ) -> dict[ServiceKind, ServiceRecord]:
+        """Start `kinds` in dependency order (see `ordered`); `running` are the stack's
+        servers that already run, which a dependant among `kinds` may need."""
         self.check_available(kinds)
         _prepare_dir(stack_dir)
-        tasks = {kind: asyncio.create_task(self._start(kind, stack_dir, None)) for kind in kinds}
-        await asyncio.wait(tasks.values())
+
+        async def start_one(
+            kind: ServiceKind, dependencies: Mapping[ServiceKind, ServiceRecord]
+        ) -> ServiceRecord:
+            return await self._start(kind, stack_dir, None, dependencies)
+
+        tasks = await start_in_order(
+            kinds,
+            start_one,
+            running=running or {},
+            alive=self.is_running,
+            health_timeout_s=start_timeout_s(),
+        )
         failures = [task.exception() for task in tasks.values() if task.exception() is not None]
         records = {kind: task.result() for kind, task in tasks.items() if task.exception() is None}
         if failures:
@@ -76,18 +94,33 @@ class ProcessBackend:
             raise first
         return records
 
-    async def restart(self, record: ServiceRecord, stack_dir: Path) -> ServiceRecord:
+    async def restart(
+        self,
+        record: ServiceRecord,
+        stack_dir: Path,
+        *,
+        running: Mapping[ServiceKind, ServiceRecord] | None = None,
+    ) -> ServiceRecord:
         ports = {key: int(value) for key, value in record.details.items() if key.endswith("port")}
         ports["port"] = record.port
+        needs = {
+            dep: running[dep]
+            for dep in kind_spec(record.kind).depends_on
+            if running and dep in running
+        }
         if not await _ports_free_soon(list(ports.values())):
             # Someone took a port while the service was down: start over on fresh ports.
             await self.stop([record], grace_s=5.0)
             shutil.rmtree(stack_dir / record.kind, ignore_errors=True)
-            return await self._start(record.kind, stack_dir, None)
-        return await self._start(record.kind, stack_dir, ports)
+            return await self._start(record.kind, stack_dir, None, needs)
+        return await self._start(record.kind, stack_dir, ports, needs)
 
     async def _start(
-        self, kind: ServiceKind, stack_dir: Path, ports: dict[str, int] | None
+        self,
+        kind: ServiceKind,
+        stack_dir: Path,
+        ports: dict[str, int] | None,
+        dependencies: Mapping[ServiceKind, ServiceRecord],
     ) -> ServiceRecord:
         start = ProcessStart(
             stack_dir=stack_dir,
@@ -95,6 +128,7 @@ class ProcessBackend:
             paths=self._paths,
             ledger=stack_dir / LEDGER_DIR,
             started=functools.partial(self._started, kind),
+            dependencies=dependencies,
         )
         return await kind_spec(kind).start_process(start)
 
@@ -128,9 +162,13 @@ class ProcessBackend:
         return launcher.is_alive(record.process)
 
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
-        await asyncio.gather(
-            *(asyncio.to_thread(self._stop_one, record, grace_s) for record in records)
-        )
+        """Stop in reverse dependency order: dependants first (a Connect worker stops cleanly
+        while its Kafka is still there), independent ones side by side."""
+        by_kind = {record.kind: record for record in records}
+        for wave in reversed(kind_graph().layers(by_kind)):
+            await asyncio.gather(
+                *(asyncio.to_thread(self._stop_one, by_kind[kind], grace_s) for kind in wave)
+            )
 
     def _stop_one(self, record: ServiceRecord, timeout: float) -> None:
         if record.process is None:

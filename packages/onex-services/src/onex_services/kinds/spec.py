@@ -121,6 +121,8 @@ class ProcessStart:
     paths: Paths
     ledger: Path
     started: Started
+    dependencies: Mapping[str, ServiceRecord] = field(default_factory=dict)
+    """The running servers of the kinds this one `depends_on` (started and healthy first)."""
 
     def password(self, kind: str) -> str:
         """The stack's password for `kind`'s server: made on first use, the same on a restart,
@@ -152,6 +154,11 @@ class KindSpec:
     `MissingBinaryError` when not installed), looked up without running it: the reaper signals
     only processes that run one of the registered kinds' programs. `connection` is how a
     scenario's `connection:` block names a server of the kind (None: the block is not used).
+
+    `depends_on` names the kinds this one needs running and healthy first (see `graph`);
+    `make_dependent_probe`, when set, is used instead of `make_probe` and gets the client
+    strings of those kinds too (a probe that checks its result on a dependency). An `on_demand`
+    kind is left out of a default stack and started only when something asks for it by name.
     """
 
     vocabulary: KindVocabulary
@@ -168,6 +175,8 @@ class KindSpec:
     and dropped by the janitor, one connection per call."""
     connection: ConnectionUse | None = None
     depends_on: tuple[str, ...] = field(default=())
+    make_dependent_probe: Callable[[str, Mapping[str, str]], Probe] | None = None
+    on_demand: bool = False
 
     @property
     def name(self) -> str:
