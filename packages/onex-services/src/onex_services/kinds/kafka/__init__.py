@@ -20,10 +20,9 @@ from onex_scenario.vocabulary import KindVocabulary
 
 from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, run_step, spawn
-from onex_services.errors import MissingBinaryError
 from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
-from onex_services.kinds.kafka.java import find_java, java_path
+from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
@@ -63,14 +62,6 @@ VOCABULARY = KindVocabulary(
 def _check(paths: Paths) -> None:
     find_java()
     require_kafka(paths.cache_dir, kafka_version())
-
-
-def _missing_packages() -> list[str]:
-    try:
-        find_java()
-    except MissingBinaryError:
-        return ["openjdk-17-jre-headless"]
-    return []
 
 
 def _install(paths: Paths, progress: Progress) -> list[InstalledItem]:
@@ -184,7 +175,7 @@ SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=9092,
     client_url=_client_url,
-    installer=Installer(check=_check, missing_packages=_missing_packages, install=_install),
+    installer=Installer(check=_check, missing_packages=missing_java_packages, install=_install),
     start_process=_start,
     make_probe=_probe,
     janitor=_janitor,

@@ -154,13 +154,14 @@ def _finish(target: Path, version: str, source: str) -> KafkaDist:
     return KafkaDist(version=version, libs=target / "libs", source=source)
 
 
-def _fetch_with_maven(target: Path, version: str, progress: Progress) -> None:
+def maven_jars(target: Path, pom: str, title: str, progress: Progress) -> Path:
+    """Have mvn copy every runtime jar of `pom` into `<target>/libs.partial` (returned), its
+    output in `<target>/mvn.log`; raises `InstallError` with the log's tail when mvn fails.
+    The caller checks what came and renames it, so an interrupted fetch never looks complete."""
     partial = target / "libs.partial"
     shutil.rmtree(partial, ignore_errors=True)
-    (target / "pom.xml").write_text(
-        _POM.format(version=version, scala=SCALA_VERSION, log4j=LOG4J_VERSION), encoding="utf-8"
-    )
-    log_path = target / "mvn.log"
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "pom.xml").write_text(pom, encoding="utf-8")
     argv = [
         "mvn",
         "-B",
@@ -170,14 +171,18 @@ def _fetch_with_maven(target: Path, version: str, progress: Progress) -> None:
         "-DincludeScope=runtime",
         f"-DoutputDirectory={partial}",
     ]
+    run_logged(argv, title=title, log_path=target / "mvn.log", say=progress, meter=maven_meter())
+    return partial
+
+
+def _fetch_with_maven(target: Path, version: str, progress: Progress) -> None:
+    pom = _POM.format(version=version, scala=SCALA_VERSION, log4j=LOG4J_VERSION)
+    log_path = target / "mvn.log"
     try:
-        run_logged(
-            argv, title=f"kafka {version}: jars from Maven Central", log_path=log_path,
-            say=progress, meter=maven_meter(),
-        )  # fmt: skip
+        partial = maven_jars(target, pom, f"kafka {version}: jars from Maven Central", progress)
         code = 0
     except InstallError as exc:
-        code, tail = 1, exc.log_tail
+        partial, code, tail = target / "libs.partial", 1, exc.log_tail
     else:
         tail = None
     if code != 0 or _version_in(partial) != version:

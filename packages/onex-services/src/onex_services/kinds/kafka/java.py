@@ -12,6 +12,7 @@ from pathlib import Path
 from onex_services.errors import MissingBinaryError
 
 MIN_JAVA = 17
+JAVA_PACKAGE = "openjdk-17-jre-headless"
 
 
 @dataclass(frozen=True)
@@ -62,3 +63,12 @@ def find_java() -> JavaInfo:
             fix="apt-get install openjdk-17-jre-headless, or set JAVA_HOME to Java 17+",
         )
     return JavaInfo(path=candidate, major=major, version_line=line)
+
+
+def missing_java_packages() -> list[str]:
+    """The Debian package that brings a usable Java, when this machine has none (else [])."""
+    try:
+        find_java()
+    except MissingBinaryError:
+        return [JAVA_PACKAGE]
+    return []
