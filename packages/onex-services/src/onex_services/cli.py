@@ -87,6 +87,16 @@ def health(kinds: tuple[str, ...], as_json: bool) -> None:
 
 
 @services.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "mermaid"]), default="text", show_default=True
+)
+@click.option("--no-health", is_flag=True, help="Only look at processes and ports; no probes.")
+def graph(fmt: str, no_health: bool) -> None:
+    """Show the stack's dependency graph, each service's state and health (exit 3: one down)."""
+    _exit(commands.graph(_console(), fmt=fmt, deep=not no_health))
+
+
+@services.command()
 @click.argument("kind", metavar="SERVICE")
 @click.option("-n", "--lines", default=40, show_default=True, help="How many lines to show.")
 @click.option("-f", "--follow", is_flag=True, help="Keep printing what the service writes.")

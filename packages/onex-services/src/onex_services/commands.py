@@ -220,3 +220,20 @@ def _follow(console: Console, path: Path) -> None:
                 console.out(text, end="", highlight=False)
             else:
                 time.sleep(0.2)
+
+
+def graph(console: Console, *, fmt: str = "text", deep: bool = True) -> int:
+    """Print the stack's dependency graph (`text` or `mermaid`); exit 3 when a node that runs
+    is not usable (down, unhealthy, or blocked by a dependency)."""
+    from onex_services.graph_view import graph_nodes, render_mermaid, render_text
+
+    def body() -> int:
+        rows = asyncio.run(_manager(console, None, quiet=True).status(deep=deep))
+        nodes = graph_nodes(rows)
+        if fmt == "mermaid":
+            console.file.write(render_mermaid(nodes))
+        else:
+            console.print(render_text(nodes), end="")
+        return 3 if any(row.state is RunState.DOWN or row.blocked_by for row in rows) else 0
+
+    return guarded(console, body)
