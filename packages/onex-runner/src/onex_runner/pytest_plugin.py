@@ -31,7 +31,7 @@ from onex_scenario.project_settings import (
     ProjectSettingsError,
     load_project_settings,
 )
-from onex_services.catalog import all_kinds, kind_spec
+from onex_services.catalog import all_kinds, kind_spec, kind_specs
 from onex_services.models import ServiceEndpoint
 
 from onex_runner.engine import RunOptions, ScenarioRunner
@@ -205,9 +205,8 @@ def markers_of(plan: ModePlan) -> list[str]:
     """The effective tier, and `requires_<kind>` for every registered kind the plan runs real."""
     marks = [plan.tier.value]
     real = {s.kind for s in plan.services.values() if s.mode is DependencyModeEnum.REAL}
-    registered = set(all_kinds())
-    marks += [f"requires_{kind}" for kind in sorted(real & registered)]
-    if registered <= real:
+    marks += [f"requires_{kind}" for kind in sorted(real & set(kind_specs()))]
+    if set(all_kinds()) <= real:  # the default stack's kinds (on-demand ones left out)
         marks.append("requires_all_services")
     return marks
 
