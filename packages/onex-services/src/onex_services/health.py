@@ -76,8 +76,8 @@ class HealthChecker:
         `liveness` (e.g. "the process is alive") is checked before every retry: when it turns
         false the check ends at once instead of waiting out the timeout. `on_attempt` hears of
         each attempt before it runs, with the previous attempt's error (a start-up display).
-        `dependencies` are the client strings of the kinds this one depends on, for a probe that checks its result
-        there (Kafka Connect reads its records back from Kafka).
+        `dependencies` are the client strings of the kinds this one depends on, for a probe that
+        checks its result there (Kafka Connect reads its records back from Kafka).
         """
         key = (endpoint.kind, endpoint.url)
         if use_cache:
