@@ -1,46 +1,32 @@
 """The values of the app's placeholders in one run: endpoint fields, the namespace, the port.
 
 `${services.<name>.<field>}` comes from the endpoint the run uses for that service (the
-harness's own stack, or the scenario's `connection:`), split into the fields its kind offers
-(`onex_scenario.placeholders.service_fields`); the namespace fields are the run's own: topics
-`<ns>.<topic>` (`topic_prefix`), the PostgreSQL schema `<ns>` (`schema`, and `dsn`, whose
-search_path is that schema: libpq clients and asyncpg start every connection in it), Redis keys
-`<ns>:<key>` (`prefix`), exactly where the harness's expectations look.
+harness's own stack, or the scenario's `connection:`), split into the fields its kind offers by
+the kind itself (`KindSpec.app_values`, for its vocabulary's `app_fields`); the namespace fields
+are the run's own (Kafka's `topic_prefix`, PostgreSQL's `schema` and the `dsn` whose search_path
+it is, Redis's `prefix`), exactly where the harness's expectations look.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from onex_scenario.placeholders import APP, NAMESPACE, SERVICES
-from onex_services.kinds.postgres_schemas import scoped_dsn
+from onex_services.catalog import UnknownServiceKindError, kind_spec
 
 
 def service_values(kind: str, url: str, namespace: str) -> dict[str, str]:
-    """The placeholder fields of one service of `kind` reached at `url` (its client string)."""
-    if kind == "kafka":
-        first = url.split(",", maxsplit=1)[0]
-        host, _, port = first.rpartition(":")
-        return {
-            "bootstrap_servers": url,
-            "topic_prefix": f"{namespace}.",
-            "host": host,
-            "port": port,
-        }
+    """The placeholder fields of one service of `kind` reached at `url` (its client string):
+    what its kind spec's `app_values` says, else the string's url, host and port."""
+    try:
+        fill = kind_spec(kind).app_values
+    except UnknownServiceKindError:
+        fill = None  # a kind the harness only describes (tcp, http)
+    if fill is not None:
+        return fill(url, namespace)
     parts = urlsplit(url if "://" in url else f"tcp://{url}")
-    values = {"url": url, "host": parts.hostname or "", "port": str(parts.port or "")}
-    if kind == "postgres":
-        values.update(
-            dsn=scoped_dsn(url, namespace),
-            user=unquote(parts.username or ""),
-            password=unquote(parts.password or ""),
-            database=unquote(parts.path.lstrip("/")),
-            schema=namespace,
-        )
-    elif kind == "redis":
-        values.update(db=parts.path.lstrip("/") or "0", prefix=f"{namespace}:")
-    return values
+    return {"url": url, "host": parts.hostname or "", "port": str(parts.port or "")}
 
 
 def placeholder_values(

@@ -3,8 +3,9 @@
 
 They are known only once the run has its services and namespace, so loading leaves them as
 written (like `${steps...}` references) and the runner fills them in just before it starts the
-app (`render`). Which fields a service offers depends on its kind (`service_fields`); a name or
-field that does not exist is a validation error at the value's file:line (see `app_checks`).
+app (`render`). Which fields a service offers is its kind's business (`KindVocabulary.app_fields`,
+filled in by the kind spec's `app_values`); a name or field that does not exist is a validation
+error at the value's file:line (see `app_checks`).
 `$${...}` is the escape for the literal text `${...}`. Pure functions, no I/O.
 """
 
@@ -24,18 +25,12 @@ APP_FIELDS: tuple[str, ...] = ("port", "host", "base_url")
 """`${app.port}`: the port the harness chose for the app (free, or `app.port`); `${app.host}`;
 `${app.base_url}`: where `http` steps send their requests."""
 
-_COMMON = ("url", "host", "port")
-_BY_KIND: dict[str, tuple[str, ...]] = {
-    "kafka": ("bootstrap_servers", "topic_prefix", "host", "port"),
-    "postgres": ("dsn", "url", "host", "port", "user", "password", "database", "schema"),
-    "redis": ("url", "host", "port", "db", "prefix"),
-}
-"""The fields of each kind's endpoint; other kinds offer url, host and port."""
-
 
 def service_fields(kind: str) -> tuple[str, ...]:
-    """The `${services.<name>.<field>}` fields a service of `kind` offers."""
-    return _BY_KIND.get(kind, _COMMON)
+    """The `${services.<name>.<field>}` fields a service of `kind` offers (its vocabulary's)."""
+    from onex_scenario.vocabulary import vocabulary
+
+    return vocabulary(kind).app_fields
 
 
 def is_runtime_placeholder(body: str) -> bool:

@@ -39,6 +39,8 @@ class KindVocabulary:
     `resource_files` are the keys of the scenario's `resources.<kind>` whose values are files (a
     path or a list of paths, relative to the file that names them); `named_resources` are the
     keys there that list named items, each with its noun for messages (a name may appear once).
+    `app_fields` are the fields an app under test can be given as `${services.<name>.<field>}`
+    (the kind spec's `app_values` fills them in).
     """
 
     name: KindName
@@ -52,6 +54,7 @@ class KindVocabulary:
     fields: tuple[str, ...] = ()
     resource_files: tuple[str, ...] = ()
     named_resources: Mapping[str, str] = field(default_factory=dict)
+    app_fields: tuple[str, ...] = ("url", "host", "port")
 
     @property
     def connection_fields(self) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 from onex_scenario.vocabulary import KindVocabulary
 
@@ -34,7 +34,7 @@ from onex_services.kinds.connection import (
     text_field,
     url_parts,
 )
-from onex_services.kinds.postgres_schemas import PostgresSchemaAdmin
+from onex_services.kinds.postgres_schemas import PostgresSchemaAdmin, scoped_dsn
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
@@ -74,6 +74,7 @@ VOCABULARY = KindVocabulary(
     endpoint_example="postgresql://user:password@127.0.0.1:5432/db",
     resource_files=("schema", "seed"),
     client_attribute="dsn",
+    app_fields=("dsn", "url", "host", "port", "user", "password", "database", "schema"),
 )
 
 
@@ -307,6 +308,21 @@ def _namespace_admin(url: str) -> NamespaceAdmin:
     return PostgresSchemaAdmin(url)
 
 
+def _app_values(url: str, namespace: str) -> dict[str, str]:
+    """An app's view of the server: `dsn` starts every connection in the run's schema."""
+    parts = urlsplit(url)
+    return {
+        "dsn": scoped_dsn(url, namespace),
+        "url": url,
+        "host": parts.hostname or "",
+        "port": str(parts.port or DEFAULT_PORT),
+        "user": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "database": unquote(parts.path.lstrip("/")),
+        "schema": namespace,
+    }
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=DEFAULT_PORT,
@@ -327,4 +343,5 @@ SPEC = KindSpec(
         address_fields=frozenset({"url", "host", "port"}),
         address=_connection_address,
     ),
+    app_values=_app_values,
 )

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from onex_scenario.vocabulary import KindVocabulary
 
@@ -61,6 +62,7 @@ VOCABULARY = KindVocabulary(
     url_schemes=("redis", "rediss"),
     endpoint_example="redis://127.0.0.1:6379/0",
     client_attribute="redis_url",
+    app_fields=("url", "host", "port", "db", "prefix"),
 )
 
 
@@ -213,6 +215,18 @@ def _namespace_admin(url: str) -> NamespaceAdmin:
     return RedisPrefixAdmin(url)
 
 
+def _app_values(url: str, namespace: str) -> dict[str, str]:
+    """An app's view of the server: its keys are `<namespace>:<key>` (`prefix`)."""
+    parts = urlsplit(url)
+    return {
+        "url": url,
+        "host": parts.hostname or "",
+        "port": str(parts.port or DEFAULT_PORT),
+        "db": parts.path.lstrip("/") or "0",
+        "prefix": f"{namespace}:",
+    }
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=DEFAULT_PORT,
@@ -233,4 +247,5 @@ SPEC = KindSpec(
         address_fields=frozenset({"url", "host", "port"}),
         address=_connection_address,
     ),
+    app_values=_app_values,
 )

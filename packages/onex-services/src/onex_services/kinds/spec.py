@@ -177,6 +177,9 @@ class KindSpec:
     depends_on: tuple[str, ...] = field(default=())
     make_dependent_probe: Callable[[str, Mapping[str, str]], Probe] | None = None
     on_demand: bool = False
+    app_values: Callable[[str, str], dict[str, str]] | None = None
+    """(client string, namespace) → the values of the vocabulary's `app_fields`, which an app
+    under test gets as `${services.<name>.<field>}`; None: url, host and port of the string."""
 
     @property
     def name(self) -> str:

@@ -56,6 +56,7 @@ VOCABULARY = KindVocabulary(
     endpoint_example="127.0.0.1:9092",
     named_resources={"topics": "topic"},
     client_attribute="bootstrap_servers",
+    app_fields=("bootstrap_servers", "topic_prefix", "host", "port"),
 )
 
 
@@ -171,6 +172,17 @@ def _namespace_admin(url: str) -> NamespaceAdmin:
     return KafkaNamespaceAdmin(url)
 
 
+def _app_values(servers: str, namespace: str) -> dict[str, str]:
+    """An app's view of the broker: its topics are `<namespace>.<topic>` (`topic_prefix`)."""
+    host, _, port = servers.split(",", maxsplit=1)[0].rpartition(":")
+    return {
+        "bootstrap_servers": servers,
+        "topic_prefix": f"{namespace}.",
+        "host": host,
+        "port": port,
+    }
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=9092,
@@ -192,4 +204,5 @@ SPEC = KindSpec(
         address_fields=frozenset({"bootstrap_servers"}),
         address=_connection_address,
     ),
+    app_values=_app_values,
 )
