@@ -1,0 +1,1 @@
+"""Nodes for the scenarios: the service's rule driven through the harness's tools."""

@@ -1,0 +1,6 @@
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    sku TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    status TEXT NOT NULL
+);
