@@ -14,7 +14,9 @@ from typing import Any
 
 import psutil
 import pytest
+from click.testing import CliRunner
 from onex_runner import ModelScenarioResult, OutcomeEnum, ScenarioRunner
+from onex_runner.cli import run
 from onex_services import procfs
 from onex_services.app_ledger import reap_orphan_apps, record_app
 from onex_services.launcher import process_running
@@ -123,6 +125,19 @@ async def test_an_unmet_expectation_names_what_differs_and_keeps_the_log(
     assert len(list((own_run_dir / "apps").glob("*/app.log"))) == 1
 
 
+def test_onex_run_shows_the_tail_of_a_failed_scenarios_app_log(
+    write_scenario: ScenarioWriter, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    step = {"id": "create", "http": {"method": "POST", "path": "/echo", "expect": {"status": 200}}}
+    path = write_scenario("echo_console", node=None, app=_app(), steps=[step])
+    monkeypatch.chdir(tmp_path)
+    shown = CliRunner().invoke(run, [str(path), "--snapshots", "-"])
+    assert shown.exit_code == 1, shown.output
+    assert "status: $: expected 200, got 201" in shown.output
+    assert "--- app app log (" in shown.output
+    assert "request: " in shown.output
+
+
 async def test_a_bad_command_is_a_clear_error(
     write_scenario: ScenarioWriter, run_scenarios: ScenarioRun, own_run_dir: Path
 ) -> None:
@@ -144,8 +159,9 @@ async def test_a_readiness_timeout_says_what_it_waited_for_and_leaves_no_process
     assert result.outcome is OutcomeEnum.ERROR
     assert "not ready within 1s: waited for port 127.0.0.1:" in result.message
     assert "to accept a connection (last: connection refused)" in result.message
-    pids = _pids(result.message)  # the log's tail is in the message
-    assert len(pids) == 2, result.message  # the app and the child it forked
+    assert "(its log: " in result.message
+    pids = _pids(result.log_tail)
+    assert len(pids) == 2, result.log_tail  # the app and the child it forked
     assert all(_gone(pid) for pid in pids)
     assert _ledger(own_run_dir) == []
 
@@ -158,7 +174,7 @@ async def test_an_app_that_exits_is_reported_at_once_with_its_code(
     [result], _ = await run_scenarios(path)
     assert result.outcome is OutcomeEnum.ERROR
     assert "exited with code 3 before it was ready" in result.message
-    assert "giving up: bad configuration" in result.message
+    assert "giving up: bad configuration" in result.log_tail
     assert result.duration_ms < 60_000  # not the whole deadline (a bound, not a timing claim)
 
 

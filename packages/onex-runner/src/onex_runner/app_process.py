@@ -44,7 +44,8 @@ from onex_runner.app_readiness import NotReady, Readiness, wait_ready
 
 
 class AppStartError(OnexToolError):
-    """The app could not be started or did not become ready; the message holds its log tail."""
+    """The app could not be started or did not become ready; the message names its log (whose
+    tail the scenario's result carries)."""
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,9 @@ class AppUnderTest:
             )
         except NotReady as why:
             await self.stop()
+            command = " ".join(argv)
             raise AppStartError(
-                f"app {spec.name} ({' '.join(argv)}): {why}\n{self.tail()}"
+                f"app {spec.name} ({command}): {why} (its log: {self.log_path})"
             ) from None
         if self._record is not None:
             refresh_app(self._record)

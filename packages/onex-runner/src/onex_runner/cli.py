@@ -53,7 +53,7 @@ _MARK = {
 
 
 def _result_line(result: ModelScenarioResult) -> Text:
-    return Text.assemble(
+    line = Text.assemble(
         _MARK[result.outcome],
         " ",
         plain_text(result.name),
@@ -62,6 +62,10 @@ def _result_line(result: ModelScenarioResult) -> Text:
         " ",
         plain_text(result.message),
     )
+    if result.log_tail and result.outcome is not OutcomeEnum.PASSED:
+        # The last lines of the app's and the services' logs: often the why of a failure.
+        line.append_text(Text.assemble("\n", plain_text(result.log_tail, "dim")))
+    return line
 
 
 @dataclass(frozen=True)
