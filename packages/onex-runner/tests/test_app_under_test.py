@@ -4,10 +4,13 @@ an app that ignores SIGTERM, a harness that died)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,8 +18,9 @@ from typing import Any
 import psutil
 import pytest
 from click.testing import CliRunner
-from onex_runner import ModelScenarioResult, OutcomeEnum, ScenarioRunner
+from onex_runner import ModelScenarioResult, OutcomeEnum, RunOptions, ScenarioRunner
 from onex_runner.cli import run
+from onex_scenario.loader import ScenarioLoader
 from onex_services import procfs
 from onex_services.app_ledger import reap_orphan_apps, record_app
 from onex_services.launcher import process_running
@@ -189,6 +193,80 @@ async def test_an_app_that_ignores_sigterm_is_killed_after_its_stop_timeout(
     [pid] = _pids(result.log_tail)
     assert _gone(pid)
     assert _ledger(own_run_dir) == []
+
+
+async def test_an_interrupted_run_stops_its_app(
+    write_scenario: ScenarioWriter, own_run_dir: Path
+) -> None:
+    long_wait = {"id": "hold", "wait": "120s", "timeout": "130s"}
+    path = write_scenario("interrupted", node=None, app=_app(), steps=[long_wait])
+    runner = ScenarioRunner(RunOptions())
+    running = asyncio.create_task(runner.run(ScenarioLoader().load(path)))
+    try:
+        for _ in range(3000):
+            if _ledger(own_run_dir):
+                break
+            assert not running.done(), running.result().message
+            await asyncio.sleep(0.01)
+        [record] = _ledger(own_run_dir)
+        pid = int(record.name.split("-")[0])
+        runner.interrupt.request()  # what the first SIGINT does
+        result = await running
+    finally:
+        await runner.close()
+    assert result.outcome is OutcomeEnum.ERROR
+    assert result.interrupted
+    assert _gone(pid)
+    assert _ledger(own_run_dir) == []
+
+
+HARNESS = """
+import asyncio, sys
+from onex_runner import RunOptions, ScenarioRunner
+from onex_scenario.loader import ScenarioLoader
+
+async def main() -> None:
+    runner = ScenarioRunner(RunOptions())
+    await runner.run(ScenarioLoader().load(sys.argv[1]))
+
+asyncio.run(main())
+"""
+
+
+def test_an_app_left_by_a_killed_harness_is_reaped_by_the_next_start(
+    write_scenario: ScenarioWriter, own_run_dir: Path, tmp_path: Path
+) -> None:
+    long_wait = {"id": "hold", "wait": "120s", "timeout": "130s"}
+    path = write_scenario("killed", node=None, app=_app(), steps=[long_wait])
+    harness = subprocess.Popen([sys.executable, "-c", HARNESS, str(path)], cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not _ledger(own_run_dir) and time.monotonic() < deadline:
+            assert harness.poll() is None, "the harness ended before its app started"
+            time.sleep(0.05)
+        [record] = _ledger(own_run_dir)
+        pid = int(record.name.split("-")[0])
+        assert not _gone(pid)
+    finally:
+        harness.kill()  # SIGKILL: no finally of the harness runs, its app stays behind
+        harness.wait()
+    try:
+        assert not _gone(pid)
+        lines = reap_orphan_apps(Paths.from_env())
+        assert lines == [f"killed app under test 'app' of a harness that is gone (pid {pid})"]
+        assert _wait_gone(pid)
+        assert _ledger(own_run_dir) == []
+    finally:
+        if not _gone(pid):  # the test failed: still leave nothing behind
+            os.killpg(pid, signal.SIGKILL)
+
+
+def _wait_gone(pid: int) -> bool:
+    for _ in range(250):
+        if _gone(pid):
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def test_the_app_of_a_dead_harness_is_reaped_and_a_stranger_is_not(tmp_path: Path) -> None:
