@@ -48,8 +48,11 @@ def test_given_endpoints_reads_only_set_and_non_empty_variables() -> None:
 
 def test_parse_kinds_keeps_catalog_order_and_rejects_unknown_names() -> None:
     assert parse_kinds("redis, kafka") == ["kafka", "redis"]
-    # Every registered kind, by name, except those started on demand only (Kafka Connect).
+    # Every registered kind, by name, but the on-demand ones (Kafka Connect, Toxiproxy).
     assert parse_kinds(None) == sorted(k for k, spec in kind_specs().items() if not spec.on_demand)
+    assert "toxiproxy" in kind_specs()
+    assert "toxiproxy" not in parse_kinds(None)
+    assert parse_kinds("toxiproxy") == ["toxiproxy"]
     assert {"kafka", "postgres", "redis"} <= set(parse_kinds(None))
     assert parse_kinds(["all"]) == parse_kinds(None)
     with pytest.raises(ValueError, match="unknown service 'mongo'"):

@@ -23,7 +23,7 @@ from rich.text import Text
 
 from onex_services import launcher
 from onex_services.app_ledger import reap_orphan_apps
-from onex_services.catalog import parse_kinds
+from onex_services.catalog import kind_specs, parse_kinds
 from onex_services.envconfig import EndpointConfigError
 from onex_services.errors import ServiceError
 from onex_services.install import install_services
@@ -73,11 +73,14 @@ def _manager(console: Console, backend: str | None, *, quiet: bool = False) -> T
 
 def install(console: Console, kinds: KindsInput = None) -> int:
     def body() -> int:
+        # Installing "everything" includes the on-demand kinds: a run may start them later.
+        wanted = _kinds(kinds) if kinds else [ServiceKind(k) for k in kind_specs()]
+
         def say(message: str) -> None:
             console.print(plain_text(message), soft_wrap=True)
 
         with showing_progress(console, say):
-            items = install_services(_kinds(kinds), say)
+            items = install_services(wanted, say)
         for item in items:
             line = plain_text(f"{item.name}: {item.detail}")
             console.print(Text.assemble(("ok", "green"), " ", line))
