@@ -2,7 +2,8 @@
 
 - vocabulary: `ONEX_KAFKA_*`, the client string is `bootstrap_servers` (`host:port[,...]`);
 - installer: Java 17+ from apt, the broker's jars from Maven Central or Apache (`dist`);
-- process starter: format the storage once, then `kafka.Kafka` with infra/process/kafka configs;
+- process starter: format the storage once, then `kafka.Kafka` with infra/process/kafka configs
+  and its proxy slots (`proxy_slots`: listeners advertised at Toxiproxy ports, for faults);
 - compose: `onex/kafka:local`, built with the same jars;
 - probe: topic create → produce → consume in a group → delete (`probe`);
 - janitor: topics and groups `<ns>.<name>` (`janitor`).
@@ -23,6 +24,7 @@ from onex_services.backends.process_kit import check_ports_free, run_step, spawn
 from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
+from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
@@ -88,10 +90,15 @@ async def _start(start: ProcessStart) -> ServiceRecord:
         else (free_port(), free_port())
     )
     home.mkdir(parents=True, exist_ok=True)
+    slots = broker_slots(home, ports)
     config = home / "server.properties"
     config.write_text(
         templates.render(
-            "kafka/server.properties", port=port, controller_port=controller_port, data_dir=data
+            "kafka/server.properties",
+            port=port,
+            controller_port=controller_port,
+            data_dir=data,
+            **template_values(slots),
         ),
         encoding="utf-8",
     )
@@ -121,11 +128,16 @@ async def _start(start: ProcessStart) -> ServiceRecord:
             what="format Kafka's storage",
             fix="check that the Kafka jars in the cache are complete: `onex services install`",
         )
-    check_ports_free(KIND, (port, controller_port), log_path)
+    slot_ports = tuple(listen for listen, _ in slots)
+    check_ports_free(KIND, (port, controller_port, *slot_ports), log_path)
     ref = spawn(
         [*jvm, "kafka.Kafka", str(config)], log_path=log_path, cwd=home, ledger=start.ledger
     )
-    details = {"controller_port": str(controller_port), "version": dist.version}
+    details = {
+        "controller_port": str(controller_port),
+        "version": dist.version,
+        **record_details(slots),
+    }
     return await start.started(ref, port, log_path, details, also_listens=(controller_port,))
 
 

@@ -1,0 +1,62 @@
+"""The broker's proxy slots: extra listeners that advertise a Toxiproxy proxy's port.
+
+Kafka clients connect where the broker's metadata says, not where they bootstrapped. A
+scenario whose connections must all pass its own proxy therefore needs a listener of its own
+whose advertised address is that proxy: slot n is the listener `FAULT<n>` on port L, advertised
+as 127.0.0.1:P, and the scenario's proxy listens on P and forwards to L. The broker keeps
+`ONEX_KAFKA_PROXY_SLOTS` slots (4 by default: two xdist workers with room to spare); the pairs
+are the record's `proxy_slots` detail, read by `onex_services.kinds.toxiproxy.proxies`, and kept
+in the broker's directory so a restart advertises the same ports.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from onex_services.errors import SettingError
+from onex_services.kinds.toxiproxy.proxies import PROXY_SLOTS, format_slots, parse_slots
+from onex_services.ports import free_port
+
+DEFAULT_SLOTS = 4
+_FILE = "proxy_slots"
+
+
+def slot_count() -> int:
+    raw = os.environ.get("ONEX_KAFKA_PROXY_SLOTS", "").strip() or str(DEFAULT_SLOTS)
+    if not raw.isdigit() or int(raw) > 32:
+        raise SettingError(f"ONEX_KAFKA_PROXY_SLOTS={raw!r}: expected a number from 0 to 32")
+    return int(raw)
+
+
+def broker_slots(home: Path, ports: dict[str, int] | None) -> list[tuple[int, int]]:
+    """The (listener, advertised) port pairs: those of the last start when the broker restarts
+    on its old ports, else fresh ones."""
+    kept = home / _FILE
+    if ports is not None and kept.is_file():
+        pairs = parse_slots(kept.read_text(encoding="utf-8"))
+        if all(ports.get(f"proxy{n}_port") == listen for n, (listen, _) in enumerate(pairs)):
+            return pairs
+    pairs = [(free_port(), free_port()) for _ in range(slot_count())]
+    kept.write_text(format_slots(pairs), encoding="utf-8")
+    return pairs
+
+
+def template_values(pairs: list[tuple[int, int]]) -> dict[str, str]:
+    """The server.properties placeholders of the slots (empty strings when there are none)."""
+    return {
+        "proxy_listeners": "".join(
+            f",FAULT{n}://127.0.0.1:{listen}" for n, (listen, _) in enumerate(pairs)
+        ),
+        "proxy_advertised": "".join(
+            f",FAULT{n}://127.0.0.1:{advertised}" for n, (_, advertised) in enumerate(pairs)
+        ),
+        "proxy_protocols": "".join(f",FAULT{n}:PLAINTEXT" for n in range(len(pairs))),
+    }
+
+
+def record_details(pairs: list[tuple[int, int]]) -> dict[str, str]:
+    """The record's details: the pairs, and each listener port (restarts reuse `*port` keys)."""
+    details = {f"proxy{n}_port": str(listen) for n, (listen, _) in enumerate(pairs)}
+    details[PROXY_SLOTS] = format_slots(pairs)
+    return details

@@ -1,0 +1,168 @@
+"""The proxies of one scenario: its connections to a service go through a proxy of its own.
+
+A proxy is named `<namespace>.<service>` (the Toxiproxy janitor and the reaper remove exactly
+the proxies of a namespace, by that prefix), so the toxics a scenario adds slow or cut only its
+own connections; other scenarios, xdist workers and processes keep theirs.
+
+A service may offer fixed proxy slots in its record's details (`proxy_slots`, "L>P,..."): the
+proxy must listen on P and forward to L. Kafka needs that: its broker tells clients where to
+connect next, so a listener of its own (L) advertises the proxy's port (P) and a client's
+metadata keeps it behind the proxy. A slot is free when no proxy listens on its port; taking it
+is a proxy create that Toxiproxy refuses when the port is held (so two runs never share one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from onex_scenario.vocabulary import KindVocabulary
+
+from onex_services.errors import ServiceError
+from onex_services.kinds.toxiproxy.api import ToxiproxyClient, ToxiproxyError
+from onex_services.namespaces import validate_namespace
+from onex_services.ports import free_port
+
+PROXY_SLOTS = "proxy_slots"
+"""The record detail of a service's proxy slots: `listen>advertised` port pairs, comma-separated."""
+LOOPBACK = "127.0.0.1"
+
+
+def proxy_name(namespace: str, service: str) -> str:
+    return f"{validate_namespace(namespace)}.{service}"
+
+
+def parse_slots(text: str) -> list[tuple[int, int]]:
+    """`"L>P,L>P"` → [(L, P), ...]: the port a proxy forwards to, the port it listens on."""
+    pairs: list[tuple[int, int]] = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        upstream, _, listen = item.partition(">")
+        pairs.append((int(upstream), int(listen)))
+    return pairs
+
+
+def format_slots(pairs: list[tuple[int, int]]) -> str:
+    return ",".join(f"{upstream}>{listen}" for upstream, listen in pairs)
+
+
+def readdress(url: str, host: str, port: int, vocabulary: KindVocabulary) -> str:
+    """`url` pointing at `host:port` instead: a URL's netloc keeps its user and password; a
+    `host:port[,...]` list (Kafka's bootstrap servers) becomes that one address."""
+    if not vocabulary.url_schemes:
+        return f"{host}:{port}"
+    parts = urlsplit(url)
+    credentials = parts.netloc.rpartition("@")[0]
+    netloc = f"{credentials}@{host}:{port}" if credentials else f"{host}:{port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@dataclass(frozen=True)
+class Route:
+    """One service of the scenario behind its proxy."""
+
+    service: str
+    proxy: str
+    url: str
+    """What the scenario's client takes now: the service's client string, at the proxy."""
+    listen_port: int
+
+
+class NamespaceProxies:
+    """The proxies of one namespace on one Toxiproxy (`api_url`)."""
+
+    def __init__(self, api_url: str, namespace: str) -> None:
+        self.api = ToxiproxyClient(api_url)
+        self.namespace = validate_namespace(namespace)
+        self.routes: dict[str, Route] = {}
+        self._toxics: dict[str, list[str]] = {}
+
+    async def route(
+        self,
+        service: str,
+        url: str,
+        vocabulary: KindVocabulary,
+        details: Mapping[str, str],
+        upstream: tuple[str, int],
+    ) -> Route:
+        """A proxy for `service` (at `upstream`), and the client string that goes through it."""
+        name = proxy_name(self.namespace, service)
+        slots = parse_slots(details.get(PROXY_SLOTS, ""))
+        if slots:
+            info = await self._take_slot(name, upstream[0], slots, service)
+        else:
+            info = await self.api.create_proxy(
+                name, f"{LOOPBACK}:{free_port()}", f"{upstream[0]}:{upstream[1]}"
+            )
+        route = Route(
+            service, name, readdress(url, LOOPBACK, info.listen_port, vocabulary), info.listen_port
+        )
+        self.routes[service] = route
+        return route
+
+    async def _take_slot(
+        self, name: str, host: str, slots: list[tuple[int, int]], service: str
+    ) -> Any:
+        taken = {proxy.listen_port for proxy in await self.api.proxies()}
+        last: Exception | None = None
+        for upstream_port, listen_port in slots:
+            if listen_port in taken:
+                continue
+            try:
+                return await self.api.create_proxy(
+                    name, f"{LOOPBACK}:{listen_port}", f"{host}:{upstream_port}"
+                )
+            except ToxiproxyError as exc:  # taken meanwhile by another run: the next one
+                last = exc
+        raise ServiceError(
+            f"no free proxy slot for {service}: its {len(slots)} proxy listeners are all in use",
+            cause=str(last) if last else "every slot's port has a proxy of another scenario",
+            fix="run fewer fault scenarios at once on this stack",
+        )
+
+    def proxy_of(self, service: str) -> str:
+        route = self.routes.get(service)
+        if route is None:
+            raise ServiceError(
+                f"{service} is not behind a proxy in namespace {self.namespace}",
+                cause="network faults act on the proxy the run made for the scenario",
+                fix=f"declare the fault in the scenario's steps with target {service}",
+            )
+        return route.proxy
+
+    async def add_toxic(
+        self, service: str, toxic: str, toxic_type: str, attributes: dict[str, Any], stream: str
+    ) -> None:
+        proxy = self.proxy_of(service)
+        await self.api.add_toxic(proxy, toxic, toxic_type, attributes, stream=stream)
+        self._toxics.setdefault(service, []).append(toxic)
+
+    async def remove_toxic(self, service: str, toxic: str) -> None:
+        proxy = self.proxy_of(service)
+        try:
+            await self.api.remove_toxic(proxy, toxic)
+        except ToxiproxyError as exc:
+            if exc.status != 404:
+                raise
+        held = self._toxics.get(service, [])
+        if toxic in held:
+            held.remove(toxic)
+
+    async def set_enabled(self, service: str, enabled: bool) -> None:
+        await self.api.set_enabled(self.proxy_of(service), enabled)
+
+    async def remove_all(self) -> list[str]:
+        """Every proxy of this namespace, whoever made it (what is gone already is fine)."""
+        removed: list[str] = []
+        for proxy in await self.api.proxies():
+            if proxy.name.startswith(self.namespace + "."):
+                try:
+                    await self.api.delete_proxy(proxy.name)
+                except ToxiproxyError as exc:
+                    if exc.status != 404:
+                        raise
+                removed.append(proxy.name)
+        self.routes.clear()
+        self._toxics.clear()
+        return removed
