@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict
 
 from onex_registry.factories import BaseToolFactory, discover_factories
 
-MOCK_ONLY_MEMBERS: frozenset[str] = frozenset()
+MOCK_ONLY_MEMBERS: frozenset[str] = frozenset({"inject_fault"})
+"""`inject_fault`: a mock takes the network faults it models itself (onex_registry.mock_faults);
+the real tool's faults happen on the wire, through the scenario's proxy."""
 
 
 class ParityIssue(BaseModel):

@@ -7,8 +7,8 @@ string, a list or a hash; a command on a key of another type raises WrongTypeErr
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Mapping
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -24,6 +24,7 @@ from onex_registry.errors import (
     WrongTypeError,
 )
 from onex_registry.guard import check_built_by_registry
+from onex_registry.mock_faults import MockFaults
 from onex_registry.models import ToolHealth
 from onex_registry.tools.health import timed_health
 
@@ -170,6 +171,7 @@ class InMemoryKeyValueStore:
         check_built_by_registry(type(self).__name__)
         self.namespace = namespace
         self._values: dict[str, tuple[Value, float | None]] = {}
+        self._faults = MockFaults(type(self).__name__, KvConnectionLost)
         self._connected = False
 
     def _live(self, key: str) -> tuple[Value, float | None] | None:
@@ -187,6 +189,11 @@ class InMemoryKeyValueStore:
     async def close(self) -> None:
         self._connected = False
 
+    def inject_fault(self, action: str, params: Mapping[str, Any]) -> Callable[[], None]:
+        """A network fault on this mock's calls until the callable is called (see
+        onex_registry.mock_faults: what it models, and what it refuses by name)."""
+        return self._faults.inject(action, params)
+
     def _held(self, key: str, kind: type[_T]) -> _T | None:
         """The key's value if it holds `kind`; None if absent; WrongTypeError otherwise."""
         entry = self._live(key)
@@ -197,19 +204,23 @@ class InMemoryKeyValueStore:
         return entry[0]
 
     async def get(self, key: str) -> str | None:
+        await self._faults.before_call()
         return self._held(key, str)
 
     async def set(self, key: str, value: str, *, ttl_s: float | None = None) -> None:
+        await self._faults.before_call()
         self._live(key)
         _texts("set", (value,))
         expiry = None if ttl_s is None else time.monotonic() + max(0.001, ttl_s)
         self._values[key] = (value, expiry)
 
     async def key_type(self, key: str) -> str:
+        await self._faults.before_call()
         entry = self._live(key)
         return "none" if entry is None else _TYPES[type(entry[0])]
 
     async def rpush(self, key: str, *values: str) -> int:
+        await self._faults.before_call()
         _texts("rpush", values)
         items = self._held(key, list)
         if items is None:
@@ -219,9 +230,11 @@ class InMemoryKeyValueStore:
         return len(items)
 
     async def lrange(self, key: str, start: int = 0, stop: int = -1) -> list[str]:
+        await self._faults.before_call()
         return _slice(self._held(key, list) or [], start, stop)
 
     async def hset(self, key: str, fields: Mapping[str, str]) -> int:
+        await self._faults.before_call()
         _texts("hset", tuple(fields.values()))
         held = self._held(key, dict)
         if held is None:
@@ -232,12 +245,15 @@ class InMemoryKeyValueStore:
         return new
 
     async def hgetall(self, key: str) -> dict[str, str]:
+        await self._faults.before_call()
         return dict(self._held(key, dict) or {})
 
     async def delete(self, key: str) -> bool:
+        await self._faults.before_call()
         return self._live(key) is not None and self._values.pop(key, None) is not None
 
     async def expire(self, key: str, ttl_s: float) -> bool:
+        await self._faults.before_call()
         entry = self._live(key)
         if entry is None:
             return False
@@ -245,12 +261,14 @@ class InMemoryKeyValueStore:
         return True
 
     async def ttl(self, key: str) -> float | None:
+        await self._faults.before_call()
         entry = self._live(key)
         if entry is None or entry[1] is None:
             return None
         return round(max(0.0, entry[1] - time.monotonic()), 3)
 
     async def scan(self, prefix: str = "") -> list[str]:
+        await self._faults.before_call()
         return sorted(k for k in list(self._values) if k.startswith(prefix) and self._live(k))
 
     async def health(self) -> ToolHealth:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -18,6 +18,7 @@ from onex_registry.errors import (
     MessageTooLargeError,
     NotConnectedError,
     NotSupportedByMockError,
+    ToolConnectionError,
     TopicAlreadyExistsError,
     UnknownTopicError,
 )
@@ -34,6 +35,7 @@ from onex_registry.kafka_rules import (
     partition_for_key,
     record_size,
 )
+from onex_registry.mock_faults import MockFaults
 from onex_registry.models import ConsumedMessage, PublishResult, ToolHealth
 
 
@@ -70,6 +72,9 @@ class InMemoryEventBus:
         check_built_by_registry(type(self).__name__)
         self.namespace = namespace
         self.broker = broker if broker is not None else InMemoryBroker()
+        self._faults = MockFaults(
+            type(self).__name__, lambda why: ToolConnectionError(type(self).__name__, "memory", why)
+        )
         self._connected = False
         # Fetch positions belong to the consumer (this client), committed offsets to the broker:
         # a new instance resumes from the last commit, like a restarted Kafka consumer.
@@ -94,6 +99,11 @@ class InMemoryEventBus:
             raise UnknownTopicError(topic)
         return found
 
+    def inject_fault(self, action: str, params: Mapping[str, Any]) -> Callable[[], None]:
+        """A network fault on this mock's calls until the callable is called (see
+        onex_registry.mock_faults: what it models, and what it refuses by name)."""
+        return self._faults.inject(action, params)
+
     async def connect(self) -> None:
         self._connected = True
 
@@ -111,6 +121,7 @@ class InMemoryEventBus:
         headers: Mapping[str, str | bytes] | None = None,
         correlation_id: str | None = None,
     ) -> PublishResult:
+        await self._faults.before_call()
         # The hot path of every mock-tier test: helpers inlined, each step measured in
         # benchmarks/bench_event_bus.py.
         if not self._connected:
@@ -140,6 +151,7 @@ class InMemoryEventBus:
     async def consume(
         self, topic: str, *, group: str, max_messages: int = 1, timeout_s: float = 5.0
     ) -> list[ConsumedMessage]:
+        await self._faults.before_call()
         self._require_connected()
         deadline = time.monotonic() + timeout_s
         while True:
@@ -187,6 +199,7 @@ class InMemoryEventBus:
         )
 
     async def commit(self, topic: str, *, group: str, messages: list[ConsumedMessage]) -> None:
+        await self._faults.before_call()
         self._require_connected()
         self._topic(topic)
         committed = self.broker.committed.setdefault(self._full(group), {})
@@ -197,6 +210,7 @@ class InMemoryEventBus:
     async def create_topic(
         self, topic: str, *, partitions: int = 1, configs: Mapping[str, str] | None = None
     ) -> None:
+        await self._faults.before_call()
         self._require_connected()
         full = check_namespaced_topic(self.namespace, topic)
         if partitions < 1:
@@ -211,22 +225,26 @@ class InMemoryEventBus:
         self.broker.topics[full] = _Topic([[] for _ in range(partitions)], dict(configs or {}))
 
     async def delete_topic(self, topic: str) -> None:
+        await self._faults.before_call()
         self._require_connected()
         self._topic(topic)
         del self.broker.topics[self._full(topic)]
 
     async def list_topics(self) -> list[str]:
+        await self._faults.before_call()
         self._require_connected()
         prefix = f"{self.namespace}."
         return sorted(self._short(name) for name in self.broker.topics if name.startswith(prefix))
 
     async def list_groups(self) -> list[str]:
+        await self._faults.before_call()
         self._require_connected()
         prefix = f"{self.namespace}."
         groups = set(self.broker.committed) | self.broker.groups
         return sorted(self._short(name) for name in groups if name.startswith(prefix))
 
     async def group_offsets(self, group: str) -> dict[str, dict[int, int]]:
+        await self._faults.before_call()
         self._require_connected()
         offsets: dict[str, dict[int, int]] = {}
         for (topic, partition), offset in self.broker.committed.get(self._full(group), {}).items():

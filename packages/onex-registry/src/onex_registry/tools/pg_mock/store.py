@@ -15,15 +15,17 @@ import os
 import random
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from onex_registry.errors import NotConnectedError, NotSupportedByMockError
 from onex_registry.guard import check_built_by_registry
+from onex_registry.mock_faults import MockFaults
 from onex_registry.models import ToolHealth
 from onex_registry.sql_errors import (
     ArgumentCountError,
+    ConnectionLost,
     InvalidValue,
     SqlError,
     TransactionAborted,
@@ -65,11 +67,17 @@ class InMemorySqlStore:
         self._connected = False
         self._depth = 0  # 0: autocommit; 1: a transaction; >1: savepoints inside it
         self._aborted = False
+        self._faults = MockFaults(type(self).__name__, ConnectionLost)
 
     def _require(self) -> sqlite3.Connection:
         if not self._connected:
             raise NotConnectedError("InMemorySqlStore: call connect() first")
         return self._db
+
+    def inject_fault(self, action: str, params: Mapping[str, Any]) -> Callable[[], None]:
+        """A network fault on this mock's calls until the callable is called (see
+        onex_registry.mock_faults: what it models, and what it refuses by name)."""
+        return self._faults.inject(action, params)
 
     async def connect(self) -> None:
         self._connected = True
@@ -83,12 +91,14 @@ class InMemorySqlStore:
         self._connected = False
 
     async def execute(self, sql: str, *args: Any) -> int:
+        await self._faults.before_call()
         count = 0
         for statement in analyse(sql):
             count, _ = self._run(statement, args)
         return count
 
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        await self._faults.before_call()
         rows: list[dict[str, Any]] = []
         for statement in analyse(sql):
             _, rows = self._run(statement, args)
