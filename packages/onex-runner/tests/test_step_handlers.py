@@ -142,23 +142,24 @@ def test_with_the_package_validation_lists_its_action(plugin: Path, tmp_path: Pa
         ScenarioLoader().load(path)
 
 
-async def test_a_fault_step_is_refused_before_anything_starts(tmp_path: Path) -> None:
+async def test_a_fault_step_with_an_unknown_action_fails_naming_the_known_ones(
+    tmp_path: Path,
+) -> None:
     path = _scenario(
         tmp_path,
         """
         name: faulty
-        tier: integration
-        dependency_mode: real
+        tier: unit
         external_services: {kafka: {kind: kafka}}
         steps:
           - id: cut
-            fault: {target: kafka, action: partition, duration: 1s}
+            fault: {target: kafka, action: partition, for: 1s}
         """,
     )
     result = await _run(path)
     assert result.outcome is OutcomeEnum.ERROR
-    assert "no handler is registered for step action 'fault'" in result.message
-    assert "fault injection is not available yet" in result.message
+    assert "no fault handler is registered for action 'partition' (registered: " in result.message
+    assert "down, heal, latency" in result.message
     # Refused at plan time: no pre-condition ran, no tool was built, no step ran.
     assert result.preconditions.status is PreConditionStatusEnum.NOT_CHECKED
     assert (result.tools, result.steps) == ([], [])
@@ -191,7 +192,7 @@ def test_the_builtin_actions_come_from_onex_runners_entry_points() -> None:
     assert {"call", "publish", "wait", "expect_event", "expect_row", "expect_key"} <= set(
         registry.step_actions
     )
-    assert "fault" not in registry.step_actions
+    assert "fault" in registry.step_actions
     for kind in ("output", "event", "row", "key"):
         registry.expectation(kind)
 

@@ -33,9 +33,11 @@ from onex_runner.app_process import AppUnderTest, app_for_run
 from onex_runner.cleanup import ScenarioCleanup, cleanup_deadline
 from onex_runner.context import current_correlation_id, current_namespace
 from onex_runner.events import ScenarioEvents
+from onex_runner.fault_ledger import FaultLedger
 from onex_runner.handler_registry import HandlerRegistry
 from onex_runner.held_services import RegistryExternalServiceManager
 from onex_runner.interrupts import Interrupted, RunInterrupt
+from onex_runner.network_faults.routing import route_faulted
 from onex_runner.nodes import instantiate_node
 from onex_runner.precondition_cache import ServiceProbes
 from onex_runner.resources import create_resources
@@ -160,9 +162,14 @@ class ScenarioRunner:
         except Exception as exc:  # noqa: BLE001 - one scenario's surprise must not end the run
             outcome, message = OutcomeEnum.ERROR, f"unexpected {type(exc).__name__}: {exc}"
         finally:
-            cleanup = await ScenarioCleanup(
+            janitor = ScenarioCleanup(
                 namespace, cleanup_deadline(scenario, self.options.cleanup_timeout_s)
-            ).run(state.registry, state.endpoints, remove=scenario.cleanup_after)
+            )
+            # Faults first: a tool closing through a cut proxy would wait out its deadline.
+            janitor.report.problems += await state.faults.heal_all(janitor.deadline)
+            cleanup = await janitor.run(
+                state.registry, state.endpoints, remove=scenario.cleanup_after
+            )
             if state.endpoints and not (scenario.cleanup_after and cleanup.summary):
                 # Cleaned, or kept on purpose (cleanup_after: false): nothing to reclaim. A
                 # cleanup that failed or timed out keeps the claim, for the reaper.
@@ -218,11 +225,14 @@ class ScenarioRunner:
         scenario = state.scenario
         real = set(self.resolver.real_tool_services(state.modes))
         state.preconditions, endpoints, fallbacks = await self._preconditions(scenario, real)
+        routed = await route_faulted(
+            scenario, state.namespace, endpoints, self.services, self._services_lock
+        )
         state.plan = self.resolver.resolve(
             scenario,
             plan=state.modes,
             namespace=state.namespace,
-            endpoints=endpoints,
+            endpoints=routed.endpoints,
             mock_fallbacks=fallbacks,
         )
         state.modes = state.plan.modes  # optional services that were down now say "unavailable"
@@ -232,6 +242,7 @@ class ScenarioRunner:
             for name, endpoint in endpoints.items()
             if name in state.plan.tools and state.plan.tools[name].mode == "real"
         }
+        state.endpoints.update(routed.helpers)  # Toxiproxy: its janitor removes the proxies
         if state.endpoints:
             # Claimed before anything exists in it: a run killed from here on leaves a claim
             # the next start reclaims the namespace by.
@@ -330,6 +341,7 @@ class ScenarioRunner:
             handlers=self.handlers,
             services=lambda: self.services,
             app=state.app,
+            faults=state.faults,
         )
         for step in state.scenario.steps:
             at_ms = state.elapsed_ms()
@@ -385,6 +397,7 @@ class _ScenarioState:
         self.steps: list[ModelStepResult] = []
         self.expectations: list[ModelStepResult] = []
         self.endpoints: dict[str, str] = {}
+        self.faults = FaultLedger(self.elapsed_ms)
         self.started = time.perf_counter()
 
     def elapsed_ms(self) -> float:

@@ -3,8 +3,10 @@
 `HandlerRegistry.from_entry_points()` loads every entry point of the group `onex.step_handlers`:
 a name is a step action (`call`, `publish`, a package's own) or `expect.<kind>` for a top-level
 expectation, and its value is a `StepHandler` or `ExpectationHandler` subclass, built with no
-arguments. `register_step` / `register_expectation` are the public API that loader uses; a test
-or an embedding program may call them too. A broken entry point is an error that names it.
+arguments, or `fault.<action>` for a fault action (a `FaultHandler`, see onex_runner.fault_api).
+`register_step` / `register_expectation` / `register_fault` are the public API that loader
+uses; a test or an embedding program may call them too. A broken entry point is an error that
+names it.
 """
 
 from __future__ import annotations
@@ -15,13 +17,11 @@ from typing import Any
 from onex_registry import OnexToolError
 from onex_scenario import STEP_HANDLER_GROUP
 
+from onex_runner.fault_api import FAULT_PREFIX, FaultHandler
 from onex_runner.step_api import ExpectationHandler, StepHandler
 
 EXPECTATION_PREFIX = "expect."
 """Entry-point names of expectation handlers: `expect.output`, `expect.event`, ..."""
-
-NOT_YET_AVAILABLE = {"fault": "fault injection is not available yet"}
-"""Actions the scenario format reserves but no handler of this release implements, and why."""
 
 
 class HandlerRegistryError(OnexToolError):
@@ -32,6 +32,8 @@ class HandlerRegistry:
     def __init__(self) -> None:
         self._steps: dict[str, StepHandler[Any]] = {}
         self._expectations: dict[str, ExpectationHandler[Any]] = {}
+        self.faults: dict[str, FaultHandler] = {}
+        """Fault actions by name."""
 
     @classmethod
     def from_entry_points(cls) -> HandlerRegistry:
@@ -46,14 +48,16 @@ class HandlerRegistry:
     def register_expectation(self, handler: ExpectationHandler[Any]) -> None:
         _add(self._expectations, "expectation kind", handler.kind, handler)
 
+    def register_fault(self, handler: FaultHandler) -> None:
+        _add(self.faults, "fault action", handler.action, handler)
+
     def step(self, action: str) -> StepHandler[Any]:
-        """The handler of `action`, or an error saying that there is none (and why)."""
+        """The handler of `action`, or an error saying that there is none."""
         handler = self._steps.get(action)
         if handler is None:
-            why = NOT_YET_AVAILABLE.get(action)
             raise HandlerRegistryError(
-                f"no handler is registered for step action {action!r}"
-                + (f": {why}" if why else f" (registered: {', '.join(sorted(self._steps))})")
+                f"no handler is registered for step action {action!r} "
+                f"(registered: {', '.join(sorted(self._steps))})"
             )
         return handler
 
@@ -80,6 +84,12 @@ class HandlerRegistry:
             if entry.name != loaded.action:
                 raise HandlerRegistryError(f"{where}: names action {loaded.action!r}")
             self.register_step(loaded())
+        elif isinstance(loaded, type) and issubclass(loaded, FaultHandler):
+            if entry.name != FAULT_PREFIX + loaded.action:
+                raise HandlerRegistryError(
+                    f"{where}: a fault handler's name must be {FAULT_PREFIX}{loaded.action}"
+                )
+            self.register_fault(loaded())
         elif isinstance(loaded, type) and issubclass(loaded, ExpectationHandler):
             if entry.name != EXPECTATION_PREFIX + loaded.kind:
                 raise HandlerRegistryError(
@@ -89,7 +99,7 @@ class HandlerRegistry:
             self.register_expectation(loaded())
         else:
             raise HandlerRegistryError(
-                f"{where}: expected a StepHandler or ExpectationHandler subclass"
+                f"{where}: expected a StepHandler, ExpectationHandler or FaultHandler subclass"
             )
 
 

@@ -8,6 +8,7 @@ side, where it is used.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from onex_services.catalog import parse_kinds
 from onex_services.errors import ServiceError
@@ -15,6 +16,9 @@ from onex_services.leases import KindsArg, Lease
 from onex_services.manager import ToolServiceManager
 from onex_services.models import HealthResult, HealthStatus, ServiceEndpoint, ServiceKind
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from onex_services.kinds.toxiproxy.proxies import NamespaceProxies
 
 
 class ServicesReport(BaseModel):
@@ -45,6 +49,9 @@ class RegistryExternalServiceManager:
         self._label = label
         self._leases: list[Lease] = []
         self.health: dict[ServiceKind, HealthResult] = {}
+        self.proxies: dict[str, NamespaceProxies] = {}
+        """The proxies of each namespace whose network faults go through them (see
+        onex_runner.network_faults)."""
 
     async def ensure(self, kinds: KindsArg) -> dict[ServiceKind, ServiceEndpoint]:
         """Endpoints of healthy services; raises `ServiceError` (with cause and fix) otherwise."""
@@ -94,6 +101,13 @@ class RegistryExternalServiceManager:
     def release_namespace(self, namespace: str) -> None:
         """The namespace was cleaned up (or is kept on purpose): nothing to reclaim."""
         self.manager.claims.release(namespace)
+        self.proxies.pop(namespace, None)
+
+    def details_of(self, kind: ServiceKind | str) -> dict[str, str]:
+        """The details of the stack's record of `kind` (empty when it is not the harness's)."""
+        state = self.manager.current()
+        record = state.services.get(str(kind)) if state is not None else None
+        return dict(record.details) if record is not None else {}
 
     async def health_round(self) -> list[HealthResult]:
         """A deep probe of every service this manager holds."""

@@ -22,6 +22,8 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from onex_runner.app_process import AppUnderTest
+    from onex_runner.fault_api import FaultHandler
+    from onex_runner.fault_ledger import FaultLedger
     from onex_runner.held_services import RegistryExternalServiceManager
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
@@ -76,6 +78,12 @@ class StepContext:
     _services: Callable[[], RegistryExternalServiceManager] = field(repr=False)
     app: AppUnderTest | None = None
     """The scenario's app under test once it runs (`app:`), for `http` steps."""
+    step_id: str = ""
+    """The id of the step being run ("" for expectations)."""
+    faults: FaultLedger | None = None
+    """The scenario's faults: what is on, and what heals it (see onex_runner.fault_ledger)."""
+    fault_handlers: Mapping[str, FaultHandler] = field(default_factory=dict)
+    """Fault actions by name (entry points `fault.<action>` of `onex.step_handlers`)."""
 
     @property
     def tools(self) -> Mapping[str, object]:

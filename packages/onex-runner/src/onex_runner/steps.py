@@ -1,8 +1,8 @@
 """Running the steps and expectations of one scenario through their handlers.
 
 The runner knows no action: `plan()` looks up the handler of every step and expectation before
-anything runs (a `fault` step, which no handler implements yet, is refused there), and each step
-then gets its handler's typed model, with `${steps.<id>.<field>}` references resolved, plus a
+anything runs (a `fault` step's action too: onex_runner.fault_api), and each step then gets
+its handler's typed model, with `${steps.<id>.<field>}` references resolved, plus a
 `StepContext`. Every step has its own correlation id (a publish may fix one) and a deadline.
 """
 
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from onex_registry import BaseOnexRegistry, OnexToolError
 from onex_scenario import (
     ModelExtensionStep,
+    ModelFaultStep,
     ScenarioConfigModel,
     expectation_kind,
     resolve_references,
@@ -27,6 +28,7 @@ from onex_scenario.issues import error_message
 from pydantic import BaseModel, ValidationError
 
 from onex_runner.context import current_correlation_id
+from onex_runner.fault_api import HEAL
 from onex_runner.handler_registry import HandlerRegistry, HandlerRegistryError
 from onex_runner.results import ModelStepResult, OutcomeEnum
 from onex_runner.step_api import (
@@ -40,6 +42,7 @@ from onex_runner.step_api import (
 
 if TYPE_CHECKING:
     from onex_runner.app_process import AppUnderTest
+    from onex_runner.fault_ledger import FaultLedger
     from onex_runner.held_services import RegistryExternalServiceManager
 
 __all__ = ["StepFailure", "StepRunner", "plan_handlers"]
@@ -54,6 +57,13 @@ def plan_handlers(scenario: ScenarioConfigModel, handlers: HandlerRegistry) -> s
             handlers.step(step_action(step))
         except HandlerRegistryError as exc:
             problems.append(f"steps[{index}] ({step.id}): {exc}")
+        fault = step.fault.action if isinstance(step, ModelFaultStep) else HEAL
+        if fault != HEAL and fault not in handlers.faults:
+            known = ", ".join(sorted([*handlers.faults, HEAL]))
+            problems.append(
+                f"steps[{index}] ({step.id}): no fault handler is registered for action "
+                f"{fault!r} (registered: {known})"
+            )
     for index, item in enumerate(scenario.expect):
         try:
             handlers.expectation(expectation_kind(item))
@@ -74,6 +84,7 @@ class StepRunner:
         services: Callable[[], RegistryExternalServiceManager],
         clock: Clock | None = None,
         app: AppUnderTest | None = None,
+        faults: FaultLedger | None = None,
     ) -> None:
         self.scenario = scenario
         self.registry = registry
@@ -83,9 +94,10 @@ class StepRunner:
         self.clock = clock or SystemClock()
         self._services = services
         self.app = app
+        self.faults = faults
         self.outputs: dict[str, dict[str, Any]] = {}
 
-    def _context(self, correlation_id: str) -> StepContext:
+    def _context(self, correlation_id: str, step_id: str = "") -> StepContext:
         return StepContext(
             scenario=self.scenario,
             registry=self.registry,
@@ -96,6 +108,9 @@ class StepRunner:
             correlation_id=correlation_id,
             _services=self._services,
             app=self.app,
+            step_id=step_id,
+            faults=self.faults,
+            fault_handlers=self.handlers.faults,
         )
 
     async def run_step(self, step: Any) -> ModelStepResult:
@@ -115,7 +130,7 @@ class StepRunner:
         try:
             handler: StepHandler[Any] = self.handlers.step(action)
             spec, result.input = _typed(step, action, handler.model, self.outputs)
-            ctx = self._context(correlation)
+            ctx = self._context(correlation, step.id)
             outcome = await asyncio.wait_for(handler.run(spec, ctx), timeout)
             result.correlation_id = outcome.correlation_id or correlation
             result.output = outcome.output

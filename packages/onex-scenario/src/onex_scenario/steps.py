@@ -126,13 +126,23 @@ class ModelOutputExpectation(BaseModel):
 
 
 class ModelFaultSpec(BaseModel):
-    """Reserved for fault injection; parsed so files can use it, the runner decides support."""
+    """A fault on one service of the scenario (`target`, a name in `external_services`).
 
-    model_config = _MODEL
+    `action` names the fault (`latency`, `down`, `kill`, ..., or `heal`; see docs/faults.md),
+    `params` its settings. With `for` the fault is removed by itself after that long (the next
+    steps run meanwhile); without it, it holds until a `heal` step on the same target. Every
+    fault is removed when the scenario ends, whatever its outcome.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     target: ServiceName
     action: Identifier
-    duration: Duration | None = None
+    duration: Duration | None = Field(
+        default=None,
+        alias="for",
+        description="How long the fault holds (e.g. 2s); without it, until a `heal` step.",
+    )
     params: dict[str, YamlValue] = Field(default_factory=dict)
 
 
@@ -225,7 +235,9 @@ EXPECTATION_KINDS: tuple[str, ...] = ("output", "event", "row", "key")
 """The keys of a top-level `expect:` item."""
 
 STEP_HANDLER_GROUP = "onex.step_handlers"
-"""The entry-point group of step and expectation handlers (names: an action, or `expect.<kind>`)."""
+"""The entry-point group of step and expectation handlers (names: an action, `expect.<kind>`, or
+`fault.<action>` for a fault action)."""
+FAULT_ACTION_PREFIX = "fault."
 _STEP_BASE_KEYS = frozenset(_StepBase.model_fields)
 _EXTENSION = "extension"
 
@@ -234,7 +246,13 @@ def extension_actions() -> tuple[str, ...]:
     """Step actions that installed packages add: names in `onex.step_handlers` that are not built
     in. Reads entry-point metadata only; no handler is imported here."""
     names = {entry.name for entry in entry_points(group=STEP_HANDLER_GROUP)}
-    return tuple(sorted(n for n in names if n not in STEP_ACTIONS and not n.startswith("expect.")))
+    return tuple(
+        sorted(
+            n
+            for n in names
+            if n not in STEP_ACTIONS and not n.startswith(("expect.", FAULT_ACTION_PREFIX))
+        )
+    )
 
 
 def known_step_actions() -> tuple[str, ...]:
