@@ -26,6 +26,7 @@ from onex_scenario.models import (
     TierEnum,
 )
 from onex_scenario.modes import plan_modes
+from onex_scenario.network_faults import network_fault_problems
 from onex_scenario.references import iter_references
 from onex_scenario.steps import (
     MatchModeEnum,
@@ -54,6 +55,7 @@ def scenario_problems(scenario: ScenarioConfigModel) -> list[Problem]:
     problems += _named_resources(scenario)
     problems += _expected_values(scenario)
     problems += app_problems(scenario)
+    problems += network_fault_problems(scenario)
     problems += [
         (("compare_ignore", index), message)
         for index, message in compare_path_problems(
