@@ -12,22 +12,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import os
-import shutil
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import Sequence
-from pathlib import Path
 
 import asyncpg
+from bench_services import _ms
 from onex_services.catalog import kind_spec
 from onex_services.kinds.toxiproxy.proxies import NamespaceProxies
-from onex_services.manager import ToolServiceManager
 from onex_services.models import ServiceKind
-from onex_services.settings import Paths
+from private_stack import private_manager
 
 TARGET_TOXIC_MS = 20.0
 TARGET_PROXY_EXTRA_MS = 0.3
@@ -36,12 +30,6 @@ NAMESPACE = "bench_faults"
 
 def _line(name: str, value: str, target: str) -> None:
     print(f"  {name:<44} {value:>30}   (target {target})")
-
-
-def _ms(values: Sequence[float]) -> str:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"median {statistics.median(ordered) * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms"
 
 
 async def _toxic_rounds(proxies: NamespaceProxies, rounds: int) -> tuple[list[float], list[float]]:
@@ -74,45 +62,43 @@ async def _round_trips(url: str, queries: int) -> list[float]:
 
 
 async def main(toxic_rounds: int, queries: int) -> None:
-    base = Path(f"/tmp/onex-{os.getuid()}-bench") / uuid.uuid4().hex[:8]
-    state_dir = Path(tempfile.mkdtemp(prefix="onex-bench-state-"))
-    paths = dataclasses.replace(Paths.from_env(), state_dir=state_dir, run_dir=base)
-    manager = ToolServiceManager(paths=paths, backend="process", reuse=False)
     print(f"network fault benchmark (process backend, {os.cpu_count()} cores)")
-    try:
-        lease = await manager.up(["postgres", "toxiproxy"])
-        postgres = lease.endpoints[ServiceKind("postgres")]
-        proxies = NamespaceProxies(lease.endpoints[ServiceKind("toxiproxy")].url, NAMESPACE)
-        route = await proxies.route(
-            "postgres",
-            postgres.url,
-            kind_spec("postgres").vocabulary,
-            {},
-            (postgres.host, postgres.port),
-        )
-        added, removed = await _toxic_rounds(proxies, toxic_rounds)
-        _line("add a toxic (latency fault on)", _ms(added), f"<= {TARGET_TOXIC_MS:.0f} ms")
-        _line("remove a toxic (heal)", _ms(removed), f"<= {TARGET_TOXIC_MS:.0f} ms")
-        # Interleaved halves, so a load change on this shared machine hits both sides alike.
-        direct: list[float] = []
-        proxied: list[float] = []
-        for _ in range(4):
-            direct += await _round_trips(postgres.url, queries // 4)
-            proxied += await _round_trips(route.url, queries // 4)
-        extra = (statistics.median(proxied) - statistics.median(direct)) * 1000
-        ratio = statistics.median(proxied) / statistics.median(direct)
-        _line("PostgreSQL SELECT 1, direct", _ms(direct), "-")
-        _line("PostgreSQL SELECT 1, through the proxy", _ms(proxied), "-")
-        _line(
-            "proxy cost per round trip (median)",
-            f"+{extra:.3f} ms (x{ratio:.2f})",
-            f"<= +{TARGET_PROXY_EXTRA_MS} ms",
-        )
-        await proxies.remove_all()
-    finally:
-        await manager.down(force=True)
-        shutil.rmtree(base, ignore_errors=True)
-        shutil.rmtree(state_dir, ignore_errors=True)
+    with private_manager() as manager:
+        try:
+            lease = await manager.up(["postgres", "toxiproxy"])
+            postgres = lease.endpoints[ServiceKind("postgres")]
+            proxies = NamespaceProxies(lease.endpoints[ServiceKind("toxiproxy")].url, NAMESPACE)
+            route = await proxies.route(
+                "postgres",
+                postgres.url,
+                kind_spec("postgres").vocabulary,
+                {},
+                (postgres.host, postgres.port),
+            )
+            added, removed = await _toxic_rounds(proxies, toxic_rounds)
+            _line("add a toxic (latency fault on)", _ms(added), f"<= {TARGET_TOXIC_MS:.0f} ms")
+            _line("remove a toxic (heal)", _ms(removed), f"<= {TARGET_TOXIC_MS:.0f} ms")
+            # Interleaved halves, so a load change on this shared machine hits both sides alike.
+            direct: list[float] = []
+            proxied: list[float] = []
+            for _ in range(4):
+                direct += await _round_trips(postgres.url, queries // 4)
+                proxied += await _round_trips(route.url, queries // 4)
+            direct_ms, proxied_ms = (
+                statistics.median(direct) * 1000,
+                statistics.median(proxied) * 1000,
+            )
+            extra, ratio = proxied_ms - direct_ms, proxied_ms / direct_ms
+            _line("PostgreSQL SELECT 1, direct", _ms(direct), "-")
+            _line("PostgreSQL SELECT 1, through the proxy", _ms(proxied), "-")
+            _line(
+                "proxy cost per round trip (median)",
+                f"+{extra:.3f} ms ({direct_ms:.3f} -> {proxied_ms:.3f}, x{ratio:.2f})",
+                f"<= +{TARGET_PROXY_EXTRA_MS} ms",
+            )
+            await proxies.remove_all()
+        finally:
+            await manager.down(force=True)
 
 
 if __name__ == "__main__":
