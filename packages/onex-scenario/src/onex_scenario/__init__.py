@@ -5,88 +5,96 @@ interpolation and `ONEX_*` overrides) or raises `ScenarioValidationError`, whose
 file:line:col, the key path and what was expected. See docs/scenarios.md.
 """
 
-from onex_scenario.app_models import ModelAppReadiness, ModelAppSpec
-from onex_scenario.env_overrides import (
-    ConnectionOverrides,
-    ModelServiceOverride,
-    apply_overrides,
-    connection_overrides_from_env,
-    env_overrides,
-)
-from onex_scenario.errors import (
-    EnvOverrideError,
-    OnexScenarioError,
-    ReferenceResolutionError,
-    ScenarioValidationError,
-    ValidationIssue,
-)
-from onex_scenario.http_models import ModelHttpExpectation, ModelHttpSpec
-from onex_scenario.index import (
-    ExpectedResultEnum,
-    LoadedIndex,
-    ModelIndexEntry,
-    ModelScenarioIndex,
-    find_index,
-    index_problems,
-    load_index,
-)
-from onex_scenario.loader import (
-    LoadedScenario,
-    ScenarioLoader,
-    discover_scenario_files,
-    load_scenario,
-    load_scenarios,
-)
-from onex_scenario.matching import Mismatch, match_value
-from onex_scenario.models import (
-    DependencyModeEnum,
-    ModelConnectionConfig,
-    ModelExternalServiceConfig,
-    ModelKafkaTopic,
-    ModelResources,
-    ModelRetryPolicy,
-    ModelTimeoutProfile,
-    ScenarioConfigModel,
-    ServiceKindName,
-    TierEnum,
-)
-from onex_scenario.modes import (
-    FORCE_ENV,
-    ModePlan,
-    ModeReasonEnum,
-    ServiceModePlan,
-    plan_modes,
-    tier_label,
-)
-from onex_scenario.references import StepReference, iter_references, resolve_references
-from onex_scenario.steps import (
-    STEP_HANDLER_GROUP,
-    MatchModeEnum,
-    ModelCallStep,
-    ModelEventExpectation,
-    ModelExpectation,
-    ModelExpectEvent,
-    ModelExpectEventStep,
-    ModelExpectKey,
-    ModelExpectKeyStep,
-    ModelExpectOutput,
-    ModelExpectRow,
-    ModelExpectRowStep,
-    ModelExtensionStep,
-    ModelFaultSpec,
-    ModelFaultStep,
-    ModelHttpStep,
-    ModelKeyExpectation,
-    ModelOutputExpectation,
-    ModelPublishSpec,
-    ModelPublishStep,
-    ModelRowExpectation,
-    ModelStep,
-    ModelWaitStep,
-    expectation_kind,
-    known_step_actions,
-    step_action,
-)
+from typing import TYPE_CHECKING
+
+from onex_scenario.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from onex_scenario.app_models import ModelAppReadiness, ModelAppSpec
+    from onex_scenario.env_overrides import (
+        ConnectionOverrides,
+        ModelServiceOverride,
+        apply_overrides,
+        connection_overrides_from_env,
+        env_overrides,
+    )
+    from onex_scenario.errors import (
+        EnvOverrideError,
+        OnexScenarioError,
+        ReferenceResolutionError,
+        ScenarioValidationError,
+        ValidationIssue,
+    )
+    from onex_scenario.http_models import ModelHttpExpectation, ModelHttpSpec
+    from onex_scenario.index import (
+        ExpectedResultEnum,
+        LoadedIndex,
+        ModelIndexEntry,
+        ModelScenarioIndex,
+        find_index,
+        index_problems,
+        load_index,
+    )
+    from onex_scenario.loader import (
+        LoadedScenario,
+        ScenarioLoader,
+        discover_scenario_files,
+        load_scenario,
+        load_scenarios,
+    )
+    from onex_scenario.matching import Mismatch, match_value
+    from onex_scenario.models import (
+        DependencyModeEnum,
+        ModelConnectionConfig,
+        ModelExternalServiceConfig,
+        ModelKafkaTopic,
+        ModelResources,
+        ModelRetryPolicy,
+        ModelTimeoutProfile,
+        ScenarioConfigModel,
+        ServiceKindName,
+        TierEnum,
+    )
+    from onex_scenario.modes import (
+        ModePlan,
+        ModeReasonEnum,
+        ServiceModePlan,
+        plan_modes,
+        tier_label,
+    )
+    from onex_scenario.references import StepReference, iter_references, resolve_references
+    from onex_scenario.steps import (
+        STEP_HANDLER_GROUP,
+        MatchModeEnum,
+        ModelCallStep,
+        ModelEventExpectation,
+        ModelExpectation,
+        ModelExpectEvent,
+        ModelExpectEventStep,
+        ModelExpectKey,
+        ModelExpectKeyStep,
+        ModelExpectOutput,
+        ModelExpectRow,
+        ModelExpectRowStep,
+        ModelExtensionStep,
+        ModelFaultSpec,
+        ModelFaultStep,
+        ModelHttpStep,
+        ModelKeyExpectation,
+        ModelOutputExpectation,
+        ModelPublishSpec,
+        ModelPublishStep,
+        ModelRowExpectation,
+        ModelStep,
+        ModelWaitStep,
+        expectation_kind,
+        known_step_actions,
+        step_action,
+    )
+    from onex_scenario.switches import FORCE_ENV
+
+# Imported on first use (see onex_scenario.lazy): importing the package stays cheap.
+__getattr__, __dir__ = lazy_exports(__name__, __file__)
 
 __version__ = "0.1.0"
 

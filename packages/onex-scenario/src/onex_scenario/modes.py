@@ -25,9 +25,6 @@ from onex_scenario.models import DependencyModeEnum, TierEnum
 if TYPE_CHECKING:
     from onex_scenario.models import ScenarioConfigModel
 
-FORCE_ENV = "ONEX_FORCE_DEPENDENCY_MODE"
-"""The environment variable that forces every dependency into one mode."""
-
 
 class ModeReasonEnum(StrEnum):
     """Which rule decided a mode."""
