@@ -19,7 +19,7 @@ import pytest
 from mode_matrix import CASES, FILE_CASES, Case, audit_view, expected_audit, run_case
 from onex_registry import RegistryResolver
 from onex_runner import RunOptions, ScenarioRunner
-from onex_runner.pytest_plugin import markers_of
+from onex_runner.scenario_items import markers_of
 from onex_scenario import DependencyModeEnum, ScenarioConfigModel
 from onex_scenario.loader import ScenarioLoader
 

@@ -1,56 +1,50 @@
 """pytest plugin (entry point `pytest11: onex`): scenario files as test items, and every fixture.
 
-`scenario_*.yaml` files are collected; each item carries the mode plan made for it at collection
-(`--force-dependency-mode` and ONEX_FORCE_DEPENDENCY_MODE applied), its effective tier as a marker
-(`-m unit` selects what runs on mocks) and `requires_*` markers for the services it runs real.
-The run uses the same plan; nothing decides a mode a second time. All items of a session share one
-runner, so one lease on the shared service stack; under xdist every worker has its own namespace.
+`scenario_*.yaml` files are collected as items (see `scenario_items`): each carries the mode plan
+made for it at collection, its effective tier as a marker (`-m unit` selects what runs on mocks)
+and `requires_*` markers for the services it runs real. All items of a session share one runner,
+so one lease on the shared service stack; under xdist every worker has its own namespace.
+
+Light on purpose: every pytest run in a project that installs the harness loads this module,
+including runs that never touch a scenario or a service. At import it takes pytest and the
+standard library only; the scenario models, the registry and the service clients are imported by
+the hook or fixture that needs them (a scenario file met in collection, a harness fixture set up,
+a forced mode or a shard asked for), mostly through `pytest_session`.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+import os
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
-from onex_registry import BaseOnexRegistry, EventBus, KeyValueStore, RegistryResolver, SqlStore
-from onex_registry.errors import InvalidDependencyModeError
-from onex_registry.factories import discover_factories
-from onex_scenario import (
-    DependencyModeEnum,
-    LoadedScenario,
-    ModePlan,
-    ScenarioConfigModel,
-    ScenarioLoader,
-    ScenarioValidationError,
-)
-from onex_scenario.project_settings import (
-    ProjectSettings,
-    ProjectSettingsError,
-    load_project_settings,
-)
-from onex_services.catalog import all_kinds, kind_spec, kind_specs
-from onex_services.models import ServiceEndpoint
+from onex_scenario.switches import FORCE_ENV
 
-from onex_runner.engine import RunOptions, ScenarioRunner
-from onex_runner.history import history_path, recorded_durations
-from onex_runner.results import ModelScenarioResult, OutcomeEnum
-from onex_runner.sharding import ShardSpecError, path_key, shard_from, take_shard
-from onex_runner.snapshots import append_jsonl, compare_golden
+if TYPE_CHECKING:
+    import asyncio
+
+    from onex_registry import BaseOnexRegistry, EventBus, KeyValueStore, RegistryResolver, SqlStore
+    from onex_scenario import ModePlan, ScenarioLoader
+    from onex_scenario.project_settings import ProjectSettings
+    from onex_services.models import ServiceEndpoint
+
+    from onex_runner.engine import ScenarioRunner
+
+# Annotated rather than subscripted, so that the types stay names for the type checker only.
+RUNNER: pytest.StashKey[ScenarioRunner] = pytest.StashKey()
+LOOP: pytest.StashKey[asyncio.AbstractEventLoop] = pytest.StashKey()
+LOADER: pytest.StashKey[ScenarioLoader] = pytest.StashKey()
+RESOLVER: pytest.StashKey[RegistryResolver] = pytest.StashKey()
+SETTINGS: pytest.StashKey[ProjectSettings] = pytest.StashKey()
 
 # The one plugin a project gets from `pytest11` (no conftest line): scenario items and the
 # registry fixtures here, the real-server fixtures and markers (real_kafka, requires_*,
 # services_optional) and the fixtures for the project's own clients (kafka_topic, postgres_dsn,
-# redis_prefix) from onex-services.
+# redis_prefix) from onex-services. Both are light at import too.
 pytest_plugins = ["onex_services.pytest_fixtures", "onex_services.client_fixtures"]
 
-_RUNNER = pytest.StashKey[ScenarioRunner]()
-_LOOP = pytest.StashKey[asyncio.AbstractEventLoop]()
-_LOADER = pytest.StashKey[ScenarioLoader]()
-_RESOLVER = pytest.StashKey[RegistryResolver]()
-_SETTINGS = pytest.StashKey[ProjectSettings]()
 MARKERS = {
     "unit": "fast tests with mock dependencies only",
     "integration": "tests against real services the harness started or was pointed at",
@@ -103,10 +97,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
-    _resolver(config)  # a bad flag or ONEX_FORCE_DEPENDENCY_MODE is a usage error, up front
-    if config.getoption("--reuse-services"):
-        import os
+    if config.getoption("--force-dependency-mode") or os.environ.get(FORCE_ENV):
+        from onex_runner.pytest_session import resolver
 
+        resolver(config)  # a bad flag or ONEX_FORCE_DEPENDENCY_MODE is a usage error, up front
+    if config.getoption("--reuse-services"):
         os.environ["ONEX_REUSE"] = "1"
 
 
@@ -114,12 +109,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """CI shards: `--onex-shard I/N` (else $ONEX_SHARD) keeps shard I of N, balanced by the
     durations in the run history (onex_runner.sharding, the same split as `onex run --shard`).
     A scenario item is known by its file, other tests by their node id."""
+    from onex_runner.sharding import ShardSpecError, path_key, shard_from, take_shard
+
     try:
         shard = shard_from(config.getoption("--onex-shard"))
     except ShardSpecError as exc:
         raise pytest.UsageError(str(exc)) from None
     if shard is None:
         return
+    from onex_runner.history import history_path, recorded_durations
+    from onex_runner.scenario_items import ScenarioItem
+
     root = Path(str(config.rootpath))
 
     def key(item: pytest.Item) -> str:
@@ -133,154 +133,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-def _settings(config: pytest.Config) -> ProjectSettings:
-    """[tool.onex] of the project pytest runs in (read once per session)."""
-    if _SETTINGS not in config.stash:
-        try:
-            config.stash[_SETTINGS] = load_project_settings(Path(str(config.rootpath)))
-        except ProjectSettingsError as exc:
-            raise pytest.UsageError(str(exc)) from None
-    return config.stash[_SETTINGS]
-
-
-def _options(config: pytest.Config) -> RunOptions:
-    forced = config.getoption("--force-dependency-mode")
-    return RunOptions(
-        force_mode=DependencyModeEnum(forced) if forced else None,
-        skip_preconditions=bool(config.getoption("--skip-preconditions")),
-        # The command line, else ONEX_SERVICES_BACKEND, else [tool.onex] backend.
-        backend=config.getoption("--onex-backend") or _settings(config).backend,
-    )
-
-
-def _resolver(config: pytest.Config) -> RegistryResolver:
-    """The session's resolver: it reads the flag and ONEX_FORCE_DEPENDENCY_MODE once."""
-    if _RESOLVER not in config.stash:
-        try:
-            config.stash[_RESOLVER] = RegistryResolver(
-                force_mode=config.getoption("--force-dependency-mode")
-            )
-        except InvalidDependencyModeError as exc:
-            raise pytest.UsageError(str(exc)) from None
-    return config.stash[_RESOLVER]
-
-
-def _runner(config: pytest.Config) -> tuple[ScenarioRunner, asyncio.AbstractEventLoop]:
-    if _RUNNER not in config.stash:
-        config.stash[_RUNNER] = ScenarioRunner(_options(config))
-        config.stash[_LOOP] = asyncio.new_event_loop()
-    return config.stash[_RUNNER], config.stash[_LOOP]
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _RUNNER in config.stash:
-        loop = config.stash[_LOOP]
-        loop.run_until_complete(config.stash[_RUNNER].close())
+    if RUNNER in config.stash:
+        loop = config.stash[LOOP]
+        loop.run_until_complete(config.stash[RUNNER].close())
         loop.close()
 
 
 def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
     if file_path.suffix in {".yaml", ".yml"} and file_path.name.startswith("scenario_"):
+        from onex_runner.scenario_items import ScenarioFile
+
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
-
-
-class ScenarioFile(pytest.File):
-    def collect(self) -> Iterator[pytest.Item]:
-        config = self.config
-        if _LOADER not in config.stash:
-            config.stash[_LOADER] = ScenarioLoader(base_dirs=_settings(config).bases)
-        try:
-            loaded = config.stash[_LOADER].load(self.path)
-        except ScenarioValidationError as exc:
-            raise self.CollectError(str(exc)) from None
-        modes = _resolver(config).plan(loaded.scenario)
-        item = ScenarioItem.from_parent(self, name=loaded.scenario.name, loaded=loaded, modes=modes)
-        for marker in markers_of(modes):
-            item.add_marker(marker)
-        yield item
-
-
-def markers_of(plan: ModePlan) -> list[str]:
-    """The effective tier, and `requires_<kind>` for every registered kind the plan runs real."""
-    marks = [plan.tier.value]
-    real = {s.kind for s in plan.services.values() if s.mode is DependencyModeEnum.REAL}
-    marks += [f"requires_{kind}" for kind in sorted(real & set(kind_specs()))]
-    if set(all_kinds()) <= real:  # the default stack's kinds (on-demand ones left out)
-        marks.append("requires_all_services")
-    return marks
-
-
-class ScenarioFailed(Exception):
-    def __init__(self, result: ModelScenarioResult) -> None:
-        super().__init__(result.message)
-        self.result = result
-
-
-class ScenarioItem(pytest.Item):
-    def __init__(self, *, loaded: LoadedScenario, modes: ModePlan, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.loaded = loaded
-        self.modes = modes
-
-    def runtest(self) -> None:
-        runner, loop = _runner(self.config)
-        result = loop.run_until_complete(runner.run(self.loaded, modes=self.modes))
-        problem = compare_golden(result, update=bool(self.config.getoption("--update-snapshots")))
-        if problem and result.outcome is OutcomeEnum.PASSED:
-            result.outcome, result.message = OutcomeEnum.FAILED, problem
-        append_jsonl(result, _settings(self.config).reports / "snapshots.jsonl")
-        self.user_properties.append(("tools", [t["instantiated_class"] for t in result.tools]))
-        if result.outcome is OutcomeEnum.SKIPPED:
-            pytest.skip(result.message)
-        if result.outcome is not OutcomeEnum.PASSED:
-            raise ScenarioFailed(result)
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if not isinstance(excinfo.value, ScenarioFailed):
-            return str(super().repr_failure(excinfo))
-        result = excinfo.value.result
-        lines = [f"scenario {result.name} {result.outcome}: {result.message}"]
-        for step in [*result.steps, *result.expectations]:
-            mark = "✓" if step.outcome is OutcomeEnum.PASSED else "✗"
-            lines.append(f"  {mark} {step.id} ({step.action}) {step.message}")
-        lines += [
-            f"  tool {t['service']}: {t['mode']} {t['instantiated_class']}" for t in result.tools
-        ]
-        for service in result.preconditions.services:
-            lines.append(f"  service {service.service}: {service.status} {service.error or ''}")
-        if result.leftovers:
-            lines.append(f"  leftovers: {result.leftovers}")
-        if result.log_tail:
-            lines.append(result.log_tail)
-        return "\n".join(lines)
-
-    def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, 0, f"scenario {self.name}"
-
-
-# The fixture's tools are those of a scenario that declares one service per registered kind a
-# tool factory serves (named by its kind) and no mode: mocks by default, real under a force.
-def _fixture_kinds() -> list[str]:
-    factories = discover_factories()
-    return [kind for kind in all_kinds() if kind in factories]
-
-
-def fixture_scenario(name: str) -> ScenarioConfigModel:
-    return ScenarioConfigModel.model_validate(
-        {
-            "name": name.replace("[", "_").replace("]", "").replace("-", "_")[:60],
-            "tier": "unit",
-            "external_services": {kind: {"kind": kind} for kind in _fixture_kinds()},
-        }
-    )
 
 
 @pytest.fixture
 def onex_mode_plan(request: pytest.FixtureRequest) -> ModePlan:
     """The mode plan behind `onex_registry`: mock by default; `--force-dependency-mode` or
     ONEX_FORCE_DEPENDENCY_MODE make it real (its tier then reads "integration (declared unit)")."""
-    return _resolver(request.config).plan(fixture_scenario(request.node.name))
+    from onex_runner.pytest_session import fixture_scenario, resolver
+
+    return resolver(request.config).plan(fixture_scenario(request.node.name))
 
 
 @pytest.fixture
@@ -291,7 +165,12 @@ async def onex_registry(
     from the shared stack, in a namespace of this test."""
     import uuid
 
-    resolver = _resolver(request.config)
+    from onex_services.catalog import kind_spec
+
+    from onex_runner.pytest_session import fixture_scenario
+    from onex_runner.pytest_session import resolver as session_resolver
+
+    resolver = session_resolver(request.config)
     scenario = fixture_scenario(request.node.name)
     endpoints: dict[str, str] = {}
     real: dict[str, ServiceEndpoint] = {}

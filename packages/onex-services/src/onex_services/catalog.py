@@ -9,12 +9,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
 from onex_scenario.vocabulary import KIND_ENTRY_POINTS
 
 from onex_services.graph import ServiceGraph
-from onex_services.kinds.spec import KindSpec
-from onex_services.models import ServiceEndpoint
+
+if TYPE_CHECKING:
+    from onex_services.kinds.spec import KindSpec
+    from onex_services.models import ServiceEndpoint
 
 
 class UnknownServiceKindError(ValueError):
@@ -22,8 +25,28 @@ class UnknownServiceKindError(ValueError):
 
 
 @functools.cache
+def kind_names() -> tuple[str, ...]:
+    """The registered kinds' names, in name order, without loading their specs: the pytest
+    plugin registers a fixture and a marker per kind at every start, and loading a spec imports
+    its kind's module."""
+    return tuple(sorted({entry.name for entry in entry_points(group=KIND_ENTRY_POINTS)}))
+
+
+def fixture_name(kind: str) -> str:
+    """The session fixture giving a real server of `kind` (an endpoint)."""
+    return f"real_{kind}"
+
+
+def marker_name(kind: str) -> str:
+    """The pytest marker of a test that needs a real server of `kind`."""
+    return f"requires_{kind}"
+
+
+@functools.cache
 def kind_specs() -> Mapping[str, KindSpec]:
     """Every registered kind's spec, by name, in name order."""
+    from onex_services.kinds.spec import KindSpec
+
     found: dict[str, KindSpec] = {}
     for entry in sorted(entry_points(group=KIND_ENTRY_POINTS), key=lambda e: e.name):
         spec = entry.load()

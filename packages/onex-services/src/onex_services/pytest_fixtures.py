@@ -25,27 +25,32 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
 from onex_services import pytest_namespaces
-from onex_services.catalog import all_kinds, kind_specs
+from onex_services.catalog import all_kinds, fixture_name, kind_names, marker_name
 from onex_services.errors import ServiceError
-from onex_services.leases import Lease
-from onex_services.manager import ToolServiceManager
-from onex_services.models import ServiceEndpoint, ServiceKind
 from onex_services.namespaces import namespace_for
 
+if TYPE_CHECKING:
+    from onex_services.leases import Lease
+    from onex_services.manager import ToolServiceManager
+    from onex_services.models import ServiceEndpoint, ServiceKind
+
+# Light on purpose, like the runner's plugin: a kind is known here by its entry-point name, and
+# the manager, the models and the kinds' modules are imported when a fixture is first set up.
 T = TypeVar("T")
-FIXTURE_KINDS = {spec.fixture_name: kind for kind, spec in kind_specs().items()}
+FIXTURE_KINDS = {fixture_name(kind): kind for kind in kind_names()}
 ALL_SERVICES_MARKER = "requires_all_services"
 MARKER_KINDS: dict[str, tuple[ServiceKind, ...]] = {
-    **{spec.marker: (kind,) for kind, spec in kind_specs().items()},
-    ALL_SERVICES_MARKER: tuple(all_kinds()),
+    marker_name(kind): (kind,) for kind in kind_names()
 }
+"""`requires_<kind>` → its kind; `requires_all_services` means the default stack's kinds
+(`catalog.all_kinds`, which loads the specs: looked up only for a test that has the marker)."""
 OPTIONAL_MARKER = "services_optional"
-_HOLDER = pytest.StashKey["ServicesHolder"]()
+_HOLDER: pytest.StashKey[ServicesHolder] = pytest.StashKey()
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -69,11 +74,20 @@ class ServicesHolder:
     """
 
     def __init__(self, manager: ToolServiceManager | None = None) -> None:
-        self.manager = manager or ToolServiceManager()
+        self._manager = manager
         self.wanted: set[ServiceKind] = set()
         self.leases: list[Lease] = []
         self.endpoints: dict[ServiceKind, ServiceEndpoint] = {}
         self.failures: dict[ServiceKind, ServiceError] = {}
+
+    @property
+    def manager(self) -> ToolServiceManager:
+        """The service manager, made on first use (reading the settings of the environment)."""
+        if self._manager is None:
+            from onex_services.manager import ToolServiceManager
+
+            self._manager = ToolServiceManager()
+        return self._manager
 
     def endpoint(self, kind: ServiceKind) -> ServiceEndpoint:
         """The endpoint of `kind`, acquiring the stack first if needed; raises `ServiceError`."""
@@ -109,6 +123,8 @@ def _kinds_of(item: pytest.Item) -> set[ServiceKind]:
     for marker, marked in MARKER_KINDS.items():
         if item.get_closest_marker(marker) is not None:
             kinds.update(marked)
+    if item.get_closest_marker(ALL_SERVICES_MARKER) is not None:
+        kinds.update(all_kinds())
     if pytest_namespaces.FIXTURE in getattr(item, "fixturenames", ()):
         kinds.update(pytest_namespaces.kinds_for(item))
     return kinds
@@ -119,9 +135,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{OPTIONAL_MARKER}: skip, instead of fail, when a real service the test uses is missing",
     )
-    for kind, spec in kind_specs().items():
-        config.addinivalue_line("markers", f"{spec.marker}: needs a real {spec.title} ({kind})")
-    config.addinivalue_line("markers", f"{ALL_SERVICES_MARKER}: needs every registered kind")
+    for kind in kind_names():
+        config.addinivalue_line("markers", f"{marker_name(kind)}: needs a real {kind} server")
+    config.addinivalue_line("markers", f"{ALL_SERVICES_MARKER}: needs every kind of the default stack")
     config.stash[_HOLDER] = ServicesHolder()
 
 
@@ -162,18 +178,18 @@ def _endpoint(request: pytest.FixtureRequest, kind: ServiceKind) -> ServiceEndpo
     pytest.fail(f"real {kind} is required but cannot be had:\n{error}", pytrace=False)
 
 
-def _real_fixture(kind: ServiceKind, title: str) -> Any:
+def _real_fixture(kind: ServiceKind) -> Any:
     def real_server(request: pytest.FixtureRequest) -> ServiceEndpoint:
         return _endpoint(request, kind)
 
-    real_server.__doc__ = f"A real {title} server, from the shared stack or the environment."
-    return pytest.fixture(scope="session", name=kind_specs()[kind].fixture_name)(real_server)
+    real_server.__doc__ = f"A real {kind} server, from the shared stack or the environment."
+    return pytest.fixture(scope="session", name=fixture_name(kind))(real_server)
 
 
-# One session fixture per registered kind, named by its spec (real_kafka, ...); pytest finds
-# them as attributes of this plugin module.
-for _kind, _spec in kind_specs().items():
-    globals()[_spec.fixture_name] = _real_fixture(_kind, _spec.title)
+# One session fixture per registered kind (real_kafka, ...); pytest finds them as attributes of
+# this plugin module.
+for _kind in kind_names():
+    globals()[fixture_name(_kind)] = _real_fixture(_kind)
 
 
 @pytest.fixture(scope="session")

@@ -15,12 +15,15 @@ Redis), or, when the test has `requires_<kind>` markers, those kinds only. See d
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from onex_services.catalog import kind_specs
-from onex_services.models import ServiceKind
-from onex_services.namespace_pool import NamespacePool, ScopedNamespace
+
+if TYPE_CHECKING:
+    from onex_services.models import ServiceKind
+    from onex_services.namespace_pool import NamespacePool, ScopedNamespace
 
 FIXTURE = "onex_test_namespace"
 
@@ -37,7 +40,8 @@ def kinds_for(item: pytest.Item) -> tuple[ServiceKind, ...]:
     return tuple(kind_specs()) if everything else tuple(marked) or default_kinds()
 
 
-Pools = dict[tuple[ServiceKind, ...], NamespacePool]
+if TYPE_CHECKING:
+    Pools = dict[tuple[ServiceKind, ...], NamespacePool]
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +61,7 @@ def onex_test_namespace(
     request: pytest.FixtureRequest, _onex_namespace_pools: Pools
 ) -> Iterator[ScopedNamespace]:
     """A namespace of this test's own on the real services, empty at the start, dropped after."""
+    from onex_services.namespace_pool import NamespacePool
     from onex_services.pytest_fixtures import _endpoint, _holder
 
     kinds = kinds_for(request.node)

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from onex_scenario.vocabulary import KindVocabulary
 
+from onex_services.catalog import fixture_name, marker_name
 from onex_services.kinds.connection import ConnectionUse
 from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.passwords import stack_password
@@ -197,12 +198,12 @@ class KindSpec:
     @property
     def fixture_name(self) -> str:
         """The session fixture giving a real server of this kind (an endpoint)."""
-        return f"real_{self.name}"
+        return fixture_name(self.name)
 
     @property
     def marker(self) -> str:
         """The pytest marker of a test that needs a real server of this kind."""
-        return f"requires_{self.name}"
+        return marker_name(self.name)
 
     @property
     def port_env(self) -> str:
