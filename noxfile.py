@@ -41,6 +41,9 @@ def _sync(session: nox.Session) -> None:
         "--group",
         "dev",
         "--inexact",
+        # Bytecode compiled at install, as pip does for a user: no run pays for compiling the
+        # harness and its dependencies (the plugin start-up figure assumes it).
+        "--compile-bytecode",
         *(option for name in without for option in ("--no-install-package", name)),
         f"--python={session.virtualenv.location}",
         env={"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)},
