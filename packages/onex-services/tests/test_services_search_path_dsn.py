@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from onex_services.client_fixtures import with_search_path
+from onex_services.kinds.postgres_schemas import scoped_dsn
 
 pytestmark = pytest.mark.unit
 
@@ -16,4 +16,4 @@ pytestmark = pytest.mark.unit
     ],
 )
 def test_the_option_is_added_to_the_query(dsn: str, expected: str) -> None:
-    assert with_search_path(dsn, "onex_a_main").startswith(expected)
+    assert scoped_dsn(dsn, "onex_a_main").startswith(expected)

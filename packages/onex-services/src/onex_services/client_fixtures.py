@@ -20,16 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 import pytest
 
-from onex_services.models import ServiceEndpoint, ServiceKind
 from onex_services.namespaces import cleanup_namespace, verify_clean
 from onex_services.pytest_fixtures import ServicesHolder, run_sync
 
 if TYPE_CHECKING:
     from onex_services.kinds.redis import RedisPrefixManager
+    from onex_services.models import ServiceEndpoint, ServiceKind
 
 
 class RunNamespace:
@@ -128,13 +127,6 @@ def kafka_topic(real_kafka: ServiceEndpoint, onex_run_namespace: RunNamespace) -
     return KafkaTopics(endpoint.url, onex_run_namespace.namespace)
 
 
-def with_search_path(dsn: str, schema: str) -> str:
-    """`dsn` with `options=-csearch_path=<schema>`: libpq (psycopg, SQLAlchemy) and asyncpg both
-    pass it to the server as a startup option, so every connection starts in the schema."""
-    option = quote(f"-csearch_path={schema}", safe="")
-    return f"{dsn}{'&' if '?' in dsn else '?'}options={option}"
-
-
 @pytest.fixture(scope="session")
 def postgres_dsn(real_postgres: ServiceEndpoint, onex_run_namespace: RunNamespace) -> str:
     """A DSN of the real PostgreSQL whose search_path is the run's schema (created, and dropped
@@ -151,7 +143,9 @@ def postgres_dsn(real_postgres: ServiceEndpoint, onex_run_namespace: RunNamespac
             await schema.close()
 
     run_sync(create())
-    return with_search_path(endpoint.url, onex_run_namespace.namespace)
+    from onex_services.kinds.postgres_schemas import scoped_dsn
+
+    return scoped_dsn(endpoint.url, onex_run_namespace.namespace)
 
 
 @dataclass(frozen=True)
