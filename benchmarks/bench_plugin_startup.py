@@ -1,11 +1,11 @@
 """What the harness's pytest plugins cost at start-up: 20 empty tests, harness against plain pytest.
 
 Builds the workspace's distributions as wheels (`uv build`), installs them into a fresh venv
-(`onex-runner` and what it pulls in, bytecode compiled as an installer does) and pytest alone into
-another, then times `python -m pytest` on a folder of 20 empty tests in each, alternating. Prints
-the medians, the difference (the plugins' start-up cost; target <= 150 ms), the pytest11 plugins
-the harness's venv auto-loads, and the heavy modules a run of empty tests imported (none is the
-point). Asserts nothing.
+(`onex-harness`, the one install, and what it pulls in; bytecode compiled as pip does) and
+pytest alone into another, then times `python -m pytest` on a folder of 20 empty tests in each,
+alternating. Prints the best and median times, the difference (the plugins' start-up cost;
+target <= 150 ms), the pytest11 plugins the harness's venv auto-loads, and the heavy modules a
+run of empty tests imported (none is the point). Asserts nothing.
 
     python benchmarks/bench_plugin_startup.py [--rounds 10]
 """
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DISTRIBUTIONS = ("onex-scenario", "onex-registry", "onex-services", "onex-runner")
+DISTRIBUTIONS = ("onex-scenario", "onex-registry", "onex-services", "onex-runner", "onex-harness")
 TARGET_MS = 150.0
 HEAVY = ("pydantic", "aiokafka", "asyncpg", "redis", "rich", "yaml", "python_on_whales", "psutil")
 LIST_PLUGINS = """
@@ -88,7 +88,7 @@ def main(rounds: int) -> None:
             _run(uv, "build", "--quiet", "--wheel", "--package", dist, "-o", wheels, cwd=ROOT)
         pytest_pin = f"pytest=={_pytest_version()}"
         plain = _venv(uv, base / "plain", pytest_pin)
-        harness = _venv(uv, base / "harness", pytest_pin, "onex-runner", wheels=wheels)
+        harness = _venv(uv, base / "harness", pytest_pin, "onex-harness", wheels=wheels)
         tests = base / "project"
         tests.mkdir()
         body = "".join(f"def test_empty_{index}() -> None:\n    pass\n\n\n" for index in range(20))
