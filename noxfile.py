@@ -114,7 +114,9 @@ def unit(session: nox.Session) -> None:
 
 
 @contextmanager
-def _service_stack(session: nox.Session, state: str, backend: str = "process") -> Iterator[None]:
+def _service_stack(
+    session: nox.Session, state: str, backend: str = "process", kinds: tuple[str, ...] = ()
+) -> Iterator[None]:
     """Install what the services need, start ONE shared stack for the session, stop it after.
 
     `onex services install` fetches Kafka's jars from Maven Central and PostgreSQL and Redis from
@@ -130,9 +132,9 @@ def _service_stack(session: nox.Session, state: str, backend: str = "process") -
     services = ("python", "-m", "onex_services")
     if session.env["ONEX_SERVICES_BACKEND"] != "external":  # a shared cluster runs elsewhere
         session.run(*services, "install")
-    session.run(*services, "start")
+    session.run(*services, "start", *kinds)
     # Deep probes before any test: a broken stack stops here.
-    session.run(*services, "health")
+    session.run(*services, "health", *kinds)
     try:
         yield
     finally:
@@ -277,6 +279,36 @@ def shards(session: nox.Session) -> None:
     _sync(session)
     with _service_stack(session, "shards"):
         session.run("python", "benchmarks/sim_shards.py", *session.posargs)
+
+
+TESTCONTAINERS = "testcontainers[postgres,redis]==4.15.0"
+
+
+@nox.session(python=PYTHON, tags=["bench"], default=False)
+def peers(session: nox.Session) -> None:
+    """Side by side with testcontainers-python (not in ci, about 15 minutes, needs Docker): the
+    same work per test as a container per test, as session containers cleaned by hand, and as
+    the harness with a namespace per test, on the same local images; prints totals, per-test
+    costs and ratios. Run it as `flock /tmp/onex-docker.lock ./dev -s peers` (one dockerd)."""
+    session.env["ONEX_SYNC_WITHOUT"] = ECHO_KIND_PACKAGE  # no compose service: not in the stack
+    _sync(session)
+    session.run("uv", "pip", "uninstall", f"--python={session.virtualenv.location}",
+                ECHO_KIND_PACKAGE, silent=True)  # fmt: skip
+    session.run("uv", "pip", "install", f"--python={session.virtualenv.location}",
+                TESTCONTAINERS, silent=True)  # fmt: skip
+    if os.geteuid() != 0 and shutil.which("docker") is None:
+        session.skip("no Docker client and not root: no engine for testcontainers")
+    session.run("python", "-m", "onex_services", "install")  # Kafka's jars go into its image
+    owner = f"nox-peers-{os.getpid()}"
+    session.env["ONEX_ENGINE_OWNER"] = owner  # a dockerd started here is stopped at the end
+    try:
+        session.run("python", "-m", "onex_services.images", "build")
+        for kind in ("kafka", "postgres", "redis"):
+            session.env[f"ONEX_IMAGE_{kind.upper()}"] = f"onex/{kind}:local"
+        with _service_stack(session, "nox-peers", backend="compose", kinds=("postgres", "redis")):
+            session.run("python", "benchmarks/peer_testcontainers.py", *session.posargs)
+    finally:
+        session.run("python", "-m", "onex_services.images", "engine-stop", owner)
 
 
 def _benchmark_commands(posargs: list[str]) -> list[list[str]]:
