@@ -302,9 +302,8 @@ def peers(session: nox.Session) -> None:
     owner = f"nox-peers-{os.getpid()}"
     session.env["ONEX_ENGINE_OWNER"] = owner  # a dockerd started here is stopped at the end
     try:
+        # The compose backend runs each kind's local image once built (see the compose session).
         session.run("python", "-m", "onex_services.images", "build")
-        for kind in ("kafka", "postgres", "redis"):
-            session.env[f"ONEX_IMAGE_{kind.upper()}"] = f"onex/{kind}:local"
         with _service_stack(session, "nox-peers", backend="compose", kinds=("postgres", "redis")):
             session.run("python", "benchmarks/peer_testcontainers.py", *session.posargs)
     finally:

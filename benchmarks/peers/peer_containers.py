@@ -5,20 +5,28 @@ from __future__ import annotations
 
 import os
 
+from onex_services.catalog import kind_spec
 from testcontainers.postgres import PostgresContainer
 from testcontainers.redis import RedisContainer
 
 PASSWORD = "peer-bench"
 
 
+def _image(kind: str) -> str:
+    """The image the compose backend runs for `kind`: ONEX_IMAGE_<KIND>, else the local one."""
+    spec = kind_spec(kind)
+    assert spec.compose is not None, f"{kind} has no compose image"
+    return os.environ.get(spec.image_env) or spec.compose.local_image
+
+
 def postgres() -> PostgresContainer:
-    image = os.environ.get("ONEX_IMAGE_POSTGRES", "onex/postgres:local")
+    image = _image("postgres")
     # The image makes no database of POSTGRES_DB's name: connect to `postgres`.
     return PostgresContainer(image, username="postgres", password=PASSWORD, dbname="postgres")
 
 
 def redis() -> RedisContainer:
-    image = os.environ.get("ONEX_IMAGE_REDIS", "onex/redis:local")
+    image = _image("redis")
     # The image's entrypoint is redis-server, so the command is its arguments only.
     return RedisContainer(image).with_command("--protected-mode no")
 
