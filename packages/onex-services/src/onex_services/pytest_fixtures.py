@@ -137,7 +137,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     for kind in kind_names():
         config.addinivalue_line("markers", f"{marker_name(kind)}: needs a real {kind} server")
-    config.addinivalue_line("markers", f"{ALL_SERVICES_MARKER}: needs every kind of the default stack")
+    config.addinivalue_line("markers", f"{ALL_SERVICES_MARKER}: needs every default stack kind")
     config.stash[_HOLDER] = ServicesHolder()
 
 
