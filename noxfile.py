@@ -284,23 +284,36 @@ def shards(session: nox.Session) -> None:
 TESTCONTAINERS = "testcontainers[postgres,redis]==4.15.0"
 
 
+def _docker_ready(session: nox.Session) -> str:
+    """What a session on Docker needs first; returns the owner its dockerd is recorded with.
+
+    The test-only echo kind (packages/onex-services/tests/fourth_kind) has no compose service:
+    installed, it would be one of "all services" and no compose stack could serve them (its
+    tests run in the process tiers). Kafka's jars go into its image. A dockerd started for the
+    session is recorded with the owner and stopped at the end (`images engine-stop OWNER`); an
+    engine that already ran is left running.
+    """
+    session.env["ONEX_SYNC_WITHOUT"] = ECHO_KIND_PACKAGE
+    _sync(session)
+    session.run("uv", "pip", "uninstall", f"--python={session.virtualenv.location}",
+                ECHO_KIND_PACKAGE, silent=True)  # fmt: skip
+    if os.geteuid() != 0 and shutil.which("docker") is None:
+        session.skip("no Docker client and not root: no Docker engine can be set up here")
+    session.run("python", "-m", "onex_services", "install")
+    owner = f"nox-{session.name}-{os.getpid()}"
+    session.env["ONEX_ENGINE_OWNER"] = owner
+    return owner
+
+
 @nox.session(python=PYTHON, tags=["bench"], default=False)
 def peers(session: nox.Session) -> None:
     """Side by side with testcontainers-python (not in ci, about 15 minutes, needs Docker): the
     same work per test as a container per test, as session containers cleaned by hand, and as
     the harness with a namespace per test, on the same local images; prints totals, per-test
     costs and ratios. Run it as `flock /tmp/onex-docker.lock ./dev -s peers` (one dockerd)."""
-    session.env["ONEX_SYNC_WITHOUT"] = ECHO_KIND_PACKAGE  # no compose service: not in the stack
-    _sync(session)
-    session.run("uv", "pip", "uninstall", f"--python={session.virtualenv.location}",
-                ECHO_KIND_PACKAGE, silent=True)  # fmt: skip
+    owner = _docker_ready(session)
     session.run("uv", "pip", "install", f"--python={session.virtualenv.location}",
                 TESTCONTAINERS, silent=True)  # fmt: skip
-    if os.geteuid() != 0 and shutil.which("docker") is None:
-        session.skip("no Docker client and not root: no engine for testcontainers")
-    session.run("python", "-m", "onex_services", "install")  # Kafka's jars go into its image
-    owner = f"nox-peers-{os.getpid()}"
-    session.env["ONEX_ENGINE_OWNER"] = owner  # a dockerd started here is stopped at the end
     try:
         # The compose backend runs each kind's local image once built (see the compose session).
         session.run("python", "-m", "onex_services.images", "build")
@@ -408,20 +421,7 @@ def compose(session: nox.Session) -> None:
     """Compose tier: the same real contract tests and scenarios as `integration`, on the docker
     compose backend with locally built images (engine, compose plugin and images are set up when
     missing); skipped with the reason where no Docker engine can run."""
-    # The test-only echo kind (packages/onex-services/tests/fourth_kind) has no compose service:
-    # installed, it would be one of "all services" and no compose stack could serve them. Its
-    # tests run in the process tiers.
-    session.env["ONEX_SYNC_WITHOUT"] = ECHO_KIND_PACKAGE
-    _sync(session)
-    session.run("uv", "pip", "uninstall", f"--python={session.virtualenv.location}",
-                ECHO_KIND_PACKAGE, silent=True)  # fmt: skip
-    if os.geteuid() != 0 and shutil.which("docker") is None:
-        session.skip("no Docker client and not root: the compose tier cannot set up an engine")
-    session.run("python", "-m", "onex_services", "install")  # Kafka's jars go into its image
-    # A dockerd started for this session is recorded with this owner, and stopped at the end;
-    # an engine that already ran is left running.
-    owner = f"nox-compose-{os.getpid()}"
-    session.env["ONEX_ENGINE_OWNER"] = owner
+    owner = _docker_ready(session)
     try:
         # Every kind's local image; the compose backend runs a kind's local image once it
         # exists (unless ONEX_IMAGE_<KIND> names another), so no kind is named here.
