@@ -100,3 +100,22 @@ async def test_what_a_mock_cannot_model_is_refused_by_name(
     assert result.outcome is OutcomeEnum.ERROR
     assert f"the fault '{action}' (it models down, reset_peer, timeout, latency)" in result.message
     assert "is not supported by the mock InMemoryKeyValueStore" in result.message
+
+
+async def test_a_fault_with_for_heals_itself_while_the_next_steps_run(
+    write_scenario: Any, run_scenarios: Any
+) -> None:
+    path = write_scenario(
+        "mock_down_for", node=NODE, external_services=SERVICES,
+        steps=[
+            {"id": "cut", "fault": {"target": "redis", "action": "down", "for": "1s"}},
+            {"id": "during", "call": "kv_ping"},
+            {"id": "later", "wait": "3s"},
+            {"id": "after", "call": "kv_ping"},
+        ],
+    )  # fmt: skip
+    [result], _ = await run_scenarios(path)
+    assert result.outcome is OutcomeEnum.PASSED, result.message
+    seen = _outputs(result)
+    assert seen["during"] == {"ok": False, "error": "KvConnectionLost"}
+    assert seen["after"] == {"ok": True}

@@ -1,7 +1,8 @@
-"""A harness SIGKILLed while a scenario holds a network fault leaves its proxy behind; the
+"""A run stopped while a scenario holds a network fault: interrupted (SIGINT), its cleanup
+removes the fault and the proxy itself; killed (SIGKILL), it leaves the proxy behind and the
 reaper removes it, and only it: a proxy the harness did not make stays.
 
-The stack (Redis and Toxiproxy, both real processes) is this test's own, never the shared one.
+The stack (Redis and Toxiproxy, both real processes) is each test's own, never the shared one.
 """
 
 from __future__ import annotations
@@ -44,33 +45,54 @@ def _proxies(api: ToxiproxyClient) -> dict[str, tuple[str, ...]]:
     return {p.name: p.toxics for p in asyncio.run(api.proxies())}
 
 
+def _run_until_held(
+    stack: IsolatedStack, tmp_path: Path, stop: signal.Signals
+) -> tuple[ToxiproxyClient, str, subprocess.Popen[str]]:
+    """Start a stack and `onex run` the scenario; once it holds its fault, send `stop` and wait
+    for the run to end. The stack's Toxiproxy, the run's proxy and the ended run."""
+    started = stack.services("start", "redis", "toxiproxy")
+    assert started.returncode == 0, started.stdout + started.stderr
+    state = stack.state()
+    assert state is not None
+    api = ToxiproxyClient(state.services["toxiproxy"].url)
+    asyncio.run(api.create_proxy("someone-else", "127.0.0.1:0", "127.0.0.1:9"))
+    marker = tmp_path / "holding"
+    run = subprocess.Popen(
+        [onex_command(), "run", str(_scenario(tmp_path / "scenarios", marker)),
+         "--snapshots", "-", "--events", "-", "--history", "-"],
+        env=stack.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: marker.exists() or run.poll() is not None, "the scenario to hold")
+        assert run.poll() is None, run.communicate()[0]
+        held = {n: t for n, t in _proxies(api).items() if n.endswith(".redis")}
+        [(name, toxics)] = held.items()  # the run's proxy, with its latency toxic
+        assert len(toxics) == 1
+        os.kill(run.pid, stop)
+        wait_until(lambda: not pid_alive(run.pid), "the run to end")
+    finally:
+        if run.poll() is None:
+            run.kill()
+        run.wait()
+    return api, name, run
+
+
+def test_an_interrupted_run_removes_its_fault_and_proxy_itself(tmp_path: Path) -> None:
+    stack = IsolatedStack(tmp_path)
+    try:
+        api, name, run = _run_until_held(stack, tmp_path, signal.SIGINT)
+        assert run.returncode != 0
+        left = _proxies(api)
+        assert name not in left  # gone without the reaper
+        assert "someone-else" in left
+    finally:
+        stack.stop()
+
+
 def test_the_reaper_removes_the_proxies_of_a_killed_run_and_no_other(tmp_path: Path) -> None:
     stack = IsolatedStack(tmp_path)
     try:
-        started = stack.services("start", "redis", "toxiproxy")
-        assert started.returncode == 0, started.stdout + started.stderr
-        state = stack.state()
-        assert state is not None
-        api = ToxiproxyClient(state.services["toxiproxy"].url)
-        asyncio.run(api.create_proxy("someone-else", "127.0.0.1:0", "127.0.0.1:9"))
-        marker = tmp_path / "holding"
-        run = subprocess.Popen(
-            [onex_command(), "run", str(_scenario(tmp_path / "scenarios", marker)),
-             "--snapshots", "-", "--events", "-", "--history", "-"],
-            env=stack.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        try:
-            wait_until(lambda: marker.exists() or run.poll() is not None, "the scenario to hold")
-            assert run.poll() is None, run.communicate()[0]
-            held = {n: t for n, t in _proxies(api).items() if n.endswith(".redis")}
-            [(name, toxics)] = held.items()  # the run's proxy, with its latency toxic
-            assert len(toxics) == 1
-            os.kill(run.pid, signal.SIGKILL)
-            wait_until(lambda: not pid_alive(run.pid), "the harness to die")
-        finally:
-            if run.poll() is None:
-                run.kill()
-            run.wait()
+        api, name, _ = _run_until_held(stack, tmp_path, signal.SIGKILL)
         assert name in _proxies(api)  # nothing removed it: the run died holding it
         reaped = stack.services("reap")
         assert reaped.returncode == 0, reaped.stdout + reaped.stderr
