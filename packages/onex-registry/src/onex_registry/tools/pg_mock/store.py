@@ -31,7 +31,10 @@ from onex_registry.sql_errors import (
     TransactionAborted,
 )
 from onex_registry.tools.pg_mock.ddl import TOOL, Table, create_table
+from onex_registry.tools.pg_mock.expressions import Rewritten, rewrite
 from onex_registry.tools.pg_mock.numeric import Average
+from onex_registry.tools.pg_mock.pg_functions import SqliteFunctions
+from onex_registry.tools.pg_mock.pg_types import load_result
 from onex_registry.tools.pg_mock.sqlite_errors import translate_sqlite_error
 from onex_registry.tools.pg_mock.statements import (
     NUMERIC_RESULT,
@@ -46,6 +49,10 @@ SEED_ENV = "ONEX_SQL_SHUFFLE_SEED"
 _PLACEHOLDER = re.compile(r"\?(\d+)")
 _PASS_THROUGH = (int, float, str, bytes, type(None))
 _NUMERIC = Column("avg", "numeric", "numeric")
+_TYPED_KINDS = frozenset({"SelectStmt", "InsertStmt", "UpdateStmt", "DeleteStmt"})
+_AS_IS = Rewritten(None, (), {})
+# Expression results the analyser types; other families keep the column's own loader.
+_COMPUTED = frozenset({"int", "numeric", "bool", "text"})
 
 
 class InMemorySqlStore:
@@ -63,6 +70,11 @@ class InMemorySqlStore:
         self._db.execute("PRAGMA foreign_keys = ON")
         # typeshed wants an int from finalize; sqlite takes any SQL value (here NUMERIC as text).
         self._db.create_aggregate("avg", 1, Average)  # type: ignore[arg-type]
+        self._db.execute("PRAGMA case_sensitive_like = ON")  # PostgreSQL's LIKE sees case
+        self._functions = SqliteFunctions()
+        self._functions.install(self._db)
+        # Statements typed against the catalog, by text; emptied when the catalog changes.
+        self._rewritten: dict[str, Rewritten] = {}
         self._tables: dict[str, Table] = {}
         self._connected = False
         self._depth = 0  # 0: autocommit; 1: a transaction; >1: savepoints inside it
@@ -126,23 +138,41 @@ class InMemorySqlStore:
             table, ddl = create_table(statement.node)
             self._sqlite(db, ddl, (), statement.sqlite_sql)
             self._tables.setdefault(table.name, table)
+            self._rewritten.clear()
             return 0, []
-        bound = self._bind(statement, args)
-        cursor = self._sqlite(db, statement.sqlite_sql, bound, statement.sqlite_sql)
+        prepared = self._prepared(statement)
+        bound = self._bind(statement, args, prepared)
+        sql = prepared.sqlite_sql or statement.sqlite_sql
+        cursor = self._sqlite(db, sql, bound, statement.sqlite_sql)
         if statement.kind == "DropStmt":
             self._sync_catalog()
         raw = cursor.fetchall() if cursor.description else []
-        rows = self._typed(statement, cursor, raw)
+        rows = self._typed(statement, cursor, raw, prepared)
         if statement.kind == "SelectStmt" and not statement.ordered and len(rows) > 1:
             self._random.shuffle(rows)  # code relying on an order it never asked for fails
         return (len(rows) if statement.kind == "SelectStmt" else max(cursor.rowcount, 0)), rows
 
-    @staticmethod
-    def _sqlite(db: sqlite3.Connection, sql: str, args: Any, shown: str) -> sqlite3.Cursor:
+    def _sqlite(self, db: sqlite3.Connection, sql: str, args: Any, shown: str) -> sqlite3.Cursor:
         try:
             return db.execute(sql, args)
         except sqlite3.Error as exc:
+            raised = self._functions.take()  # a pg_* function's own error, as PostgreSQL's
+            if raised is not None:
+                raise raised from None
             raise translate_sqlite_error(exc, shown) from exc
+
+    def _prepared(self, statement: Statement) -> Rewritten:
+        """The statement typed as PostgreSQL types it, rewritten where sqlite would differ."""
+        known = self._rewritten.get(statement.sqlite_sql)
+        if known is not None:
+            return known
+        if statement.kind not in _TYPED_KINDS:
+            return _AS_IS
+        params = self._params(statement)
+        columns = {n: c for n, name in params.items() if (c := self._column(statement, name))}
+        prepared = rewrite(statement.node, lambda name: self._column(statement, name), columns)
+        self._rewritten[statement.sqlite_sql] = prepared
+        return prepared
 
     def _column(self, statement: Statement, name: str | None) -> Column | None:
         if name is None:
@@ -153,12 +183,17 @@ class InMemorySqlStore:
                 return known.columns[name]
         return None
 
-    def _bind(self, statement: Statement, args: tuple[Any, ...]) -> tuple[Any, ...]:
-        params = statement.params
+    def _params(self, statement: Statement) -> dict[int, str]:
         if statement.kind == "InsertStmt" and statement.tables:
             table = self._tables.get(statement.tables[0])
             if table is not None:
-                params = insert_params_for(statement, list(table.columns))
+                return insert_params_for(statement, list(table.columns))
+        return statement.params
+
+    def _bind(
+        self, statement: Statement, args: tuple[Any, ...], prepared: Rewritten
+    ) -> tuple[Any, ...]:
+        params = self._params(statement)
         expected = max(params, default=0)
         highest = max((int(n) for n in _placeholders(statement.sqlite_sql)), default=0)
         if max(expected, highest) != len(args):
@@ -172,6 +207,7 @@ class InMemorySqlStore:
         refused: InvalidValue | None = None
         for position, value in enumerate(args, start=1):
             column = self._column(statement, params.get(position))
+            column = column or prepared.cast_params.get(position)
             if column is not None:
                 try:
                     bound.append(bind(value, column, position))
@@ -193,7 +229,7 @@ class InMemorySqlStore:
         return tuple(bound)
 
     def _typed(
-        self, statement: Statement, cursor: sqlite3.Cursor, raw: list[Any]
+        self, statement: Statement, cursor: sqlite3.Cursor, raw: list[Any], prepared: Rewritten
     ) -> list[dict[str, Any]]:
         if not raw:
             return []
@@ -201,8 +237,18 @@ class InMemorySqlStore:
         if not statement.star and len(statement.names) == len(names):
             names = [str(name) for name in statement.names]
         columns: list[Column | None] = []
-        for name in names:
+        computed: list[Any] = []
+        for position, name in enumerate(names):
             source = statement.results.get(name)
+            kind = prepared.results[position] if position < len(prepared.results) else None
+            plain = source is not None and (
+                source.function is None or source.function in NUMERIC_RESULT
+            )
+            if not statement.star and not plain and kind is not None and kind.family in _COMPUTED:
+                computed.append(kind)  # an expression: typed by the analyser
+                columns.append(None)
+                continue
+            computed.append(None)
             if source is None:
                 columns.append(self._column(statement, name) if statement.star else None)
             elif source.function in NUMERIC_RESULT:
@@ -213,8 +259,14 @@ class InMemorySqlStore:
                 columns.append(None)
         return [
             {
-                name: value if column is None else load(value, column)
-                for name, column, value in zip(names, columns, row, strict=True)
+                name: (
+                    load(value, column)
+                    if column is not None
+                    else load_result(value, kind)
+                    if kind is not None
+                    else value
+                )
+                for name, column, kind, value in zip(names, columns, computed, row, strict=True)
             }
             for row in raw
         ]
@@ -239,6 +291,7 @@ class InMemorySqlStore:
         """Forget tables a rollback or DROP removed."""
         live = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master")}
         self._tables = {name: t for name, t in self._tables.items() if name in live}
+        self._rewritten.clear()
 
     def transaction(self) -> AbstractAsyncContextManager[None]:
         return self._transaction()
