@@ -142,3 +142,14 @@ steps:
     assert "steps[0].http: an http step needs `app:` (the app under test to call)" in messages
     assert any(m.startswith("steps[0].http.expect.status") and "$betwen" in m for m in messages)
     assert any(m.startswith("steps[0].http.expect.json.id") for m in messages)
+
+
+def test_render_fills_in_placeholders_and_unescapes_the_literal_form() -> None:
+    from onex_scenario.placeholders import render
+
+    values = {"namespace": "onex_a_main", "services.kafka.topic_prefix": "onex_a_main."}
+    text = "ns=${namespace} topics=${services.kafka.topic_prefix}orders literal=$${namespace}"
+    assert render(text, values) == ("ns=onex_a_main topics=onex_a_main.orders literal=${namespace}")
+    assert render("${HOME} stays", values) == "${HOME} stays"  # not a run-time placeholder
+    with pytest.raises(KeyError, match=r"services\.redis\.url"):
+        render("${services.redis.url}", values)

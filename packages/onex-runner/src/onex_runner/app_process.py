@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -41,6 +42,8 @@ from onex_services.settings import Paths
 
 from onex_runner.app_env import base_url, placeholder_values
 from onex_runner.app_readiness import NotReady, Readiness, wait_ready
+
+_LOG = logging.getLogger(__name__)
 
 
 class AppStartError(OnexToolError):
@@ -103,7 +106,7 @@ class AppUnderTest:
         """Start the app and wait until it is ready; AppStartError says why it is not."""
         spec = self.spec
         for line in reap_orphan_apps(self.paths):
-            print(f"onex: {line}")
+            _LOG.warning("%s", line)  # an app a dead harness left behind: news for the user
         argv = [self._render(part, "command") for part in spec.command]
         env = self._environment()
         cwd = (self._root / self._render(spec.cwd, "cwd")) if spec.cwd else self._root
