@@ -22,7 +22,6 @@ from rich.console import Console
 from rich.text import Text
 
 from onex_services import launcher
-from onex_services.app_ledger import reap_orphan_apps
 from onex_services.catalog import kind_specs, parse_kinds
 from onex_services.envconfig import EndpointConfigError
 from onex_services.errors import ServiceError
@@ -127,8 +126,7 @@ def reap(console: Console) -> int:
     what went and what stayed."""
 
     def body() -> int:
-        manager = _manager(console, None)
-        lines = asyncio.run(manager.reap()) + reap_orphan_apps(manager.paths)
+        lines = asyncio.run(_manager(console, None).reap())
         for line in lines:
             console.print(plain_text(line))
         if not lines:

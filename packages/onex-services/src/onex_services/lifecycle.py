@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from onex_services import launcher, leases
+from onex_services.app_ledger import reap_orphan_apps
 from onex_services.backends import (
     AUTO,
     Backend,
@@ -106,6 +107,7 @@ class StackLifecycle:
             self.store.clear()
             state = None
         lines.extend(reap_unclaimed_dirs(self.paths, state.stack_dir if state else None))
+        lines.extend(reap_orphan_apps(self.paths))  # apps under test of harnesses that died
         return state, lines
 
     def release(self, lease_id: str, reuse: bool) -> list[str]:
