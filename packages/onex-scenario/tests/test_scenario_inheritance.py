@@ -10,7 +10,7 @@ from onex_scenario import DependencyModeEnum, ScenarioConfigModel, TierEnum, loa
 from onex_scenario.inheritance import deep_merge
 from onex_scenario.loader import ScenarioLoader
 from onex_scenario.modes import plan_modes
-from onex_scenario.yaml_source import read_yaml_text
+from onex_scenario.yaml_files import read_yaml_text
 
 from conftest import SHIPPED_BASES, Tree
 

@@ -7,7 +7,7 @@ import gc
 import pytest
 from onex_scenario import LoadedScenario, discover_scenario_files, load_scenarios
 from onex_scenario.loader import is_scenario_file
-from onex_scenario.yaml_source import Position
+from onex_scenario.source_map import Position
 
 from conftest import DATA, REPO, SHIPPED_BASES, Tree
 

@@ -6,13 +6,9 @@ from pathlib import Path
 
 import pytest
 from onex_scenario import ScenarioValidationError
-from onex_scenario.yaml_source import (
-    MAX_DEPTH,
-    Position,
-    parse_yaml_data,
-    parse_yaml_text,
-    read_yaml_file,
-)
+from onex_scenario.source_map import Position
+from onex_scenario.yaml_files import read_yaml_file
+from onex_scenario.yaml_source import MAX_DEPTH, parse_yaml_data, parse_yaml_text
 
 from conftest import Tree
 

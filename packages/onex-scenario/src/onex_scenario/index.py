@@ -27,7 +27,8 @@ from onex_scenario.issues import validation_issues
 from onex_scenario.loader import INDEX_FILENAME, LoadedScenario, discover_scenario_files
 from onex_scenario.models import TierEnum
 from onex_scenario.names import ScenarioName, Tag
-from onex_scenario.yaml_source import SourceMap, as_mapping, read_yaml_file
+from onex_scenario.source_map import SourceMap
+from onex_scenario.yaml_files import as_mapping, read_yaml_file
 
 _MODEL = ConfigDict(extra="forbid", frozen=True)
 

@@ -28,14 +28,9 @@ from onex_scenario.errors import (
     format_key_path,
 )
 from onex_scenario.interpolation import interpolate_data, interpolate_in_place
-from onex_scenario.yaml_source import (
-    SourceMap,
-    Template,
-    as_mapping,
-    parse_yaml_data,
-    parse_yaml_text,
-    read_yaml_text,
-)
+from onex_scenario.source_map import SourceMap
+from onex_scenario.yaml_files import as_mapping, read_yaml_text
+from onex_scenario.yaml_source import Template, parse_yaml_data, parse_yaml_text
 
 BASES_DIR = "_bases"
 SHIPPED_BASES = Path(__file__).resolve().parent / "bases"

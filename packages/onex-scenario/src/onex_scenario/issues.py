@@ -17,8 +17,9 @@ from onex_scenario.checks import suggestion
 from onex_scenario.display import show_key
 from onex_scenario.errors import KeyPath, ValidationIssue, format_key_path
 from onex_scenario.names import PATTERN_DESCRIPTIONS
+from onex_scenario.source_map import SourceMap
 from onex_scenario.steps import EXPECTATION_KINDS, STEP_ACTIONS, known_step_actions
-from onex_scenario.yaml_source import SourceMap, type_name
+from onex_scenario.yaml_files import type_name
 
 _OWN_MESSAGES = {
     "duration",

@@ -39,7 +39,7 @@ from onex_scenario.inheritance import YAML_SUFFIXES, Inheritance, Layered
 from onex_scenario.issues import validation_issues
 from onex_scenario.models import ScenarioConfigModel, TierEnum
 from onex_scenario.resource_files import resource_files, with_absolute_files
-from onex_scenario.yaml_source import Position, SourceMap
+from onex_scenario.source_map import Position, SourceMap
 
 INDEX_FILENAME = "index.yaml"
 _TIERS = {tier.value for tier in TierEnum}

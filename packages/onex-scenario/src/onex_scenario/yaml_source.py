@@ -10,8 +10,6 @@ bounded so that a "billion laughs" document cannot exhaust memory.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -24,6 +22,7 @@ from onex_scenario.errors import (
     ValidationIssue,
     format_key_path,
 )
+from onex_scenario.source_map import Position, SourceMap
 
 MAX_EXPANDED_NODES = 200_000
 """Largest number of nodes a document may expand to once aliases are followed."""
@@ -44,42 +43,6 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """Where something is written: file as given by the caller, 1-based line and column."""
-
-    file: str
-    line: int
-    column: int
-
-
-@dataclass(slots=True)
-class SourceMap:
-    """Positions of values and keys by key path. Merged documents mix files, so each position
-    carries its own file."""
-
-    file: str
-    values: dict[KeyPath, Position] = field(default_factory=dict)
-    keys: dict[KeyPath, Position] = field(default_factory=dict)
-
-    def value_position(self, path: KeyPath) -> Position:
-        """Position of the value at `path`, or of its nearest ancestor that has one."""
-        for end in range(len(path), -1, -1):
-            found = self.values.get(path[:end])
-            if found is not None:
-                return found
-        return Position(self.file, 1, 1)
-
-    def key_position(self, path: KeyPath) -> Position:
-        """Position of the key that ends `path` (falls back to the value's position)."""
-        found = self.keys.get(path)
-        return found if found is not None else self.value_position(path)
-
-    def merged_with(self, child: SourceMap) -> SourceMap:
-        """Positions after `child` was merged over this document: the child's win."""
-        return SourceMap(child.file, {**self.values, **child.values}, {**self.keys, **child.keys})
 
 
 class _YamlProblem(Exception):
@@ -418,72 +381,3 @@ def _run(loader: PositionLoader, text: str, file: str) -> object:
 def _line_column(text: str, offset: int) -> tuple[int, int]:
     before = text[:offset]
     return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
-
-
-def read_yaml_text(path: Path, file: str) -> str:
-    """The text of a UTF-8 (optionally BOM-prefixed) file; failures become
-    `ScenarioValidationError` naming `file`."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        raise ScenarioValidationError(
-            [ValidationIssue(file, 1, 1, DOCUMENT, f"cannot read the file: {reason}")]
-        ) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ScenarioValidationError(
-            [
-                ValidationIssue(
-                    file,
-                    line,
-                    column,
-                    DOCUMENT,
-                    f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded; "
-                    "save the file as UTF-8",
-                )
-            ]
-        ) from None
-
-
-def read_yaml_file(path: Path, display: str | None = None) -> tuple[object, SourceMap]:
-    """Read and parse a UTF-8 YAML file with positions; every failure becomes a
-    `ScenarioValidationError`. `display` is the file name used in messages (default str(path))."""
-    file = display if display is not None else str(path)
-    return parse_yaml_text(read_yaml_text(path, file), file)
-
-
-def as_mapping(data: object, source_map: SourceMap, what: str) -> dict[str, Any]:
-    """Check that a parsed document is a mapping (`what` says what it should hold)."""
-    if isinstance(data, dict):
-        return data
-    where = source_map.value_position(())
-    if data is None:
-        message = f"the file is empty; expected a mapping of {what}"
-    else:
-        message = f"expected a mapping of {what}, got {type_name(data)}"
-    raise ScenarioValidationError(
-        [ValidationIssue(source_map.file, where.line, where.column, DOCUMENT, message)]
-    )
-
-
-def type_name(value: object) -> str:
-    """The YAML/JSON name of a value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
