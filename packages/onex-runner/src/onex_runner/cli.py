@@ -7,31 +7,25 @@ SIGINT stopped the run (the reports then hold what finished and are marked inter
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
-from onex_scenario import DependencyModeEnum, LoadedScenario, TierEnum
+from onex_scenario import DependencyModeEnum, TierEnum
 from onex_scenario.cli import bases_option
-from onex_scenario.compare_paths import Pattern
 from onex_scenario.display import plain_text
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.text import Text
 
-from onex_runner.engine import RunOptions, ScenarioRunner
-from onex_runner.events import EventStream, HealthRound, sample
+from onex_runner.engine import RunOptions
 from onex_runner.interrupts import RunInterrupt, run_to_end
-from onex_runner.mode_diff import compare_runs, difference_line
+from onex_runner.mode_diff import difference_line
 from onex_runner.recording import Recording
 from onex_runner.reports import write_html, write_json, write_junit
-from onex_runner.results import ModelRunSummary, ModelScenarioResult, OutcomeEnum
+from onex_runner.results import ModelRunSummary, ModelScenarioResult
 from onex_runner.run_inputs import (
     checked_options,
     project_settings,
@@ -40,119 +34,7 @@ from onex_runner.run_inputs import (
     shard_option,
     shard_or_exit,
 )
-from onex_runner.snapshots import append_jsonl, compare_golden
-
-# Lines are built as rich `Text` from parts: our own styles, and values from scenarios and
-# services through `plain_text`, so no value is ever read as markup (see onex_scenario.display).
-_MARK = {
-    OutcomeEnum.PASSED: ("✓ passed", "green"),
-    OutcomeEnum.FAILED: ("✗ failed", "red"),
-    OutcomeEnum.ERROR: ("✗ error", "red"),
-    OutcomeEnum.SKIPPED: ("⚠ skipped", "yellow"),
-}
-
-
-def _result_line(result: ModelScenarioResult) -> Text:
-    line = Text.assemble(
-        _MARK[result.outcome],
-        " ",
-        plain_text(result.name),
-        " ",
-        plain_text(f"({result.tier_label}, {result.duration_ms:.0f} ms)", "dim"),
-        " ",
-        plain_text(result.message),
-    )
-    if result.log_tail and result.outcome is not OutcomeEnum.PASSED:
-        # The last lines of the app's and the services' logs: often the why of a failure.
-        line.append_text(Text.assemble("\n", plain_text(result.log_tail, "dim")))
-    return line
-
-
-@dataclass(frozen=True)
-class _Setup:
-    """What every pass over the scenarios of one `onex run` shares."""
-
-    workers: int
-    console: Console
-    snapshots: Path | None
-    interrupt: RunInterrupt
-    finished: list[ModelScenarioResult]  # in the order they ended, for the second SIGINT
-    stream: EventStream | None = None  # the run's event stream, when it is recorded
-
-
-async def _run(
-    scenarios: list[LoadedScenario],
-    options: RunOptions,
-    setup: _Setup,
-    update_snapshots: bool,
-    repeat: int = 1,
-    first_id: int = 0,
-) -> list[ModelScenarioResult]:
-    console, snapshots, interrupt = setup.console, setup.snapshots, setup.interrupt
-    stream = setup.stream
-    runner = ScenarioRunner(options, interrupt=interrupt)
-    # Each repetition is a run of its own: its own namespace, its own result.
-    runs = [(loaded, k) for loaded in scenarios for k in range(1, repeat + 1)]
-    names = [_display_name(loaded, k, repeat) for loaded, k in runs]
-    sampler = None
-    if stream is not None:
-        for i, (loaded, _) in enumerate(runs):
-            scenario = loaded.scenario
-            stream.emit("scenario_queued", id=first_id + i, name=names[i], path=str(loaded.path),
-                        tier=str(scenario.tier), tags=list(scenario.tags))  # fmt: skip
-        sampler = asyncio.create_task(sample(stream, lambda: _health_round(runner)))
-    limit = asyncio.Semaphore(max(1, setup.workers))
-    results: dict[int, ModelScenarioResult] = {}
-    with Progress(
-        TextColumn("[bold]onex run[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}", markup=False),  # a scenario's name, as text
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("", total=len(runs))
-
-        async def one(index: int, loaded: LoadedScenario) -> None:
-            async with limit:
-                if interrupt.requested:  # a stopped run starts nothing new
-                    return
-                progress.update(task, description=loaded.scenario.name)
-                events = stream.scenario(first_id + index) if stream is not None else None
-                result = await runner.run(loaded, events)
-                problem = compare_golden(result, update=update_snapshots)
-                if problem and result.outcome is OutcomeEnum.PASSED:
-                    result.outcome, result.message = OutcomeEnum.FAILED, problem
-                result.name = names[index]  # after the golden comparison (by the plain name)
-                if events is not None:
-                    events.finished(result)
-                if snapshots is not None:
-                    append_jsonl(result, snapshots)
-                results[index] = result
-                setup.finished.append(result)
-                progress.console.print(_result_line(result), soft_wrap=True)
-                progress.advance(task)
-
-        try:
-            with interrupt.on_sigint():
-                await asyncio.gather(*(one(i, s) for i, (s, _) in enumerate(runs)))
-        finally:
-            if sampler is not None:
-                sampler.cancel()
-                await asyncio.gather(sampler, return_exceptions=True)
-            await runner.close()
-    return [results[i] for i in sorted(results)]
-
-
-def _display_name(loaded: LoadedScenario, attempt: int, repeat: int) -> str:
-    name = loaded.scenario.name
-    return f"{name} [run {attempt}/{repeat}]" if repeat > 1 else name
-
-
-def _health_round(runner: ScenarioRunner) -> HealthRound | None:
-    held = runner.held_services
-    return held.health_round if held is not None else None
+from onex_runner.run_pass import PassSetup, compare_mock_and_real, report_flaky, run_pass
 
 
 @dataclass(frozen=True)
@@ -184,45 +66,6 @@ class _Reports:
         self.write(list(finished), None, interrupted=True)
         console.print("[red]interrupted twice: stopped at once[/] (reports hold what finished)")
         os._exit(130)
-
-
-def _compare_modes(
-    scenarios: list[LoadedScenario],
-    options_for: Callable[[DependencyModeEnum | None], RunOptions],
-    setup: _Setup,
-    ignore: Sequence[Pattern],
-) -> tuple[list[ModelScenarioResult], list[dict[str, Any]] | None]:
-    """Every scenario in mock mode, then in real mode; the differences (none when stopped)."""
-    runs = [
-        run_to_end(_run(scenarios, options_for(mode), setup, False, first_id=k * len(scenarios)))
-        for k, mode in enumerate((DependencyModeEnum.MOCK, DependencyModeEnum.REAL))
-    ]
-    if setup.interrupt.requested:
-        return runs[0] + runs[1], None
-    differences = compare_runs(scenarios, runs[0], runs[1], ignore)
-    return runs[0] + runs[1], differences
-
-
-def _report_flaky(
-    scenarios: list[LoadedScenario],
-    results: list[ModelScenarioResult],
-    repeat: int,
-    console: Console,
-) -> None:
-    """With --repeat: name every scenario whose runs did not all end the same way."""
-    if repeat == 1:
-        return
-    # Runs are told apart by their file (one scenario per file), not by their display name.
-    outcomes: dict[str, set[OutcomeEnum]] = {}
-    for result in results:
-        outcomes.setdefault(result.path, set()).add(result.outcome)
-    names = {str(loaded.path): loaded.scenario.name for loaded in scenarios}
-    flaky = sorted(names[path] for path, seen in outcomes.items() if len(seen) > 1)
-    for name in flaky:
-        console.print(
-            Text.assemble(("flaky:", "yellow"), " ", plain_text(name)),
-            f"ended differently across {repeat} runs",
-        )
 
 
 def _print_summary(
@@ -386,14 +229,14 @@ def run(
                 forced, skip_preconditions, backend, cleanup_timeout_s=cleanup_timeout
             )
 
-        setup = _Setup(workers, console, snapshots, interrupt, finished, recording.stream)
+        setup = PassSetup(workers, console, snapshots, interrupt, finished, recording.stream)
         if compare_modes:
-            results, differences = _compare_modes(scenarios, options_for, setup, ignored)
+            results, differences = compare_mock_and_real(scenarios, options_for, setup, ignored)
         else:
             results = run_to_end(
-                _run(scenarios, options_for(mode), setup, update_snapshots, repeat)
+                run_pass(scenarios, options_for(mode), setup, update_snapshots, repeat)
             )
-            _report_flaky(scenarios, results, repeat, console)
+            report_flaky(scenarios, results, repeat, console)
         summary = ModelRunSummary.of(results, (time.perf_counter() - started) * 1000)
         drawn = recording.finish(
             summary, differences, reports.html, interrupted=interrupt.requested
