@@ -40,11 +40,11 @@ from onex_runner.interrupts import Interrupted, RunInterrupt
 from onex_runner.network_faults.routing import route_faulted
 from onex_runner.nodes import instantiate_node
 from onex_runner.precondition_cache import ServiceProbes
+from onex_runner.preconditions import PreconditionStop, ScenarioStop, check_preconditions
 from onex_runner.resources import create_resources
 from onex_runner.results import (
     ModelScenarioPreConditionResult,
     ModelScenarioResult,
-    ModelServicePreConditionResult,
     ModelStepResult,
     OutcomeEnum,
     PreConditionStatusEnum,
@@ -62,14 +62,6 @@ class RunOptions:
     run_id: str | None = None
     cleanup_timeout_s: float | None = None
     """Deadline of each cleanup step; None: the scenario's own, else 10 s (onex_runner.cleanup)."""
-
-
-class _Outcome(Exception):
-    """Ends a scenario early with a given outcome (a failed pre-condition, say)."""
-
-    def __init__(self, outcome: OutcomeEnum, message: str) -> None:
-        super().__init__(message)
-        self.outcome = outcome
 
 
 class ScenarioRunner:
@@ -151,9 +143,9 @@ class ScenarioRunner:
         except Interrupted as stop:
             interrupted = True
             outcome, message = OutcomeEnum.ERROR, str(stop)
-        except _Outcome as stop:
+        except ScenarioStop as stop:
             outcome, message = stop.outcome, str(stop)
-            if isinstance(stop, _PreconditionStop):
+            if isinstance(stop, PreconditionStop):
                 state.preconditions = stop.result
         except StepFailure as failure:
             outcome, message = OutcomeEnum.FAILED, str(failure)
@@ -212,7 +204,7 @@ class ScenarioRunner:
         # Before any service starts: a step no handler can run ends the scenario here.
         missing = plan_handlers(state.scenario, self.handlers)
         if missing:
-            raise _Outcome(OutcomeEnum.ERROR, missing)
+            raise ScenarioStop(OutcomeEnum.ERROR, missing)
         await self._prepare(state)
         if state.observer is not None:
             state.observer.prepared(
@@ -224,7 +216,9 @@ class ScenarioRunner:
     async def _prepare(self, state: _ScenarioState) -> None:
         scenario = state.scenario
         real = set(self.resolver.real_tool_services(state.modes))
-        state.preconditions, endpoints, fallbacks = await self._preconditions(scenario, real)
+        state.preconditions, endpoints, fallbacks = await check_preconditions(
+            self.probes, scenario, real, skip=self.options.skip_preconditions
+        )
         routed = await route_faulted(
             scenario, state.namespace, endpoints, self.services, self._services_lock
         )
@@ -249,74 +243,6 @@ class ScenarioRunner:
             self.services.claim_namespace(state.namespace, state.endpoints)
         await state.registry.connect_all()
         await create_resources(state.scenario.resources, state.require_registry())
-
-    async def _preconditions(
-        self, scenario: ScenarioConfigModel, real: set[str]
-    ) -> tuple[ModelScenarioPreConditionResult, dict[str, str], dict[str, str]]:
-        started = time.perf_counter()
-        if not real:
-            return ModelScenarioPreConditionResult(status=PreConditionStatusEnum.NOT_NEEDED), {}, {}
-        verdicts = await self.probes.verdicts(scenario, sorted(real))
-        results: list[ModelServicePreConditionResult] = []
-        endpoints: dict[str, str] = {}
-        fallbacks: dict[str, str] = {}
-        down_required: list[str] = []
-        for name in sorted(real):
-            config = scenario.external_services[name]
-            verdict = verdicts[name]
-            error = verdict.error
-            checked = verdict.checked and not self.options.skip_preconditions
-            usable = verdict.endpoint is not None and (error is None or not checked)
-            if usable and verdict.endpoint is not None:
-                endpoints[name] = verdict.endpoint
-            elif config.required and verdict.checked:
-                down_required.append(f"{name} ({config.kind}): {error or 'no endpoint'}")
-            elif not config.required:
-                fallbacks[name] = error or "no endpoint"
-            if not checked:
-                status = PreConditionStatusEnum.NOT_CHECKED
-            elif usable:
-                status = PreConditionStatusEnum.HEALTHY
-            elif config.required:
-                status = PreConditionStatusEnum.UNHEALTHY
-            else:
-                status = PreConditionStatusEnum.SKIPPED
-            results.append(
-                ModelServicePreConditionResult(
-                    service=name,
-                    kind=str(config.kind),
-                    required=config.required,
-                    status=status,
-                    endpoint=endpoints.get(name),
-                    latency_ms=verdict.latency_ms,
-                    attempts=verdict.attempts,
-                    error=error,
-                    remembered=verdict.remembered,
-                )
-            )
-        overall = (
-            PreConditionStatusEnum.NOT_CHECKED
-            if self.options.skip_preconditions
-            else PreConditionStatusEnum.UNHEALTHY
-            if down_required
-            else PreConditionStatusEnum.HEALTHY
-        )
-        result = ModelScenarioPreConditionResult(
-            status=overall,
-            skipped_by_flag=self.options.skip_preconditions,
-            duration_ms=(time.perf_counter() - started) * 1000,
-            services=results,
-        )
-        if down_required:
-            reason = "required real service unavailable: " + "; ".join(down_required)
-            raise _PreconditionStop(
-                OutcomeEnum.SKIPPED
-                if scenario.skip_if_services_unavailable
-                else OutcomeEnum.FAILED,
-                reason,
-                result,
-            )
-        return result, endpoints, fallbacks
 
     async def _execute(self, state: _ScenarioState, path: Path) -> None:
         registry = state.require_registry()
@@ -368,14 +294,6 @@ class ScenarioRunner:
                 continue
             parts.append(f"--- {kind} log ({log}) ---\n" + "\n".join(tail))
         return "\n".join(parts)
-
-
-class _PreconditionStop(_Outcome):
-    def __init__(
-        self, outcome: OutcomeEnum, message: str, result: ModelScenarioPreConditionResult
-    ) -> None:
-        super().__init__(outcome, message)
-        self.result = result
 
 
 @dataclass
