@@ -54,16 +54,16 @@ def _endpoint(port: int) -> ServiceEndpoint:
 
 
 def _checker(probe: ScriptedProbe, endpoint: ServiceEndpoint) -> HealthChecker:
-    checker = HealthChecker(backoff=Backoff(base_s=0.001, cap_s=0.002), rng=random.Random(1))
+    checker = HealthChecker(backoff=Backoff(first_s=0.001, cap_s=0.002), rng=random.Random(1))
     checker._probes[(endpoint.kind, endpoint.url)] = probe
     return checker
 
 
 def test_backoff_doubles_up_to_the_cap_with_jitter_in_the_upper_half() -> None:
-    backoff = Backoff(base_s=0.1, cap_s=1.0)
+    backoff = Backoff(first_s=0.1, cap_s=1.0)
     rng = random.Random(7)
     for attempt, ceiling in [(0, 0.1), (1, 0.2), (2, 0.4), (3, 0.8), (4, 1.0), (9, 1.0)]:
-        delay = backoff.delay(attempt, rng)
+        delay = backoff.pause(attempt, rng)
         assert ceiling / 2 <= delay <= ceiling
 
 

@@ -1,7 +1,8 @@
 """Checks that wait for something to hold: an event, rows, a key; and the top-level expectations.
 
 The `expect_*` steps and the `expect:` items of the same kind share these functions. Each polls
-through the context's clock until its deadline and then raises `StepFailure` with what it saw.
+(`onex_services.polling.wait_until`, on the context's clock) until its deadline and then raises
+`StepFailure` with what it saw.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from onex_scenario import (
     ModelRowExpectation,
     match_value,
 )
+from onex_services.polling import every, wait_until
 
 from onex_runner.redis_values import read_key
 from onex_runner.step_api import ExpectationHandler, StepContext, StepFailure
@@ -31,7 +33,10 @@ async def await_event(spec: ModelEventExpectation, ctx: StepContext) -> dict[str
     group = f"onex-expect-{uuid.uuid4().hex[:8]}"
     deadline = ctx.clock.monotonic() + within
     seen: list[dict[str, Any]] = []
-    while True:
+    matched: list[dict[str, Any]] = []
+
+    async def arrived() -> bool:
+        # The consume call itself waits (up to a poll's length) for messages: no pause between.
         wait = max(0.0, min(_POLL_S, deadline - ctx.clock.monotonic()))
         for message in await bus.consume(spec.topic, group=group, max_messages=100, timeout_s=wait):
             event = {
@@ -44,9 +49,12 @@ async def await_event(spec: ModelEventExpectation, ctx: StepContext) -> dict[str
             }
             seen.append(event)
             if not _event_problems(spec, event):
-                return event
-        if ctx.clock.monotonic() >= deadline:
-            break
+                matched.append(event)
+                return True
+        return False
+
+    if await wait_until(arrived, within, pace=every(0.0), clock=ctx.clock):
+        return matched[0]
     closest = "; ".join(_event_problems(spec, seen[-1])) if seen else "no event arrived"
     raise StepFailure(
         f"no event on {spec.topic!r} matched within {within:g}s "
@@ -73,17 +81,18 @@ async def await_rows(spec: ModelRowExpectation, ctx: StepContext) -> list[dict[s
     table = _identifier(spec.table)
     clause = " AND ".join(f"{_identifier(k)} = ${i}" for i, k in enumerate(spec.where, 1))
     query = f"SELECT * FROM {table}" + (f" WHERE {clause}" if clause else "")
-    deadline = ctx.clock.monotonic() + (spec.within or 0)
-    while True:
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+
+    async def matches() -> bool:
+        nonlocal rows, problems
         rows = await sql.fetch(query, *spec.where.values())
         problems = _row_problems(spec, rows)
-        if not problems:
-            return rows
-        if ctx.clock.monotonic() >= deadline:
-            raise StepFailure(
-                f"table {spec.table} where {spec.where}: " + "; ".join(problems), actual=rows
-            )
-        await ctx.clock.sleep(_POLL_S)
+        return not problems
+
+    if await wait_until(matches, spec.within or 0, pace=every(_POLL_S), clock=ctx.clock):
+        return rows
+    raise StepFailure(f"table {spec.table} where {spec.where}: " + "; ".join(problems), actual=rows)
 
 
 def _row_problems(spec: ModelRowExpectation, rows: list[dict[str, Any]]) -> list[str]:
@@ -99,16 +108,19 @@ def _row_problems(spec: ModelRowExpectation, rows: list[dict[str, Any]]) -> list
 async def await_key(spec: ModelKeyExpectation, ctx: StepContext) -> Any:
     """The value of `spec.key` (as expectations compare it), once it matches."""
     kv = ctx.registry.kv_store
-    deadline = ctx.clock.monotonic() + (spec.within or 0)
-    while True:
+    value: Any = None
+    problems: list[str] = []
+
+    async def matches() -> bool:
+        nonlocal value, problems
         exists, value = await read_key(kv, spec.key)
         ttl = await kv.ttl(spec.key) if exists and spec.ttl is not None else None
         problems = _key_problems(spec, exists, value, ttl)
-        if not problems:
-            return value
-        if ctx.clock.monotonic() >= deadline:
-            raise StepFailure(f"key {spec.key!r}: " + "; ".join(problems), actual=value)
-        await ctx.clock.sleep(_POLL_S)
+        return not problems
+
+    if await wait_until(matches, spec.within or 0, pace=every(_POLL_S), clock=ctx.clock):
+        return value
+    raise StepFailure(f"key {spec.key!r}: " + "; ".join(problems), actual=value)
 
 
 def _key_problems(

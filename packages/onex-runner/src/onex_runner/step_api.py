@@ -9,15 +9,14 @@ onex-runner's own pyproject. A handler never sees a dict: it gets an instance of
 
 from __future__ import annotations
 
-import asyncio
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from onex_registry import BaseOnexRegistry
 from onex_scenario import ScenarioConfigModel
+from onex_services.polling import Clock
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
@@ -38,24 +37,6 @@ class StepFailure(Exception):
     def __init__(self, message: str, actual: Any = None) -> None:
         super().__init__(message)
         self.actual = actual
-
-
-class Clock(Protocol):
-    """Time as handlers see it: waits and deadlines go through here, never through `time`."""
-
-    def monotonic(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    """The real clock."""
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 @dataclass

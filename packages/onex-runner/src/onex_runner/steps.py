@@ -25,20 +25,14 @@ from onex_scenario import (
 )
 from onex_scenario.errors import ReferenceResolutionError
 from onex_scenario.issues import error_message
+from onex_services.polling import Clock, SystemClock
 from pydantic import BaseModel, ValidationError
 
 from onex_runner.context import current_correlation_id
 from onex_runner.fault_api import HEAL
 from onex_runner.handler_registry import HandlerRegistry, HandlerRegistryError
 from onex_runner.results import ModelStepResult, OutcomeEnum
-from onex_runner.step_api import (
-    Clock,
-    ExpectationHandler,
-    StepContext,
-    StepFailure,
-    StepHandler,
-    SystemClock,
-)
+from onex_runner.step_api import ExpectationHandler, StepContext, StepFailure, StepHandler
 
 if TYPE_CHECKING:
     from onex_runner.app_process import AppUnderTest

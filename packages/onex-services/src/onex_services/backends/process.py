@@ -29,7 +29,7 @@ from onex_services.catalog import kind_graph, kind_spec, kind_specs
 from onex_services.errors import MissingBinaryError, PortClashError, ServiceStartError
 from onex_services.kinds.spec import ProcessStart
 from onex_services.models import ProcessRef, ServiceKind, ServiceRecord
-from onex_services.polling import Pace, wait_until
+from onex_services.polling import every, wait_until
 from onex_services.ports import LOOPBACK, free_port, port_accepts_async, port_is_free
 from onex_services.settings import Paths, start_timeout_s
 
@@ -220,7 +220,7 @@ async def _ports_free_soon(ports: list[int], within_s: float = PORT_RELEASE_WAIT
     async def free() -> bool:
         return all(port_is_free(LOOPBACK, port) for port in ports)
 
-    return await wait_until(free, within_s, pace=Pace(first_s=0.05, factor=1.0, cap_s=0.05))
+    return await wait_until(free, within_s, pace=every(0.05))
 
 
 def _prepare_dir(stack_dir: Path) -> None:

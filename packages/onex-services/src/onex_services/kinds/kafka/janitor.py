@@ -16,6 +16,7 @@ from onex_scenario.names import MAX_TOPIC_LENGTH, topic_name_problem
 
 from onex_services.kinds.kafka.admin import GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, delete_groups
 from onex_services.namespaces import NamespaceError, validate_namespace
+from onex_services.polling import every, wait_until
 
 
 @dataclass(frozen=True)
@@ -184,11 +185,11 @@ class ToolKafkaResourceManager:
         if not targets:
             return []
         await admin.delete_topics(targets, timeout_ms=self._timeout_ms)
-        deadline = time.monotonic() + self._timeout_ms / 1000
-        while time.monotonic() < deadline:
-            if not set(targets) & set(await admin.list_topics()):
-                break
-            await asyncio.sleep(0.05)
+
+        async def gone() -> bool:
+            return not set(targets) & set(await admin.list_topics())
+
+        await wait_until(gone, self._timeout_ms / 1000, pace=every(0.05))
         return targets
 
     async def delete_groups(self) -> list[str]:
