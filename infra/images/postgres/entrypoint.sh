@@ -14,4 +14,10 @@ if [ ! -s "$data/PG_VERSION" ]; then
   rm -f "$pwfile"
   echo "host all all 0.0.0.0/0 scram-sha-256" >> "$data/pg_hba.conf"
 fi
-exec su postgres -s /bin/sh -c "exec postgres -D $data -c listen_addresses='*' -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+# The stack's server settings arrive as arguments (`-cname=value`, from the compose backend's
+# settings file); quoted one by one, after ours, so the last one wins.
+extra=""
+for arg in "$@"; do
+  extra="$extra '$(printf '%s' "$arg" | sed "s/'/'\\\\''/g")'"
+done
+exec su postgres -s /bin/sh -c "exec postgres -D $data -c listen_addresses='*' -c fsync=off -c synchronous_commit=off -c full_page_writes=off$extra"

@@ -131,3 +131,45 @@ def test_a_killed_owners_stack_is_reaped_by_the_next_start(paths: Paths) -> None
         assert lease.endpoints["redis"].backend == "compose"
     finally:
         asyncio.run(manager.down(force=True))
+
+
+def test_server_settings_reach_the_compose_services(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEX_KAFKA_SERVER_AUTO_CREATE_TOPICS_ENABLE", "true")
+    monkeypatch.setenv("ONEX_KAFKA_SERVER_NUM_PARTITIONS", "2")
+    monkeypatch.setenv("ONEX_POSTGRES_SERVER_WORK_MEM", "7MB")
+    monkeypatch.setenv("ONEX_REDIS_SERVER_MAXMEMORY_POLICY", "allkeys-lru")
+    manager = ToolServiceManager(paths=paths, backend="compose", reuse=False)
+
+    async def scenario() -> None:
+        import asyncpg
+        import redis.asyncio as aioredis
+        from aiokafka import AIOKafkaProducer
+
+        lease = await manager.acquire(ALL, label="compose-settings")
+        try:
+            urls = {kind: endpoint.url for kind, endpoint in lease.endpoints.items()}
+            producer = AIOKafkaProducer(bootstrap_servers=urls["kafka"])
+            await producer.start()
+            try:
+                topic = f"auto-{uuid.uuid4().hex[:8]}"  # never created: the broker makes it
+                await producer.send_and_wait(topic, b"x")
+                assert await producer.partitions_for(topic) == {0, 1}
+            finally:
+                await producer.stop()
+            conn = await asyncpg.connect(urls["postgres"])
+            try:
+                assert await conn.fetchval("SHOW work_mem") == "7MB"
+            finally:
+                await conn.close()
+            cache = aioredis.Redis.from_url(urls["redis"], decode_responses=True)
+            try:
+                policy = await cache.config_get("maxmemory-policy")
+            finally:
+                await cache.aclose()
+            assert policy == {"maxmemory-policy": "allkeys-lru"}
+        finally:
+            await manager.release(lease)
+
+    asyncio.run(scenario())

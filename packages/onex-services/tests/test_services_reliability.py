@@ -7,7 +7,6 @@ shared stack the other integration tests use.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import os
 import shutil
@@ -15,10 +14,9 @@ import signal
 import socket
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
+import own_stack
 import psutil
 import pytest
 from onex_services import launcher, templates
@@ -35,19 +33,8 @@ from onex_services.settings import Paths
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def paths(tmp_path: Path) -> Iterator[Paths]:
-    """State in tmp_path; the run dir under /tmp, where the postgres user can reach it."""
-    run_dir = Path(f"/tmp/onex-{os.getuid()}-tests") / uuid.uuid4().hex[:8]
-    yield dataclasses.replace(Paths.from_env(), state_dir=tmp_path / "state", run_dir=run_dir)
-    shutil.rmtree(run_dir, ignore_errors=True)
-
-
-@pytest.fixture
-def manager(paths: Paths) -> Iterator[ToolServiceManager]:
-    manager = ToolServiceManager(paths=paths, backend="process", reuse=False)
-    yield manager
-    asyncio.run(manager.down(force=True))
+paths = pytest.fixture(own_stack.paths)
+manager = pytest.fixture(own_stack.manager)
 
 
 def _env(paths: Paths) -> dict[str, str]:

@@ -9,6 +9,8 @@ reports = "reports"                     # where reports and snapshots go
 allowed_paths = ["../shared-sql"]       # folders outside the project that scenarios may name
 [tool.onex.profiles]
 ci = "pipelines/profiles/ci.env"        # named KEY=VALUE files
+[tool.onex.servers.kafka]               # the stack's server settings (see onex_services)
+"auto.create.topics.enable" = true
 ```
 
 Precedence, highest first: the command line, the environment (`ONEX_SCENARIO_ROOTS`,
@@ -63,6 +65,7 @@ class _Table(BaseModel):
     reports: str = "reports"
     profiles: dict[str, str] = Field(default_factory=dict)
     allowed_paths: list[str] = Field(default_factory=list)
+    servers: dict[str, dict[str, str | int | float | bool]] = Field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class ProjectSettings:
     reports: Path = Path("reports")
     profiles: Mapping[str, Path] = field(default_factory=dict)
     allowed_paths: tuple[Path, ...] = ()
+    servers: Mapping[str, Mapping[str, str | int | float | bool]] = field(default_factory=dict)
+    """Server settings per kind (`[tool.onex.servers.<kind>]`), read by onex_services."""
 
     def profile(self, name: str) -> Path:
         """The file of the named profile; ProjectSettingsError names the known ones."""
@@ -174,6 +179,7 @@ def load_project_settings(
         reports=reports.resolve(),
         profiles=profiles,
         allowed_paths=values["allowed_paths"],
+        servers=table.servers,
     )
 
 

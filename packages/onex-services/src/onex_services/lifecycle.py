@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from onex_services import launcher, leases
+from onex_services import launcher, leases, server_settings
 from onex_services.app_ledger import reap_orphan_apps
 from onex_services.backends import (
     AUTO,
@@ -80,9 +80,13 @@ class StackLifecycle:
         state, lines = self.reap_dead_stacks()
         for line in lines:
             self._progress(f"reaper: {line}")
+        settings = server_settings.resolve()
+        if state is not None and not self._same_settings(state, settings):
+            asyncio.run(self.stop_stack(state))
+            state = None
         health: dict[ServiceKind, HealthResult] = {}
         if state is None:
-            state = self._new_state(kinds)
+            state = self._new_state(kinds, settings)
             try:
                 health = asyncio.run(self._start_services(state, kinds))
             except BaseException:
@@ -160,17 +164,43 @@ class StackLifecycle:
             )
         return load_backend_or_none(state.backend, self.paths) is not None
 
-    def _new_state(self, kinds: Sequence[ServiceKind]) -> StackState:
+    def _same_settings(self, state: StackState, settings: server_settings.Settings) -> bool:
+        """The running stack has this run's server settings. When not, it is restarted if nobody
+        else uses it, and refused if somebody does: it is never shared silently."""
+        if state.settings_fingerprint == server_settings.fingerprint(settings):
+            return True
+        theirs = server_settings.describe(server_settings.read(Path(state.stack_dir)))
+        ours = server_settings.describe(settings)
+        users = leases.other_users(state)
+        if users:
+            pids = ", ".join(f"{o.process.pid} {o.label}".strip() for o in users)
+            raise ServiceError(
+                f"stack {state.stack_id} runs with other server settings ({theirs}); "
+                f"this run asks for {ours}",
+                cause=f"it is in use by {len(users)} process(es): {pids}",
+                fix="run with the same [tool.onex.servers] and ONEX_<KIND>_SERVER_* settings, "
+                "or another ONEX_STATE_DIR",
+            )
+        self._progress(
+            f"stack {state.stack_id}: restarting, its settings ({theirs}) are not {ours}"
+        )
+        return False
+
+    def _new_state(
+        self, kinds: Sequence[ServiceKind], settings: server_settings.Settings
+    ) -> StackState:
         backend, passed_over = choose_managed_backend(self.backend_name, kinds, self.paths)
         for line in passed_over:
             self._progress(f"backend {line}")
         stack_id = uuid.uuid4().hex[:10]
         stack_dir = create_stack_dir(self.paths, stack_id)
+        server_settings.write(stack_dir, settings)  # every start and restart of a service reads it
         state = StackState(
             stack_id=stack_id,
             backend=backend.name,
             stack_dir=str(stack_dir),
             owners=[leases.starting_owner()],
+            settings_fingerprint=server_settings.fingerprint(settings),
         )
         # The manifest exists before any process does, so a crash while starting is reapable.
         self.store.save(state)

@@ -56,6 +56,8 @@ class StackState(BaseModel):
     keep: bool = False
     owners: list[Owner] = Field(default_factory=list)
     services: dict[ServiceKind, ServiceRecord] = Field(default_factory=dict)
+    settings_fingerprint: str = ""
+    """Of the server settings it was started with (`server_settings`; empty: the defaults)."""
 
     def live_owners(self) -> list[Owner]:
         return [owner for owner in self.owners if owner.alive]

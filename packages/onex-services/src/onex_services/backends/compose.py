@@ -17,19 +17,26 @@ import secrets
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import yaml
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
-from onex_services import docker_engine
+from onex_services import docker_engine, server_settings
 from onex_services.catalog import kind_spec, kind_specs
 from onex_services.errors import BackendUnavailableError, ServiceStartError
 from onex_services.infra_files import infra_root
 from onex_services.kinds.spec import ComposeFragment
 from onex_services.models import ServiceKind, ServiceRecord
+from onex_services.ownership import write_private
 from onex_services.ports import LOOPBACK, free_port, port_accepts
 from onex_services.settings import Paths
 
 LABEL = "org.onex.harness"
+SETTINGS_FILE = "server-settings.compose.yml"
+
+
+def _stack_file() -> Path:
+    return infra_root() / "compose" / "stack.yml"
 
 
 def all_kinds_with_compose() -> list[ServiceKind]:
@@ -80,8 +87,9 @@ class ComposeBackend:
             )
 
     def _client(self, project: str, env_file: Path) -> DockerClient:
+        settings = env_file.parent / SETTINGS_FILE
         return DockerClient(
-            compose_files=[infra_root() / "compose" / "stack.yml"],
+            compose_files=[_stack_file(), *([settings] if settings.is_file() else [])],
             compose_project_name=project,
             compose_env_files=[env_file],
         )
@@ -134,6 +142,7 @@ class ComposeBackend:
     ) -> dict[ServiceKind, ServiceRecord]:
         project = f"onex-{stack_dir.name}".lower()
         env_file, values = self._write_env(stack_dir, kinds)
+        _write_settings(stack_dir)
         docker = self._client(project, env_file)
         services = [kind for kind in kinds]
         try:
@@ -199,6 +208,14 @@ class ComposeBackend:
             docker.compose.down(volumes=True, remove_orphans=True, timeout=0, quiet=True)
             removed.append(f"compose project {project}")
         return removed
+
+
+def _write_settings(stack_dir: Path) -> None:
+    """The stack's server settings as a compose file over the stack file (none: no file)."""
+    stack = yaml.safe_load(_stack_file().read_text(encoding="utf-8"))
+    overrides = server_settings.compose_overrides(stack, server_settings.read(stack_dir))
+    if overrides:
+        write_private(stack_dir / SETTINGS_FILE, yaml.safe_dump(overrides).encode())
 
 
 def _write_logs(docker: DockerClient, path: Path, services: list[str] | None = None) -> Path:

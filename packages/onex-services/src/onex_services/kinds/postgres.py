@@ -45,6 +45,7 @@ from onex_services.kinds.spec import (
     Probe,
     ProcessStart,
     Progress,
+    ServerSettingsSyntax,
 )
 from onex_services.models import ServiceRecord
 from onex_services.namespaces import validate_namespace
@@ -182,7 +183,9 @@ async def _start(start: ProcessStart) -> ServiceRecord:
         (data / "postmaster.pid").unlink(missing_ok=True)
     conf = data / "postgresql.conf"
     conf.write_text(
-        templates.render("postgres/postgresql.conf", port=port, socket_dir=home),
+        start.with_settings(
+            KIND, templates.render("postgres/postgresql.conf", port=port, socket_dir=home)
+        ),
         encoding="utf-8",
     )
     if user is not None:
@@ -323,6 +326,22 @@ def _app_values(url: str, namespace: str) -> dict[str, str]:
     }
 
 
+def _postgres_compose_settings(
+    service: Mapping[str, Any], settings: Mapping[str, str]
+) -> dict[str, Any]:
+    # The official image and infra/images/postgres both pass `-c name=value` on to postgres.
+    options = [f"-c{name}={value}" for name, value in sorted(settings.items())]
+    return {"command": [*service.get("command", []), *options]}
+
+
+# PostgreSQL settings: ONEX_POSTGRES_SERVER_WORK_MEM=64MB is work_mem = '64MB'.
+SERVER_SETTINGS = ServerSettingsSyntax(
+    name_from_env=str.lower,
+    config_line=lambda name, value: f"{name} = '{value.replace(chr(39), chr(39) * 2)}'",
+    compose_override=_postgres_compose_settings,
+)
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=DEFAULT_PORT,
@@ -333,6 +352,7 @@ SPEC = KindSpec(
     janitor=_janitor,
     namespace_admin=_namespace_admin,
     server_program=_server_program,
+    server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(
         local_image="onex/postgres:local",
         client_url=_compose_url,

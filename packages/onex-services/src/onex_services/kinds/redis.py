@@ -43,6 +43,7 @@ from onex_services.kinds.spec import (
     Probe,
     ProcessStart,
     Progress,
+    ServerSettingsSyntax,
 )
 from onex_services.models import ServiceRecord
 from onex_services.namespaces import validate_namespace
@@ -105,7 +106,10 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     config = home / "redis.conf"
     config.touch(mode=0o600)  # it holds the password
     config.write_text(
-        templates.render("redis/redis.conf", port=port, data_dir=home, password=password),
+        start.with_settings(
+            KIND,
+            templates.render("redis/redis.conf", port=port, data_dir=home, password=password),
+        ),
         encoding="utf-8",
     )
     check_ports_free(KIND, (port,), log_path)
@@ -227,6 +231,24 @@ def _app_values(url: str, namespace: str) -> dict[str, str]:
     }
 
 
+def _redis_compose_settings(
+    service: Mapping[str, Any], settings: Mapping[str, str]
+) -> dict[str, Any]:
+    # redis-server takes each directive as `--name value...` after the stack file's own.
+    options = [
+        arg for name, value in sorted(settings.items()) for arg in (f"--{name}", *value.split())
+    ]
+    return {"command": [*service.get("command", []), *options]}
+
+
+# Redis directives: ONEX_REDIS_SERVER_MAXMEMORY_POLICY=allkeys-lru is maxmemory-policy allkeys-lru.
+SERVER_SETTINGS = ServerSettingsSyntax(
+    name_from_env=lambda suffix: suffix.lower().replace("_", "-"),
+    config_line=lambda name, value: f"{name} {value}",
+    compose_override=_redis_compose_settings,
+)
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=DEFAULT_PORT,
@@ -237,6 +259,7 @@ SPEC = KindSpec(
     janitor=_janitor,
     namespace_admin=_namespace_admin,
     server_program=find_redis_server,
+    server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(
         local_image="onex/redis:local",
         client_url=_compose_url,

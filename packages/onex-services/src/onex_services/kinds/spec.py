@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from onex_scenario.vocabulary import KindVocabulary
 
@@ -125,10 +125,34 @@ class ProcessStart:
     dependencies: Mapping[str, ServiceRecord] = field(default_factory=dict)
     """The running servers of the kinds this one `depends_on` (started and healthy first)."""
 
+    def with_settings(self, kind: str, config: str) -> str:
+        """`config` (a rendered config file) with the stack's settings for `kind` appended."""
+        from onex_services import server_settings
+
+        block = server_settings.config_block(
+            kind, server_settings.read(self.stack_dir).get(kind, {})
+        )
+        return config + block
+
     def password(self, kind: str) -> str:
         """The stack's password for `kind`'s server: made on first use, the same on a restart,
         kept 0600 in the state dir (see `passwords`); give it to `started` for the URL."""
         return stack_password(self.paths.state_dir, self.stack_dir.name, kind)
+
+
+@dataclass(frozen=True)
+class ServerSettingsSyntax:
+    """How a kind's server takes a project's own settings (see `onex_services.server_settings`).
+
+    `name_from_env` turns the `<NAME>` of `ONEX_<KIND>_SERVER_<NAME>` into the server's name
+    (`NUM_PARTITIONS` -> `num.partitions`); `config_line` is the line the process backend appends
+    to its config file; `compose_override(service, settings)` is what the compose backend lays
+    over the kind's service of the stack file (environment, command), given that service.
+    """
+
+    name_from_env: Callable[[str], str]
+    config_line: Callable[[str, str], str]
+    compose_override: Callable[[Mapping[str, Any], Mapping[str, str]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -175,6 +199,8 @@ class KindSpec:
     """A reusable admin connection (see `NamespaceAdmin`); without one, a test namespace is made
     and dropped by the janitor, one connection per call."""
     connection: ConnectionUse | None = None
+    server_settings: ServerSettingsSyntax | None = None
+    """How the server takes a project's own settings (`onex_services.server_settings`)."""
     depends_on: tuple[str, ...] = field(default=())
     make_dependent_probe: Callable[[str, Mapping[str, str]], Probe] | None = None
     on_demand: bool = False

@@ -16,6 +16,7 @@ import shutil
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from onex_scenario.vocabulary import KindVocabulary
 
@@ -35,6 +36,7 @@ from onex_services.kinds.spec import (
     Probe,
     ProcessStart,
     Progress,
+    ServerSettingsSyntax,
 )
 from onex_services.models import ServiceRecord
 from onex_services.ports import free_port
@@ -93,12 +95,15 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     slots = broker_slots(home, ports)
     config = home / "server.properties"
     config.write_text(
-        templates.render(
-            "kafka/server.properties",
-            port=port,
-            controller_port=controller_port,
-            data_dir=data,
-            **template_values(slots),
+        start.with_settings(
+            KIND,
+            templates.render(
+                "kafka/server.properties",
+                port=port,
+                controller_port=controller_port,
+                data_dir=data,
+                **template_values(slots),
+            ),
         ),
         encoding="utf-8",
     )
@@ -195,6 +200,22 @@ def _app_values(servers: str, namespace: str) -> dict[str, str]:
     }
 
 
+def _kafka_compose_settings(
+    service: Mapping[str, Any], settings: Mapping[str, str]
+) -> dict[str, Any]:
+    # Both the official image and infra/images/kafka read KAFKA_FOO_BAR as foo.bar.
+    names = {f"KAFKA_{name.upper().replace('.', '_')}": value for name, value in settings.items()}
+    return {"environment": names}
+
+
+# Kafka properties: ONEX_KAFKA_SERVER_NUM_PARTITIONS=2 is num.partitions=2.
+SERVER_SETTINGS = ServerSettingsSyntax(
+    name_from_env=lambda suffix: suffix.lower().replace("_", "."),
+    config_line=lambda name, value: f"{name}={value.replace(chr(92), chr(92) * 2)}",
+    compose_override=_kafka_compose_settings,
+)
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=9092,
@@ -205,6 +226,7 @@ SPEC = KindSpec(
     janitor=_janitor,
     namespace_admin=_namespace_admin,
     server_program=java_path,
+    server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(
         local_image="onex/kafka:local",
         client_url=_compose_url,
