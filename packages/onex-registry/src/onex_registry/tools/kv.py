@@ -10,6 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from onex_scenario.client_names import client_name
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
@@ -80,6 +81,7 @@ class RedisKeyValueStore:
         client: Redis = Redis.from_url(
             self.url,
             decode_responses=True,
+            client_name=client_name(self.namespace),
             socket_timeout=self._timeout_s,
             socket_connect_timeout=self._timeout_s,
         )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 from asyncpg.exceptions import _base as asyncpg_base
+from onex_scenario.client_names import with_application_name
 from onex_scenario.redaction import redact_url
 
 from onex_registry.errors import NotConnectedError, ToolConnectionError
@@ -72,7 +73,8 @@ class PostgresSqlStore:
 
     def __init__(self, dsn: str, schema: str, *, timeout_s: float = 10.0) -> None:
         check_built_by_registry(type(self).__name__)
-        self.dsn = dsn
+        # Every connection made from the DSN (the node's own too) is traced to the namespace.
+        self.dsn = with_application_name(dsn, schema)
         self.schema = schema
         self._timeout_s = timeout_s
         self._conn: Any = None

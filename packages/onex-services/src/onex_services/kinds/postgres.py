@@ -46,6 +46,7 @@ from onex_services.kinds.spec import (
     ProcessStart,
     Progress,
     ServerSettingsSyntax,
+    StateReader,
 )
 from onex_services.models import ServiceRecord
 from onex_services.namespaces import validate_namespace
@@ -282,8 +283,9 @@ class PostgresSchemaManager:
     async def cleanup(self) -> list[str]:
         admin = PostgresSchemaAdmin(self.dsn)
         try:
-            existed = await admin.leftovers(self.schema)
+            existed = await admin.leftovers(self.schema) + await admin.copies(self.schema)
             await admin.drop([self.schema])
+            await admin.drop_copies(self.schema)  # a killed run's checkpoints (postgres_state)
         finally:
             await admin.close()
         return existed
@@ -291,7 +293,7 @@ class PostgresSchemaManager:
     async def verify_clean(self) -> list[str]:
         admin = PostgresSchemaAdmin(self.dsn)
         try:
-            return await admin.leftovers(self.schema)
+            return await admin.leftovers(self.schema) + await admin.copies(self.schema)
         finally:
             await admin.close()
 
@@ -305,6 +307,12 @@ def _probe(url: str) -> Probe:
 
 def _janitor(url: str, namespace: str) -> Janitor:
     return PostgresSchemaManager(url, namespace)
+
+
+def _state(url: str) -> StateReader:
+    from onex_services.kinds.postgres_state import PostgresStateReader
+
+    return PostgresStateReader(url)
 
 
 def _namespace_admin(url: str) -> NamespaceAdmin:
@@ -364,4 +372,5 @@ SPEC = KindSpec(
         address=_connection_address,
     ),
     app_values=_app_values,
+    state=_state,
 )

@@ -73,6 +73,21 @@ class PostgresSchemaAdmin:
         )
         return [f"postgres schema {row[0]}" for row in rows]
 
+    async def copies(self, namespace: str) -> list[str]:
+        """The namespace's schema copies `<ns>__…` (checkpoints, see `postgres_state`)."""
+        conn = await self._connection()
+        rows = await conn.fetch(
+            "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1) ORDER BY 1",
+            validate_namespace(namespace) + "__",
+        )
+        return [f"postgres schema {row[0]}" for row in rows]
+
+    async def drop_copies(self, namespace: str) -> None:
+        conn = await self._connection()
+        for line in await self.copies(namespace):
+            schema = line.removeprefix("postgres schema ").replace('"', '""')
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
     def scoped_url(self, namespace: str) -> str:
         return scoped_dsn(self.dsn, namespace)
 

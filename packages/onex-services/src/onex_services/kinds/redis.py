@@ -44,6 +44,7 @@ from onex_services.kinds.spec import (
     ProcessStart,
     Progress,
     ServerSettingsSyntax,
+    StateReader,
 )
 from onex_services.models import ServiceRecord
 from onex_services.namespaces import validate_namespace
@@ -211,6 +212,12 @@ def _probe(url: str) -> Probe:
     return RedisProbe(url)
 
 
+def _state(url: str) -> StateReader:
+    from onex_services.kinds.redis_state import RedisStateReader
+
+    return RedisStateReader(url)
+
+
 def _janitor(url: str, namespace: str) -> Janitor:
     return RedisPrefixManager(url, namespace)
 
@@ -271,4 +278,5 @@ SPEC = KindSpec(
         address=_connection_address,
     ),
     app_values=_app_values,
+    state=_state,
 )

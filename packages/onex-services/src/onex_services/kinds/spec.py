@@ -20,6 +20,7 @@ from onex_services.kinds.connection import ConnectionUse
 from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.passwords import stack_password
 from onex_services.settings import Paths
+from onex_services.state_values import StateLimits
 
 Progress = Callable[[str], None]
 
@@ -78,6 +79,30 @@ class NamespaceAdmin(Protocol):
     def scoped_url(self, namespace: str) -> str: ...
 
     def prefix(self, namespace: str) -> str: ...
+
+    async def close(self) -> None: ...
+
+
+class StateReader(Protocol):
+    """What namespaces hold on one server, for snapshots, checkpoints and resource checks
+    (docs/state.md). One reader serves a whole run: its connection is reused across scenarios.
+
+    Every method touches the given namespace only. `checkpoint` returns what `restore` and
+    `discard` are later given back (opaque to the caller, kept in memory for the scenario).
+    `held_connections` counts the clients of the namespace still connected to the server (the
+    harness's tools name theirs `onex:<namespace>`, see `onex_scenario.client_names`).
+    """
+
+    async def read(self, namespace: str, limits: StateLimits) -> dict[str, Any]: ...
+
+    async def checkpoint(self, namespace: str, name: str) -> Any: ...
+
+    async def restore(self, namespace: str, saved: Any) -> list[str]:
+        """Bring the namespace back to `saved`; one line per thing restored."""
+
+    async def discard(self, namespace: str, saved: Any) -> None: ...
+
+    async def held_connections(self, namespace: str) -> dict[str, Any]: ...
 
     async def close(self) -> None: ...
 
@@ -207,6 +232,8 @@ class KindSpec:
     app_values: Callable[[str, str], dict[str, str]] | None = None
     """(client string, namespace) → the values of the vocabulary's `app_fields`, which an app
     under test gets as `${services.<name>.<field>}`; None: url, host and port of the string."""
+    state: Callable[[str], StateReader] | None = None
+    """The kind's state reader for a client string (None: snapshots leave the kind out)."""
 
     @property
     def name(self) -> str:

@@ -37,6 +37,7 @@ from onex_services.kinds.spec import (
     ProcessStart,
     Progress,
     ServerSettingsSyntax,
+    StateReader,
 )
 from onex_services.models import ServiceRecord
 from onex_services.ports import free_port
@@ -216,6 +217,12 @@ SERVER_SETTINGS = ServerSettingsSyntax(
 )
 
 
+def _state(url: str) -> StateReader:
+    from onex_services.kinds.kafka.state import KafkaStateReader
+
+    return KafkaStateReader(url)
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=9092,
@@ -239,4 +246,5 @@ SPEC = KindSpec(
         address=_connection_address,
     ),
     app_values=_app_values,
+    state=_state,
 )
