@@ -28,7 +28,13 @@ from onex_scenario import LoadedScenario
 from rich.console import Console
 from rich.table import Table
 
-from examples.defects import DEFECTS, ENV, MISSED_BY_THE_SQLITE_MOCK, REAL_ONLY_IN_THE_ORIGINAL
+from examples.defects import (
+    CAUGHT_ONLY_BY_THE_RESOURCE_CHECK,
+    DEFECTS,
+    ENV,
+    MISSED_BY_THE_SQLITE_MOCK,
+    REAL_ONLY_IN_THE_ORIGINAL,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TIERS = {
@@ -89,6 +95,8 @@ async def matrix(quick: bool, console: Console, rows: list[dict[str, object]]) -
         )
         if name in MISSED_BY_THE_SQLITE_MOCK:
             label += " (missed by the old sqlite mock)"
+        if name in CAUGHT_ONLY_BY_THE_RESOURCE_CHECK:
+            label += " (caught only by the resource check)"
         marks = ["[green]caught[/]" if hit else "[red]missed[/]" for hit in by_tier.values()]
         table.add_row(label, DEFECTS[name], *marks)
         rows.append({"defect": label, "what": DEFECTS[name], "caught": by_tier})

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS orders (
 )
 """
 
+_REPORT_CONNECTIONS: list[Any] = []
+"""The connection_leak defect's cache (module-level, so it outlives the node, as such caches do)."""
+
 
 @requires_registry
 class OrderPipelineNode:
@@ -31,6 +34,7 @@ class OrderPipelineNode:
         self.bus = registry.event_bus
         self.sql = registry.sql_store
         self.cache = registry.kv_store
+        self._report_open = False
 
     async def setup(self) -> dict[str, Any]:
         await self.sql.execute(SCHEMA)
@@ -49,6 +53,8 @@ class OrderPipelineNode:
                 rejected += 1
         if messages and not defect("offsets_after_restart"):
             await self.bus.commit("orders", group=GROUP, messages=messages)
+        if defect("connection_leak") and not self._report_open:
+            await self._open_report_connection()
         return {"processed": len(messages), "accepted": accepted, "rejected": rejected}
 
     async def _handle(self, message: ConsumedMessage) -> bool:
@@ -78,6 +84,18 @@ class OrderPipelineNode:
         correlation = None if defect("lost_correlation_id") else message.correlation_id
         await self.bus.publish(topic, outcome, key=order_id, correlation_id=correlation)
         return ok
+
+    async def _open_report_connection(self) -> None:
+        """The defect: a connection of the node's own (for a report), opened from the store's
+        DSN and kept in a module-level cache that nothing ever closes. Every result is right;
+        only the connection stays."""
+        dsn = getattr(self.sql, "dsn", None)
+        if dsn is None:  # a mock store has no server to leak a connection to
+            return
+        import asyncpg
+
+        _REPORT_CONNECTIONS.append(await asyncpg.connect(dsn))
+        self._report_open = True  # one per node: the leak is the point, not the count
 
     async def restart(self) -> dict[str, Any]:
         """Model a redeploy: the consumer goes away and comes back (committed offsets stay)."""

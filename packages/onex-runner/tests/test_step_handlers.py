@@ -133,7 +133,9 @@ def test_without_the_package_the_action_is_a_validation_error(tmp_path: Path) ->
         ScenarioLoader().load(_scenario(tmp_path, WORDS))
     message = str(raised.value)
     assert "steps[0]: a step needs id and one of call, publish," in message
-    assert "wait, fault, http; found none (unknown key 'count_words')" in message
+    assert "wait, fault, http, checkpoint, restore; found none (unknown key 'count_words')" in (
+        message
+    )
 
 
 def test_with_the_package_validation_lists_its_action(plugin: Path, tmp_path: Path) -> None:

@@ -132,7 +132,8 @@ def test_unknown_keys_suggest_the_nearest_valid_key(tree: Tree) -> None:
         "resources.kafka.topics[0].partitons: unknown key 'partitons'; did you mean 'partitions'?",
         "zzz: unknown key 'zzz'; valid keys: extends, name, description, tags, tier, "
         "dependency_mode, node, external_services, app, skip_if_services_unavailable, "
-        "timeout_profiles, cleanup_after, resources, steps, expect, metadata, compare_ignore",
+        "timeout_profiles, cleanup_after, resources, steps, expect, metadata, compare_ignore, "
+        "snapshot, strict_resources, on_failure",
     ]
 
 
@@ -186,7 +187,11 @@ def test_a_step_needs_exactly_one_action(tree: Tree) -> None:
           - {outputs: {step: a}}
         """,
     )
-    actions = "call, publish, expect_event, expect_row, expect_key, wait, fault, http"
+    # The built-in actions, then those of installed packages (the runner's checkpoint, restore).
+    actions = (
+        "call, publish, expect_event, expect_row, expect_key, wait, fault, http, checkpoint, "
+        "restore"
+    )
     assert tree.messages("unit/x.yaml") == [
         f"steps[0]: a step needs id and one of {actions}; found none",
         f"steps[1]: a step needs id and one of {actions}; found none "

@@ -49,6 +49,8 @@ from onex_runner.results import (
     OutcomeEnum,
     PreConditionStatusEnum,
 )
+from onex_runner.service_state import StateReaders
+from onex_runner.state_watch import StateWatch, server_memory
 from onex_runner.steps import StepFailure, StepRunner, plan_handlers
 
 
@@ -86,6 +88,7 @@ class ScenarioRunner:
         # processes, not coroutines of this one, so starting the stack is serialised here.
         self._services_lock = asyncio.Lock()
         self.probes = ServiceProbes(lambda: self.services, self._services_lock)
+        self.state_readers = StateReaders()
 
     @property
     def handlers(self) -> HandlerRegistry:
@@ -106,6 +109,7 @@ class ScenarioRunner:
         return self._services
 
     async def close(self) -> None:
+        await self.state_readers.close()
         if self._services is not None:
             await self._services.close()
 
@@ -159,26 +163,23 @@ class ScenarioRunner:
             )
             # Faults first: a tool closing through a cut proxy would wait out its deadline.
             janitor.report.problems += await state.faults.heal_all(janitor.deadline)
+            if state.watch is not None:
+                await state.watch.finish(state.failed(outcome), state.registry)
             cleanup = await janitor.run(
                 state.registry, state.endpoints, remove=scenario.cleanup_after
             )
+            if state.watch is not None:
+                await state.watch.check_resources()
             if state.endpoints and not (scenario.cleanup_after and cleanup.summary):
                 # Cleaned, or kept on purpose (cleanup_after: false): nothing to reclaim. A
                 # cleanup that failed or timed out keeps the claim, for the reaper.
                 self.services.release_namespace(namespace)
             current_correlation_id.reset(token)
             current_namespace.reset(ns_token)
-        checks = [*state.steps, *state.expectations]
-        failed_step = next((s for s in checks if s.outcome is not OutcomeEnum.PASSED), None)
-        if failed_step is not None and outcome is OutcomeEnum.PASSED:
-            outcome, message = failed_step.outcome, failed_step.message
-        leftovers = [*cleanup.problems, *cleanup.leftovers]
-        if cleanup.summary and outcome is OutcomeEnum.PASSED:
-            outcome, message = OutcomeEnum.FAILED, cleanup.summary
-        elif cleanup.summary:  # the first failure stays first; the cleanup's is added
-            message = f"{message}; {cleanup.summary}"
+        outcome, message = state.settled(outcome, message, cleanup.summary)
         if state.app is not None and outcome is OutcomeEnum.PASSED:
             state.app.discard_log()  # kept, and its tail shown, only when the scenario failed
+        watch = state.watch
         return ModelScenarioResult(
             name=scenario.name,
             path=str(loaded.path),
@@ -194,10 +195,12 @@ class ScenarioRunner:
             tools=[record.model_dump(mode="json") for record in state.audit()],
             steps=state.steps,
             expectations=state.expectations,
-            leftovers=leftovers,
+            leftovers=[*cleanup.problems, *cleanup.leftovers],
             interrupted=interrupted,
             log_tail=self._log_tail(state) if outcome is not OutcomeEnum.PASSED else "",
             metadata=dict(scenario.metadata),
+            state=watch.record() if watch is not None else {},
+            warnings=watch.warnings if watch is not None else [],
         )
 
     async def _body(self, state: _ScenarioState, path: Path) -> None:
@@ -243,6 +246,16 @@ class ScenarioRunner:
             self.services.claim_namespace(state.namespace, state.endpoints)
         await state.registry.connect_all()
         await create_resources(state.scenario.resources, state.require_registry())
+        if state.endpoints:
+            state.watch = StateWatch(
+                self.state_readers,
+                scenario,
+                state.namespace,
+                state.endpoints,
+                deadline_s=cleanup_deadline(scenario, self.options.cleanup_timeout_s),
+                server_memory=lambda: self._server_memory(state.endpoints),
+            )
+            await state.watch.start()
 
     async def _execute(self, state: _ScenarioState, path: Path) -> None:
         registry = state.require_registry()
@@ -268,6 +281,7 @@ class ScenarioRunner:
             services=lambda: self.services,
             app=state.app,
             faults=state.faults,
+            namespace_state=state.watch.state if state.watch is not None else None,
         )
         for step in state.scenario.steps:
             at_ms = state.elapsed_ms()
@@ -281,6 +295,11 @@ class ScenarioRunner:
             state.expectations.append(result)
             state.tell(result, at_ms)
             at_ms += result.duration_ms
+
+    def _server_memory(self, kinds: dict[str, str]) -> dict[str, Any]:
+        stack = self._services.manager.current() if self._services is not None else None
+        records = stack.services if stack is not None else {}
+        return server_memory({str(k): r for k, r in records.items() if str(k) in kinds})
 
     def _log_tail(self, state: _ScenarioState, lines: int = 15) -> str:
         parts = [state.app.tail()] if state.app is not None else []
@@ -310,6 +329,7 @@ class _ScenarioState:
     registry: BaseOnexRegistry | None = None
     observer: ScenarioEvents | None = None
     app: AppUnderTest | None = None
+    watch: StateWatch | None = None
 
     def __post_init__(self) -> None:
         self.steps: list[ModelStepResult] = []
@@ -325,6 +345,28 @@ class _ScenarioState:
         """A step's result for the event stream, with its start from the scenario's."""
         if self.observer is not None:
             self.observer.step(result, at_ms)
+
+    def settled(self, outcome: OutcomeEnum, message: str, cleanup: str) -> tuple[OutcomeEnum, str]:
+        """The scenario's outcome: the first failure (the run's, a step's, a leak with
+        `strict_resources`, the cleanup's) decides it; a cleanup problem is added to the
+        message of an earlier failure."""
+        checks = [*self.steps, *self.expectations]
+        failed_step = next((s for s in checks if s.outcome is not OutcomeEnum.PASSED), None)
+        if failed_step is not None and outcome is OutcomeEnum.PASSED:
+            outcome, message = failed_step.outcome, failed_step.message
+        if self.watch is not None and self.watch.failure and outcome is OutcomeEnum.PASSED:
+            outcome, message = OutcomeEnum.FAILED, self.watch.failure
+        if cleanup and outcome is OutcomeEnum.PASSED:
+            outcome, message = OutcomeEnum.FAILED, cleanup
+        elif cleanup:  # the first failure stays first; the cleanup's is added
+            message = f"{message}; {cleanup}"
+        return outcome, message
+
+    def failed(self, outcome: OutcomeEnum) -> bool:
+        checks = [*self.steps, *self.expectations]
+        return outcome is not OutcomeEnum.PASSED or any(
+            c.outcome is not OutcomeEnum.PASSED for c in checks
+        )
 
     def require_registry(self) -> BaseOnexRegistry:
         if self.registry is None:

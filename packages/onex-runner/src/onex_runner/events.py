@@ -70,6 +70,15 @@ class EventStream:
             self._file = None
 
 
+_STREAM_LEAVES_OUT: dict[str, Any] = {
+    "steps": True,
+    "expectations": True,
+    # The states themselves stay in the snapshot JSONL; the stream (and the HTML report drawn
+    # from it) keeps their diff.
+    "state": {"before": True, "after": True},
+}
+
+
 class ScenarioEvents:
     """What the engine tells about one scenario while it runs (`ScenarioRunner.run(observer=)`)."""
 
@@ -96,7 +105,7 @@ class ScenarioEvents:
         self._stream.emit(
             "scenario_finished",
             id=self.index,
-            result=result.model_dump(mode="json", exclude={"steps", "expectations"}),
+            result=result.model_dump(mode="json", exclude=_STREAM_LEAVES_OUT),
             tier_label=result.tier_label,
         )
 

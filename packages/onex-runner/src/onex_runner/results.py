@@ -92,6 +92,11 @@ class ModelScenarioResult(BaseModel):
     """The scenario's `metadata`, as written (docs/scenarios.md: copied into every report)."""
     interrupted: bool = False
     """Stopped by SIGINT before it ended on its own (its cleanup still ran)."""
+    state: dict[str, Any] = Field(default_factory=dict)
+    """The namespace's state on the real services: `before` and `after` the steps, their
+    `diff`, the `resources` left after the cleanup, and what reading them cost (docs/state.md)."""
+    warnings: list[str] = Field(default_factory=list)
+    """What did not fail the scenario but should be looked at (a connection left open...)."""
 
     @property
     def tier_label(self) -> str:

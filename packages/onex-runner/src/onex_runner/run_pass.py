@@ -44,6 +44,11 @@ def _result_line(result: ModelScenarioResult) -> Text:
         plain_text(f"({result.tier_label}, {result.duration_ms:.0f} ms)", "dim"),
         " ",
         plain_text(result.message),
+        *(
+            part
+            for w in result.warnings
+            for part in ("\n  ", plain_text(f"warning: {w}", "yellow"))
+        ),
     )
     if result.log_tail and result.outcome is not OutcomeEnum.PASSED:
         # The last lines of the app's and the services' logs: often the why of a failure.

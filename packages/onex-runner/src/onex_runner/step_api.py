@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from onex_runner.fault_api import FaultHandler
     from onex_runner.fault_ledger import FaultLedger
     from onex_runner.held_services import RegistryExternalServiceManager
+    from onex_runner.service_state import NamespaceState
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
 
@@ -65,6 +66,9 @@ class StepContext:
     """The scenario's faults: what is on, and what heals it (see onex_runner.fault_ledger)."""
     fault_handlers: Mapping[str, FaultHandler] = field(default_factory=dict)
     """Fault actions by name (entry points `fault.<action>` of `onex.step_handlers`)."""
+    state: NamespaceState | None = None
+    """The namespace's state on the real services (snapshots, checkpoints); None when the
+    scenario uses none."""
 
     @property
     def tools(self) -> Mapping[str, object]:

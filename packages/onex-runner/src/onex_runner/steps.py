@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from onex_runner.app_process import AppUnderTest
     from onex_runner.fault_ledger import FaultLedger
     from onex_runner.held_services import RegistryExternalServiceManager
+    from onex_runner.service_state import NamespaceState
 
 __all__ = ["StepFailure", "StepRunner", "plan_handlers"]
 _STEP_KEYS = {"id", "description", "timeout"}
@@ -79,6 +80,7 @@ class StepRunner:
         clock: Clock | None = None,
         app: AppUnderTest | None = None,
         faults: FaultLedger | None = None,
+        namespace_state: NamespaceState | None = None,
     ) -> None:
         self.scenario = scenario
         self.registry = registry
@@ -89,6 +91,7 @@ class StepRunner:
         self._services = services
         self.app = app
         self.faults = faults
+        self.namespace_state = namespace_state
         self.outputs: dict[str, dict[str, Any]] = {}
 
     def _context(self, correlation_id: str, step_id: str = "") -> StepContext:
@@ -105,6 +108,7 @@ class StepRunner:
             step_id=step_id,
             faults=self.faults,
             fault_handlers=self.handlers.faults,
+            state=self.namespace_state,
         )
 
     async def run_step(self, step: Any) -> ModelStepResult:

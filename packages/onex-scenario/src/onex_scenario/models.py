@@ -34,6 +34,7 @@ from onex_scenario.names import (
     TopicName,
     YamlValue,
 )
+from onex_scenario.state_models import ModelSnapshotSettings, OnFailureEnum
 from onex_scenario.steps import ModelExpectation, ModelStep
 from onex_scenario.vocabulary import UnknownKindError, known_kinds_text, vocabulary
 
@@ -286,6 +287,17 @@ class ScenarioConfigModel(BaseModel):
         default=(),
         description="Paths that `onex run --compare-modes` does not compare, e.g. $.id or "
         "steps.place.output.created_at (see onex_scenario.compare_paths).",
+    )
+    snapshot: ModelSnapshotSettings = Field(default_factory=ModelSnapshotSettings)
+    strict_resources: bool = Field(
+        default=False,
+        description="A connection of the namespace left open after the scenario fails it "
+        "(by default it is a warning). See docs/state.md.",
+    )
+    on_failure: OnFailureEnum = Field(
+        default=OnFailureEnum.KEEP,
+        description="restore: a failed scenario's state is rolled back to its latest checkpoint "
+        "(or the state before the steps).",
     )
 
     @model_validator(mode="after")

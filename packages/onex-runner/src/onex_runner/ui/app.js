@@ -112,7 +112,7 @@ function stepsTable(s) {
   return "<table><tr><th>step</th><th>action</th><th>outcome</th><th>starts</th><th>time</th><th>output</th></tr>" +
     s.steps.map(st => `<tr><td>${esc(st.id)}</td><td>${esc(st.action)}</td><td class="${esc(st.outcome)}">${esc(st.outcome)}</td>` +
       `<td>${ms(st.at_ms)}</td><td>${ms(st.duration_ms)}</td><td><pre>${esc(JSON.stringify(st.output ?? null).slice(0, 400))}</pre>${esc(st.message)}</td></tr>`).join("") +
-    "</table>";
+    "</table>" + stateDetail(s.result);
 }
 
 function waterfall(s) {
@@ -132,6 +132,23 @@ function waterfall(s) {
   }
   if (r) lanes.push(lane("clean-up", last, Math.max(0, end - last), "cleanup", false));
   return `<div class="wf" data-scenario="${esc(s.name)}">${lanes.join("")}</div>`;
+}
+
+function stateDetail(r) {
+  // The namespace's state: what the steps changed (the diff of the snapshots), what was left
+  // open after the cleanup, and the warnings. Values were cut and redacted before the stream.
+  if (!r || !r.state || !Object.keys(r.state).length) return "";
+  const st = r.state, diff = st.diff || [];
+  const val = v => v === undefined ? "" : esc(typeof v === "string" ? v : JSON.stringify(v));
+  const rows = diff.map(d => `<tr><td>${esc(d.path)}</td>` + ("added" in d || "removed" in d ?
+    `<td>${d.removed ? "removed " + val(d.removed) : ""}</td><td>${d.added ? "added " + val(d.added) : ""}</td>` :
+    `<td>${val(d.before)}</td><td>${val(d.after)}</td>`) + "</tr>").join("");
+  return `<div class="state-diff" data-scenario="${esc(r.name)}"><h3>Service state: before → after the steps</h3>` +
+    (diff.length ? `<table><tr><th>where</th><th>before</th><th>after</th></tr>${rows}</table>` :
+      `<p class="muted">${st.after ? "the steps changed nothing" : "no snapshot"}</p>`) +
+    `<p class="muted">resources after the cleanup: ${val(st.resources || {})} · snapshots ${ms(st.cost_ms)}</p>` +
+    ((r.warnings || []).length ? `<ul class="warnings">${r.warnings.map(w => `<li>${esc(w)}</li>`).join("")}</ul>` : "") +
+    "</div>";
 }
 
 function detail(s) {
