@@ -49,6 +49,7 @@ from onex_runner.results import (
     OutcomeEnum,
     PreConditionStatusEnum,
 )
+from onex_runner.seeded_states import SeededStates, real_sql_endpoint
 from onex_runner.service_state import StateReaders
 from onex_runner.state_watch import StateWatch, server_memory
 from onex_runner.steps import StepFailure, StepRunner, plan_handlers
@@ -89,6 +90,7 @@ class ScenarioRunner:
         self._services_lock = asyncio.Lock()
         self.probes = ServiceProbes(lambda: self.services, self._services_lock)
         self.state_readers = StateReaders()
+        self.seeds = SeededStates(self.state_readers, lambda: self.services.manager.store)
 
     @property
     def handlers(self) -> HandlerRegistry:
@@ -246,6 +248,8 @@ class ScenarioRunner:
             self.services.claim_namespace(state.namespace, state.endpoints)
         await state.registry.connect_all()
         await create_resources(state.scenario.resources, state.require_registry())
+        sql = real_sql_endpoint(scenario, state.require_registry(), state.endpoints)
+        seeded = await self.seeds.apply(scenario, state.require_registry(), state.namespace, sql)
         if state.endpoints:
             state.watch = StateWatch(
                 self.state_readers,
@@ -255,6 +259,7 @@ class ScenarioRunner:
                 deadline_s=cleanup_deadline(scenario, self.options.cleanup_timeout_s),
                 server_memory=lambda: self._server_memory(state.endpoints),
             )
+            state.watch.seeded = seeded
             await state.watch.start()
 
     async def _execute(self, state: _ScenarioState, path: Path) -> None:

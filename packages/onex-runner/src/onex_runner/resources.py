@@ -32,7 +32,7 @@ async def create_resources(resources: ModelResources, registry: BaseOnexRegistry
         files = [resources.postgres.schema_file, *resources.postgres.seed]
         for file in [f for f in files if f]:
             script = await asyncio.to_thread(Path(file).read_text)
-            for statement in _statements(script):
+            for statement in sql_statements(script):
                 await sql.execute(statement)
     if resources.redis is not None and resources.redis.seed:
         kv: KeyValueStore = registry.kv_store
@@ -40,7 +40,7 @@ async def create_resources(resources: ModelResources, registry: BaseOnexRegistry
             await write_seed(kv, key, value)
 
 
-def _statements(script: str) -> list[str]:
+def sql_statements(script: str) -> list[str]:
     """Split a schema file on ';' at line ends (enough for DDL and seed INSERTs)."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -58,6 +58,8 @@ class StateWatch:
         self.restored: list[str] = []
         self.warnings: list[str] = []
         self.leaks: list[str] = []
+        self.seeded: dict[str, Any] = {}
+        """What the seeded state (`start_from`) put into the namespace, by kind."""
 
     async def _bounded(self, label: str, call: Callable[[], Awaitable[T]]) -> T | None:
         try:
@@ -128,6 +130,8 @@ class StateWatch:
             record["diff"] = state_diff(self.before, self.after)
         if self.restored:
             record["restored"] = self.restored
+        if self.seeded:
+            record["seeded"] = self.seeded
         return record
 
 

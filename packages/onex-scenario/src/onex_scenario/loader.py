@@ -40,6 +40,7 @@ from onex_scenario.issues import validation_issues
 from onex_scenario.models import ScenarioConfigModel, TierEnum
 from onex_scenario.resource_files import resource_files, with_absolute_files
 from onex_scenario.source_map import Position, SourceMap
+from onex_scenario.state_files import STATES, state_files, states_with_absolute_files
 
 INDEX_FILENAME = "index.yaml"
 _TIERS = {tier.value for tier in TierEnum}
@@ -103,9 +104,12 @@ class ScenarioLoader:
         path = Path(path)
         layered = self._inheritance.resolve(path)
         issues = layered.interpolation_issues()
-        data = with_absolute_files(
-            _with_folder_tier(layered.data, path),
-            lambda key_path: layered.declared_in(key_path[:3]).path.parent,
+        data = states_with_absolute_files(
+            with_absolute_files(
+                _with_folder_tier(layered.data, path),
+                lambda key_path: layered.declared_in(key_path[:3]).path.parent,
+            ),
+            lambda key_path: layered.declared_in(key_path[:4]).path.parent,
         )
         try:
             scenario = ScenarioConfigModel.model_validate(data)
@@ -255,11 +259,14 @@ def _tier_folder_issues(
 def _file_issues(
     scenario: ScenarioConfigModel, layered: Layered, confinement: PathConfinement
 ) -> list[ValidationIssue]:
-    wanted = resource_files(scenario.resources.model_dump(by_alias=True))
+    wanted = resource_files(scenario.resources.model_dump(by_alias=True)) + state_files(
+        {name: state.model_dump(by_alias=True) for name, state in scenario.states.items()}
+    )
     issues: list[ValidationIssue] = []
     for key_path, file in wanted:
         # Confinement first: whether a file outside exists is not the scenario's business.
-        problem = confinement.problem(layered.declared_in(key_path[:3]).path, file)
+        declared = key_path[: 4 if key_path[0] == STATES else 3]
+        problem = confinement.problem(layered.declared_in(declared).path, file)
         if problem is None and not Path(file).is_file():
             problem = f"file not found: {file} (paths are relative to the file that names them)"
         if problem is not None:

@@ -27,6 +27,7 @@ from onex_scenario.durations import Duration
 from onex_scenario.errors import KeyPath, format_key_path
 from onex_scenario.names import (
     BootstrapServers,
+    Identifier,
     NodeImportPath,
     ScenarioName,
     ServiceName,
@@ -35,7 +36,7 @@ from onex_scenario.names import (
     YamlValue,
 )
 from onex_scenario.state_models import ModelSnapshotSettings, OnFailureEnum
-from onex_scenario.steps import ModelExpectation, ModelStep
+from onex_scenario.steps import ModelExpectation, ModelPublishSpec, ModelStep
 from onex_scenario.vocabulary import UnknownKindError, known_kinds_text, vocabulary
 
 _MODEL = ConfigDict(extra="forbid", frozen=True)
@@ -238,6 +239,26 @@ class ModelResources(BaseModel):
     redis: ModelRedisResources = Field(default_factory=ModelRedisResources)
 
 
+class ModelSeedKafka(BaseModel):
+    """Records produced into the scenario's topics (which `resources` creates) when it starts."""
+
+    model_config = _MODEL
+
+    records: tuple[ModelPublishSpec, ...] = ()
+
+
+class ModelSeededState(BaseModel):
+    """A named starting state (docs/state.md, "Seeded states"): SQL files, Redis data, Kafka
+    records. The SQL is run once per stack into a seed schema, and each scenario that starts
+    from the state gets a copy of it; the Redis data and the records are written per scenario."""
+
+    model_config = _MODEL
+
+    postgres: ModelPostgresResources = Field(default_factory=ModelPostgresResources)
+    redis: ModelRedisResources = Field(default_factory=ModelRedisResources)
+    kafka: ModelSeedKafka = Field(default_factory=ModelSeedKafka)
+
+
 DEFAULT_PROFILE = "default"
 
 
@@ -294,6 +315,12 @@ class ScenarioConfigModel(BaseModel):
         description="A connection of the namespace left open after the scenario fails it "
         "(by default it is a warning). See docs/state.md.",
     )
+    states: dict[Identifier, ModelSeededState] = Field(
+        default_factory=dict, description="Named seeded states (docs/state.md)."
+    )
+    start_from: Identifier | None = Field(
+        default=None, description="The seeded state (of `states`) the scenario starts from."
+    )
     on_failure: OnFailureEnum = Field(
         default=OnFailureEnum.KEEP,
         description="restore: a failed scenario's state is rolled back to its latest checkpoint "
@@ -315,6 +342,16 @@ class ScenarioConfigModel(BaseModel):
                     ),
                     "problems": problems,
                 },
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _known_start(self) -> ScenarioConfigModel:
+        if self.start_from is not None and self.start_from not in self.states:
+            raise PydanticCustomError(
+                "start_from",
+                "start_from names {name}, which `states` does not define (defined: {known})",
+                {"name": self.start_from, "known": ", ".join(sorted(self.states)) or "none"},
             )
         return self
 

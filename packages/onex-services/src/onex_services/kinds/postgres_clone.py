@@ -47,7 +47,7 @@ DECLARE
   seq_value bigint;
   seq_called boolean;
 BEGIN
-  EXECUTE format('CREATE SCHEMA %%I', dst);
+  EXECUTE format('CREATE SCHEMA IF NOT EXISTS %%I', dst);
   FOR r IN SELECT c.relname FROM pg_class c
             WHERE c.relnamespace = src::regnamespace AND c.relkind IN ('r', 'p')
             ORDER BY c.relname LOOP
@@ -124,8 +124,8 @@ def _literal(name: str) -> str:
 
 
 async def clone_schema(conn: Any, source: str, target: str) -> None:
-    """Create schema `target` as a copy of schema `source` (both namespace-shaped names) on an
-    asyncpg connection, in one transaction; `target` must not exist yet."""
+    """Copy schema `source` into schema `target` (made if it does not exist; a table of the same
+    name in it is an error) on an asyncpg connection, in one transaction."""
     problems = [row[0] for row in await conn.fetch(_UNSUPPORTED, schema_name(source))]
     if problems:
         raise CloneRefused(

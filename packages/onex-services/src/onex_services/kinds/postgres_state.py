@@ -16,7 +16,7 @@ from typing import Any
 
 from onex_scenario.client_names import client_name
 
-from onex_services.kinds.postgres_clone import replace_schema
+from onex_services.kinds.postgres_clone import clone_schema, replace_schema, schema_name
 from onex_services.namespaces import validate_namespace
 from onex_services.state_values import StateLimits, small
 
@@ -119,6 +119,23 @@ class PostgresStateReader:
         async with self._lock:
             conn = await self._connection()
             await conn.execute(f"DROP SCHEMA IF EXISTS {_quoted(str(saved))} CASCADE")
+
+    async def build_seed(self, seed: str, statements: list[str]) -> bool:
+        schema = schema_name(seed)
+        async with self._lock:
+            conn = await self._connection()
+            if await conn.fetchval("SELECT 1 FROM pg_namespace WHERE nspname = $1", schema):
+                return False  # built by another worker or run (the name is its content's hash)
+            async with conn.transaction():
+                await conn.execute(f"CREATE SCHEMA {_quoted(schema)}")
+                await conn.execute(f"SET LOCAL search_path TO {_quoted(schema)}")
+                for statement in statements:
+                    await conn.execute(statement)
+        return True
+
+    async def clone_seed(self, seed: str, namespace: str) -> None:
+        async with self._lock:
+            await clone_schema(await self._connection(), schema_name(seed), namespace)
 
     async def held_connections(self, namespace: str) -> dict[str, Any]:
         async with self._lock:

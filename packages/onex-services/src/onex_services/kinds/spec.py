@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from onex_scenario.vocabulary import KindVocabulary
 
@@ -105,6 +105,19 @@ class StateReader(Protocol):
     async def held_connections(self, namespace: str) -> dict[str, Any]: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class SeedCloner(Protocol):
+    """A state reader that can also keep a seeded state once and copy it into namespaces
+    (PostgreSQL's: a seed schema, copied per scenario; see onex_runner.seeded_states)."""
+
+    async def build_seed(self, seed: str, statements: list[str]) -> bool:
+        """Make `seed` by running `statements` in it, in one transaction, unless it exists;
+        True when it was built now."""
+
+    async def clone_seed(self, seed: str, namespace: str) -> None:
+        """Copy everything of `seed` into the namespace (which may exist already)."""
 
 
 @dataclass(frozen=True)
