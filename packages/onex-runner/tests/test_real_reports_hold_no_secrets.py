@@ -48,7 +48,8 @@ def test_a_real_run_with_a_password_in_onex_db_url_leaks_it_nowhere(
     assert "1 passed" in result.output
     written = sorted(out.iterdir())
     assert [p.name for p in written] == [
-        "events.jsonl", "history.sqlite", "j.xml", "r.html", "r.json", "snapshots.jsonl"
+        "events.jsonl", "history.sqlite", "j.xml", "r.html", "r.json", "snapshots.jsonl",
+        "snapshots.replay.jsonl",
     ]  # fmt: skip
     assert password not in result.output
     assert [p.name for p in written if password.encode() in p.read_bytes()] == []

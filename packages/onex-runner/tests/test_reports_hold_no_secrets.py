@@ -46,7 +46,8 @@ def test_passwords_never_reach_a_report(
     assert result.exit_code == 1, result.output
     written = sorted(out.iterdir())
     assert [p.name for p in written] == [
-        "events.jsonl", "history.sqlite", "j.xml", "r.html", "r.json", "snapshots.jsonl"
+        "events.jsonl", "history.sqlite", "j.xml", "r.html", "r.json", "snapshots.jsonl",
+        "snapshots.replay.jsonl",
     ]  # fmt: skip
     for secret in (url_password, generated):
         assert secret not in result.output

@@ -12,20 +12,23 @@ from typing import Any
 
 from onex_scenario.private_files import append_private
 
+from onex_runner.replay_log import append_replay
 from onex_runner.results import ModelScenarioResult, redacted
 
-_VOLATILE = {"correlation_id", "offset", "duration_ms", "partition", "namespace", "endpoint"}
+VOLATILE = {"correlation_id", "offset", "duration_ms", "partition", "namespace", "endpoint"}
 
 
 def append_jsonl(result: ModelScenarioResult, path: Path) -> None:
-    """One line per scenario run, redacted, in a file only its owner can read."""
+    """One line per scenario run, redacted, in a file only its owner can read; and its record
+    in the replay log beside it (onex_runner.replay_log)."""
     line = json.dumps(redacted(result).model_dump(mode="json"), default=str)
     append_private(path, line + "\n")
+    append_replay(result, path)
 
 
 def _strip(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in _VOLATILE}
+        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return value

@@ -102,14 +102,14 @@ class PostgresStateReader:
             if not saved:
                 await conn.execute(f"DROP SCHEMA IF EXISTS {_quoted(schema)} CASCADE")
                 await conn.execute(f"CREATE SCHEMA {_quoted(schema)}")
-                return [f"postgres schema {schema}: emptied (it did not exist at the checkpoint)"]
+                return ["postgres schema: emptied (it did not exist at the checkpoint)"]
             await replace_schema(conn, str(saved), schema)
             count = await conn.fetchval(
                 "SELECT count(*) FROM pg_class WHERE relnamespace = $1::regnamespace"
                 " AND relkind IN ('r', 'p')",
                 schema,
             )
-        return [f"postgres schema {schema}: {count} table(s) restored"]
+        return [f"postgres schema: {count} table(s) restored"]
 
     async def discard(self, namespace: str, saved: Any) -> None:
         if not saved:

@@ -106,7 +106,7 @@ class RedisStateReader:
                 for key, (payload, pttl) in saved.keys.items():
                     pipe.restore(key, pttl, payload, replace=True)
                 await pipe.execute()
-        return [f"redis prefix {namespace}: {len(saved.keys)} key(s) restored"]
+        return [f"redis prefix: {len(saved.keys)} key(s) restored"]
 
     async def discard(self, namespace: str, saved: Any) -> None:
         """A Redis checkpoint lives in memory: nothing to remove on the server."""

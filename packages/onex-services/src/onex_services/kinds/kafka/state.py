@@ -174,7 +174,8 @@ class KafkaStateReader:
                     wanted = {tp: saved.ends.get(tp, 0) for tp in current}
                 if wanted:
                     await _commit(admin, group, wanted)
-                done.append(f"kafka group {group}: {len(wanted)} offset(s) reset")
+                short = group[len(namespace) + 1 :]  # named without the namespace, as in reads
+                done.append(f"kafka group {short}: {len(wanted)} offset(s) reset")
         return done
 
     async def discard(self, namespace: str, saved: Any) -> None:

@@ -1,0 +1,86 @@
+"""`onex replay`: a recorded run replayed step for step is as recorded; a difference planted in
+the recording is reported with its path; mock recordings replay on the real services."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from onex_runner.replay_cli import replay_command
+from onex_runner.snapshots import append_jsonl
+from onex_services.models import ServiceEndpoint
+from scenario_runs import run_scenario
+
+ROOT = Path(__file__).resolve().parents[3]
+ACCEPTED_MOCK = ROOT / "scenarios" / "unit" / "scenario_order_accepted.yaml"
+CHECKPOINT_REAL = ROOT / "scenarios" / "integration" / "scenario_checkpoint_restore.yaml"
+
+
+def _record(path: Path, folder: Path) -> Path:
+    # Sync tests: `onex replay` runs its own event loop, as at the command line.
+    result = asyncio.run(run_scenario(path))
+    assert result.outcome.value == "passed", result.message
+    append_jsonl(result, folder / "snapshots.jsonl")
+    return folder / "snapshots.replay.jsonl"
+
+
+def _replay(report: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(replay_command, [str(report), *args])
+    return result.exit_code, result.output
+
+
+@pytest.mark.unit
+def test_a_recorded_run_replays_as_recorded(tmp_path: Path) -> None:
+    log = _record(ACCEPTED_MOCK, tmp_path)
+    code, output = _replay(tmp_path, "--scenario", "order_accepted")
+    assert code == 0, output
+    assert "6 step(s) compared, as recorded" in output
+    code, output = _replay(log, "--scenario", "order_accepted", "--step", "process")
+    assert code == 0, output
+    assert "2 step(s) compared" in output
+
+
+@pytest.mark.unit
+def test_a_planted_difference_is_reported_with_its_path(tmp_path: Path) -> None:
+    log = _record(ACCEPTED_MOCK, tmp_path)
+    record = json.loads(log.read_text())
+    record["steps"][1]["output"]["accepted"] = 0  # the recording now says nothing was accepted
+    log.write_text(json.dumps(record) + "\n")
+    code, output = _replay(log, "--scenario", "order_accepted")
+    assert code == 1
+    assert (
+        "first difference at $.steps[1] (process).output.accepted: recorded 0, replayed 1" in output
+    )
+
+
+@pytest.mark.unit
+def test_an_unknown_step_or_scenario_is_a_usage_error(tmp_path: Path) -> None:
+    _record(ACCEPTED_MOCK, tmp_path)
+    code, output = _replay(tmp_path, "--scenario", "order_accepted", "--step", "nope")
+    assert code == 2
+    assert "no step 'nope' was recorded (recorded: place, process, accepted)" in output
+    code, output = _replay(tmp_path, "--scenario", "other")
+    assert code == 2
+    assert "no record of scenario 'other' (recorded: order_accepted)" in output
+
+
+@pytest.mark.integration
+def test_a_real_run_replays_with_its_start_state_and_a_mock_one_on_real_services(
+    tmp_path: Path, real_kafka: ServiceEndpoint
+) -> None:
+    _record(CHECKPOINT_REAL, tmp_path)
+    record = json.loads((tmp_path / "snapshots.replay.jsonl").read_text())
+    assert record["start_state"]["postgres"]["tables"]["orders"]["row_count"] == 0
+    name = "checkpoint_restore_all_services_integration"
+    code, output = _replay(tmp_path, "--scenario", name)
+    assert code == 0, output
+    assert "as recorded" in output
+    mock = tmp_path / "mock"
+    mock.mkdir()
+    _record(ACCEPTED_MOCK, mock)
+    code, output = _replay(mock, "--scenario", "order_accepted", "--mode", "real")
+    assert code == 0, output
+    assert "order_accepted (" in output
