@@ -9,7 +9,8 @@ One line per event, each an object with `type` and `t` (seconds since the epoch)
 - `step` {id, step (a step or expectation result), at_ms (its start, from the scenario's)}
 - `scenario_finished` {id, result (the scenario result; without its steps when they came as
   `step` events), tier_label}
-- `health` {kind, status, latency_ms, error}: a deep probe of a service the run holds
+- `health` {kind, status, latency_ms, error, depends_on}: a deep probe of a service the run
+  holds (a dependant of an unhealthy service is unhealthy too, its error naming the chain)
 - `resource` {cpu_percent, rss_mb, system_cpu_percent}: this process, once a second
 - `fault` {service, fault, on}: a fault switched on or off (written by fault steps)
 - `mode_differences` {differences}, `defect_matrix` {tiers, rows}
@@ -34,6 +35,7 @@ from typing import Any, TextIO
 import psutil
 from onex_scenario.private_files import PRIVATE_MODE
 from onex_scenario.redaction import known_secrets, redact
+from onex_services.catalog import kind_graph
 from onex_services.errors import ServiceError
 
 from onex_runner.results import ModelRunSummary, ModelScenarioResult, ModelStepResult
@@ -173,6 +175,7 @@ async def sample(
         except (ServiceError, OSError, RuntimeError, ValueError) as exc:
             stream.emit("health", kind="?", status="error", latency_ms=None, error=str(exc))
             continue
+        needs = kind_graph().needs
         for health in results:
             stream.emit(
                 "health",
@@ -180,4 +183,5 @@ async def sample(
                 status=str(health.status),
                 latency_ms=round(health.latency_ms, 2),
                 error=health.error,
+                depends_on=list(needs.get(str(health.kind), ())),
             )

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 from onex_scenario import ScenarioConfigModel
 from onex_scenario.vocabulary import vocabulary
-from onex_services import ServiceKind
+from onex_services import ServiceEndpoint, ServiceKind
+from onex_services.catalog import kind_graph
+from onex_services.chain import unusable_message
 from onex_services.errors import ServiceError
 from onex_services.health import HealthChecker
+from onex_services.models import HealthResult
 from onex_services.ports import port_accepts_async
 
 from onex_runner.connections import ConnectionRefusedSetting, GivenConnection, given_connection
@@ -154,10 +157,13 @@ class ServiceProbes:
                     by_kind[kind] = remembered
             todo = sorted(set(kind_of.values()) - set(by_kind))
             if todo:
-                by_kind.update(await self._ensure(todo))
+                timeout = max(scenario.timeouts(name).health_check for name in names)
+                by_kind.update(await self._ensure(todo, chain_timeout_s=timeout))
         return {name: by_kind[kind] for name, kind in kind_of.items()}
 
-    async def _ensure(self, kinds: Sequence[str]) -> dict[str, ServiceVerdict]:
+    async def _ensure(
+        self, kinds: Sequence[str], *, chain_timeout_s: float = 5.0
+    ) -> dict[str, ServiceVerdict]:
         services = self._services()
         for kind in kinds:
             self.probes[(kind, HARNESS)] += 1
@@ -165,14 +171,30 @@ class ServiceProbes:
             endpoints = await services.ensure([ServiceKind(kind) for kind in kinds])
         except ServiceError as exc:
             if len(kinds) > 1:  # one failure should not hide which of the others work
-                return {k: v for kind in kinds for k, v in (await self._ensure([kind])).items()}
+                return {
+                    k: v
+                    for kind in kinds
+                    for k, v in (
+                        await self._ensure([kind], chain_timeout_s=chain_timeout_s)
+                    ).items()
+                }
             verdict = ServiceVerdict(error=str(exc))
             self._failed[(kinds[0], HARNESS)] = (self._fingerprint(kinds[0]), verdict)
             return {kinds[0]: verdict}
+        # A kind that depends on others is usable only when its whole chain is: probe it, the
+        # dependencies first (an attach to a running stack probes nothing otherwise).
+        chain = await _chain_health(endpoints, kinds, chain_timeout_s)
         verdicts: dict[str, ServiceVerdict] = {}
         for kind in kinds:
-            health = services.health.get(ServiceKind(kind))
+            health = chain.get(kind) or services.health.get(ServiceKind(kind))
             endpoint = endpoints[ServiceKind(kind)]
+            if health is not None and not health.healthy:
+                verdicts[kind] = ServiceVerdict(
+                    error=unusable_message(kind, health),
+                    latency_ms=health.latency_ms,
+                    attempts=health.attempts,
+                )
+                continue
             verdicts[kind] = ServiceVerdict(
                 endpoint=endpoint.url,
                 latency_ms=health.latency_ms if health else None,
@@ -201,6 +223,22 @@ class ServiceProbes:
             del self._failed[target]
             return None
         return ServiceVerdict(error=entry[1].error, attempts=0, latency_ms=0.0, remembered=True)
+
+
+async def _chain_health(
+    endpoints: Mapping[ServiceKind, ServiceEndpoint], kinds: Sequence[str], timeout_s: float
+) -> dict[ServiceKind, HealthResult]:
+    """Deep probes of the chains under those of `kinds` that depend on other kinds (nothing
+    when none does: a scenario on kafka, postgres and redis pays no extra probe)."""
+    needs = kind_graph().needs
+    if not any(needs.get(kind) for kind in kinds):
+        return {}
+    checker = HealthChecker()
+    try:
+        results = await checker.check_all(list(endpoints.values()), timeout_s=timeout_s)
+    finally:
+        await checker.close()
+    return {result.kind: result for result in results}
 
 
 def _required_down(scenario: ScenarioConfigModel, verdicts: dict[str, ServiceVerdict]) -> bool:

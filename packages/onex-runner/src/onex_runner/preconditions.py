@@ -10,6 +10,7 @@ import time
 
 from onex_scenario import ScenarioConfigModel
 
+from onex_runner.chain_verdicts import chained_verdicts
 from onex_runner.precondition_cache import ServiceProbes
 from onex_runner.results import (
     ModelScenarioPreConditionResult,
@@ -45,7 +46,7 @@ async def check_preconditions(
     started = time.perf_counter()
     if not real:
         return ModelScenarioPreConditionResult(status=PreConditionStatusEnum.NOT_NEEDED), {}, {}
-    verdicts = await probes.verdicts(scenario, sorted(real))
+    verdicts = chained_verdicts(scenario, await probes.verdicts(scenario, sorted(real)))
     results: list[ModelServicePreConditionResult] = []
     endpoints: dict[str, str] = {}
     fallbacks: dict[str, str] = {}

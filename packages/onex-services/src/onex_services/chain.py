@@ -62,12 +62,15 @@ async def check_in_chain(
     endpoints: Sequence[ServiceEndpoint],
     check_one: CheckOne,
     graph: ServiceGraph | None = None,
+    known: Mapping[ServiceKind, HealthResult] | None = None,
 ) -> dict[ServiceKind, HealthResult]:
     """Probe `endpoints` wave by wave; a dependant of an unhealthy service is not probed but
-    reported unusable with the chain. `check_one(endpoint, dependencies)` probes one."""
+    reported unusable with the chain. `check_one(endpoint, dependencies)` probes one; `known`
+    are results found without a probe (a service that is not running), which count as
+    dependencies but are not returned."""
     graph = graph or kind_graph()
     by_kind = {endpoint.kind: endpoint for endpoint in endpoints}
-    results: dict[ServiceKind, HealthResult] = {}
+    results: dict[ServiceKind, HealthResult] = dict(known or {})
     for wave in graph.layers(by_kind):
         probed: list[ServiceKind] = []
         for kind in wave:
@@ -86,7 +89,7 @@ async def check_in_chain(
             )
         )
         results.update(zip(probed, found, strict=True))
-    return results
+    return {kind: result for kind, result in results.items() if kind in by_kind}
 
 
 def _unusable(endpoint: ServiceEndpoint, reason: str) -> HealthResult:

@@ -131,17 +131,19 @@ class HealthChecker:
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         use_cache: bool = True,
+        known: Mapping[ServiceKind, HealthResult] | None = None,
     ) -> list[HealthResult]:
         """One round over several services, results in the order given: independent ones
         concurrently, a dependant after what it depends on, and not probed at all (unusable,
-        the chain named) when one of those is unhealthy (see `chain`)."""
+        the chain named) when one of those is unhealthy, or is among the `known` results of
+        services found down without a probe (see `chain`)."""
 
         async def one(endpoint: ServiceEndpoint, under: Mapping[ServiceKind, str]) -> HealthResult:
             return await self.check(
                 endpoint, timeout_s=timeout_s, use_cache=use_cache, dependencies=under
             )
 
-        found = await check_in_chain(endpoints, one)
+        found = await check_in_chain(endpoints, one, known=known)
         return [found[endpoint.kind] for endpoint in endpoints]
 
     async def close(self) -> None:
@@ -163,12 +165,18 @@ class HealthChecker:
 
 
 async def probe_once(
-    endpoints: Sequence[ServiceEndpoint], *, timeout_s: float = 5.0
+    endpoints: Sequence[ServiceEndpoint],
+    *,
+    timeout_s: float = 5.0,
+    known: Mapping[ServiceKind, HealthResult] | None = None,
 ) -> dict[ServiceKind, HealthResult]:
-    """A fresh deep probe of each endpoint (no cache), by kind; the probes are closed after."""
+    """A fresh deep probe of each endpoint (no cache), by kind; the probes are closed after.
+    `known`: results of services found down without a probe (see `check_all`)."""
     checker = HealthChecker()
     try:
-        results = await checker.check_all(endpoints, timeout_s=timeout_s, use_cache=False)
+        results = await checker.check_all(
+            endpoints, timeout_s=timeout_s, use_cache=False, known=known
+        )
     finally:
         await checker.close()
     return {result.kind: result for result in results}

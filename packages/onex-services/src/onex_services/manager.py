@@ -112,10 +112,15 @@ class ToolServiceManager:
         return await status_rows(self.store.load(), self.paths, self.backend_name, deep=deep)
 
     async def health(self, kinds: KindsArg = None) -> list[HealthResult]:
-        """A deep probe of each service that runs (managed or external)."""
-        wanted = set(_parse(kinds))
+        """A deep probe of each service that runs (managed or external); `kinds` (and what they
+        depend on) narrows it, by default every service of the stack, on-demand ones too."""
+        wanted = set(_parse(kinds)) if kinds is not None else None
         rows = await self.status(deep=True)
-        return [row.health for row in rows if row.kind in wanted and row.health is not None]
+        return [
+            row.health
+            for row in rows
+            if (wanted is None or row.kind in wanted) and row.health is not None
+        ]
 
     def log_path(self, kind: ServiceKind | str) -> Path:
         return service_log(self.store.load(), self.paths, kind)

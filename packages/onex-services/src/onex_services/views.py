@@ -43,10 +43,11 @@ async def status_rows(
         records.append((record, port_accepts(record.host, record.port)))
     health: dict[ServiceKind, HealthResult] = {}
     if deep:
-        health = await probe_once([record.endpoint for record, running in records if running])
-        for record, running in records:
-            if not running:
-                health[record.kind] = _down_result(record)
+        down = {record.kind: _down_result(record) for record, running in records if not running}
+        health = await probe_once(
+            [record.endpoint for record, running in records if running], known=down
+        )
+        health.update(down)
     now = time.time()
     rows = [
         ServiceStatus(

@@ -251,6 +251,48 @@ function renderHealth() {
     : "<p class='muted'>no resource sample (the run took less than a second)</p>";
 }
 
+// The services the run holds as a dependency graph (an arrow from each to what it needs), in
+// layers: what needs nothing on the left. Colour and text from each service's last probe, so a
+// dependant of a service that died shows down with the chain its probe result names.
+function renderGraph() {
+  const kinds = Object.keys(S.health).filter(k => k !== "?").sort();
+  const last = k => S.health[k][S.health[k].length - 1];
+  const needs = k => (last(k).depends_on || []).filter(d => kinds.includes(d));
+  const section = document.getElementById("graph-section");
+  section.hidden = !kinds.some(k => needs(k).length);
+  if (section.hidden) return;
+  const depth = {}, visiting = new Set();
+  const level = k => {
+    if (depth[k] != null) return depth[k];
+    if (visiting.has(k)) return 0;
+    visiting.add(k);
+    const d = needs(k).length ? 1 + Math.max(...needs(k).map(level)) : 0;
+    visiting.delete(k);
+    return (depth[k] = d);
+  };
+  kinds.forEach(level);
+  const W = 230, H = 58, GX = 70, GY = 16, rows = {}, pos = {};
+  kinds.forEach(k => { const c = depth[k]; rows[c] = (rows[c] || 0) + 1; pos[k] = [c, rows[c] - 1]; });
+  const cols = Math.max(...Object.values(depth)) + 1, tall = Math.max(...Object.values(rows));
+  const xy = k => [pos[k][0] * (W + GX) + 4, pos[k][1] * (H + GY) + 4];
+  const edges = kinds.flatMap(k => needs(k).map(d => {
+    const [x1, y1] = xy(k), [x2, y2] = xy(d);
+    return `<line x1="${x1}" y1="${y1 + H / 2}" x2="${x2 + W}" y2="${y2 + H / 2}" marker-end="url(#arrow)"/>`;
+  }));
+  const nodes = kinds.map(k => {
+    const [x, y] = xy(k), l = last(k), ok = l.status === "healthy";
+    const note = ok ? ms(l.latency_ms) : String(l.error || l.status);
+    return `<g class="node ${ok ? "ok" : "down"}" data-kind="${esc(k)}"><rect x="${x}" y="${y}" width="${W}" height="${H}" rx="5"/>` +
+      `<text x="${x + 8}" y="${y + 20}" class="name">${esc(k)} · ${esc(ok ? "healthy" : "down")}</text>` +
+      `<text x="${x + 8}" y="${y + 40}" class="note">${esc(note.length > 34 ? note.slice(0, 33) + "…" : note)}</text>` +
+      `<title>${esc(k)}: ${esc(note)}</title></g>`;
+  });
+  document.getElementById("graph").innerHTML =
+    `<svg class="deps" width="${cols * (W + GX)}" height="${tall * (H + GY) + 8}" role="img" aria-label="service dependency graph">` +
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>` +
+    edges.join("") + nodes.join("") + "</svg>";
+}
+
 function renderExtras() {
   const d = S.defects;
   document.getElementById("defects-section").hidden = !d;
@@ -294,7 +336,7 @@ function applyFilters() {
 }
 
 function render() {
-  renderSummary(); renderFilters(); renderRunning(); renderMatrix(); renderFailures(); renderHealth(); renderExtras(); applyFilters();
+  renderSummary(); renderFilters(); renderRunning(); renderMatrix(); renderFailures(); renderHealth(); renderGraph(); renderExtras(); applyFilters();
   document.body.dataset.rendered = "yes";
 }
 
