@@ -165,7 +165,9 @@ def health(
     """Exit code 0 when every service checked is healthy, 3 when one is not or none runs."""
 
     def body() -> int:
-        results = asyncio.run(_manager(console, backend).health(_kinds(kinds)))
+        # No names: every service that runs, on-demand ones (Kafka Connect) too.
+        wanted = _kinds(kinds) if kinds else None
+        results = asyncio.run(_manager(console, backend).health(wanted))
         if as_json:
             console.print_json(to_json(results))
         elif results:
