@@ -376,7 +376,8 @@ OUTSIDE_PROJECT = ROOT / "examples" / "outside-project"
 def adoption(session: nox.Session) -> None:
     """Adoption: the harness where users use it. Builds the workspace's wheels, installs them in
     a fresh venv outside the repository, copies examples/outside-project to a temporary folder
-    and runs `onex run` (mock and real) and `pytest -n 2` there, on a stack of its own."""
+    and runs `onex init --check`, `onex run` (mock, real, mixed, the service as a process) and
+    `pytest -n 2` there, on a stack of its own; then `onex init && onex run` in an empty folder."""
     work = Path(tempfile.mkdtemp(prefix="onex-adoption-"))
     work.chmod(0o755)  # PostgreSQL runs as its own user when we are root: it must reach run/
     wheels, venv, project = work / "wheels", work / "venv", work / "project"
@@ -402,17 +403,24 @@ def adoption(session: nox.Session) -> None:
         "ONEX_SERVICES_BACKEND": os.environ.get("ONEX_ADOPTION_BACKEND") or "process",
     }
     onex = str(bin_dir / "onex")
-    session.log("onex init --check: skipped, `onex init` is not in the harness yet")
     with session.chdir(project):
+        session.run(onex, "init", "--check", env=env, external=True)
         session.run(onex, "services", "install", env=env, external=True)
         session.run(onex, "run", "scenarios/unit", env=env, external=True)
         session.run(onex, "services", "start", env=env, external=True)
         try:
-            session.run(onex, "run", "scenarios/integration", env=env, external=True)
-            session.run(str(bin_dir / "pytest"), "-n", "2", "-p", "no:cacheprovider", env=env,
+            session.run(onex, "run", "scenarios/integration", "scenarios/mixed", env=env,
                         external=True)  # fmt: skip
+            # The project's tests, and its scenarios as pytest items (the real ones ran above).
+            session.run(str(bin_dir / "pytest"), "-n", "2", "-p", "no:cacheprovider", "tests",
+                        "scenarios/unit", env=env, external=True)  # fmt: skip
         finally:
             session.run(onex, "services", "stop", "--force", env=env, external=True)
+    # `onex init && onex run` in an empty folder: the scaffold passes at once.
+    empty = work / "empty"
+    session.run(onex, "init", str(empty), env=env, external=True)
+    with session.chdir(empty):
+        session.run(onex, "run", env=env, external=True)
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -57,22 +57,25 @@ class Settings:
 class Clients:
     """The service's three connections, opened at start-up and closed at shutdown."""
 
+    producer: AIOKafkaProducer
+    cache: aioredis.Redis
+    pool: Any
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
-        self.cache = aioredis.Redis.from_url(settings.redis_url)
-        self.pool: Any = None
 
     async def open(self) -> None:
+        # Made here, inside the server's event loop: aiokafka binds its producer to the loop.
+        self.producer = AIOKafkaProducer(bootstrap_servers=self.settings.kafka_bootstrap_servers)
         await self.producer.start()
+        self.cache = aioredis.Redis.from_url(self.settings.redis_url)
         self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=1, max_size=4)
         async with self.pool.acquire() as conn:
             await conn.execute(SCHEMA)
 
     async def close(self) -> None:
         await self.producer.stop()
-        if self.pool is not None:
-            await self.pool.close()
+        await self.pool.close()
         await self.cache.aclose()
 
     def cache_key(self, order_id: str) -> str:
