@@ -69,13 +69,13 @@ def main(rounds: int) -> None:
             f" {statistics.median(totals[way, large]):10.2f}s {per_test[way] * 1000:8.0f} ms"
         )
     harness_small = statistics.median(totals[HARNESS, small])
-    print("\n  against the harness (total at N=20; per-test cost)")
+    print("\n  the harness against each way (total at N=20; per-test cost)")
     for way in WAYS:
         if way == HARNESS:
             continue
         ratio = statistics.median(totals[way, small]) / harness_small
         lower = (per_test[way] - per_test[HARNESS]) * 1000
-        print(f"  {way:<36} {ratio:6.1f}x faster in total; {lower:6.0f} ms less per test")
+        print(f"  vs {way:<33} {ratio:6.1f}x faster in total, {lower:6.0f} ms less per test")
     print("  targets: >= 15x vs container per test; >= 2x and >= 30 ms less per test vs session")
 
 
