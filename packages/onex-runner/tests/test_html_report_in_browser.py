@@ -10,6 +10,7 @@ from onex_runner import RunOptions, ScenarioRunner
 from onex_runner.browser import render_dom
 from onex_runner.reports import write_html
 from onex_scenario.loader import ScenarioLoader
+from onex_services.models import ServiceEndpoint
 
 pytestmark = pytest.mark.e2e
 
@@ -38,3 +39,25 @@ async def test_the_report_renders_with_its_summary_and_tool_classes(
     assert "1 failed" in dom
     assert "InMemoryEventBus" in dom
     assert "renders_bad" in dom
+
+
+async def test_a_failed_real_scenario_shows_what_its_steps_changed_in_the_services(
+    write_scenario: Any, tmp_path: Path, real_redis: ServiceEndpoint
+) -> None:
+    path = write_scenario(
+        "state_shown", dependency_mode="real", node=None, tier="integration",
+        external_services={"redis": {"kind": "redis"}},
+        resources={"redis": {"seed": {"greeting": "hello"}}},
+        expect=[{"key": {"key": "greeting", "value": "bye"}}],
+    )  # fmt: skip
+    runner = ScenarioRunner(RunOptions())
+    try:
+        result = await runner.run(ScenarioLoader().load(path))
+    finally:
+        await runner.close()
+    page = tmp_path / "report.html"
+    write_html([result], page)
+    dom = render_dom(page)
+    assert "Service state: before → after the steps" in dom
+    assert "the steps changed nothing" in dom  # an expectation reads; nothing was written
+    assert "resources after the cleanup" in dom

@@ -230,7 +230,7 @@ function renderFailures() {
       `<div class="diff">${lineDiff(JSON.stringify(want, null, 2) ?? "null", JSON.stringify(got, null, 2) ?? "null")}</div>` : "";
     return `<div class="card" data-id="${s.id}" data-status="${esc(s.status)}" data-tier="${esc(s.tier)}" data-mode="${modeOf(s)}" data-tags="${esc((s.tags || []).join(" "))}">` +
       `<b class="${esc(s.status)}">${esc(s.status.toUpperCase())}</b> <b>${esc(s.name)}</b> [${esc(s.tierLabel || s.tier)}] ${esc(r.message)}` +
-      diff + waterfall(s) + (r.log_tail ? `<pre>${esc(r.log_tail)}</pre>` : "") + "</div>";
+      diff + waterfall(s) + (r.log_tail ? `<pre>${esc(r.log_tail)}</pre>` : "") + stateDetail(r) + "</div>";
   }).join("");
 }
 
