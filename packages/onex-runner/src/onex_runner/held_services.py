@@ -103,11 +103,14 @@ class RegistryExternalServiceManager:
         self.manager.claims.release(namespace)
         self.proxies.pop(namespace, None)
 
-    def details_of(self, kind: ServiceKind | str) -> dict[str, str]:
-        """The details of the stack's record of `kind` (empty when it is not the harness's)."""
+    def details_of(self, kind: ServiceKind | str, host: str, port: int) -> dict[str, str]:
+        """The details of the stack's record of `kind` when it is the server at `host:port`
+        (empty for any other server, e.g. one a scenario's `connection:` names)."""
         state = self.manager.current()
         record = state.services.get(str(kind)) if state is not None else None
-        return dict(record.details) if record is not None else {}
+        if record is None or (record.host, record.port) != (host, port):
+            return {}
+        return dict(record.details)
 
     async def health_round(self) -> list[HealthResult]:
         """A deep probe of every service this manager holds."""

@@ -73,9 +73,12 @@ async def route_faulted(
     routed = dict(endpoints)
     for name in targets:
         kind = str(scenario.external_services[name].kind)
-        vocabulary = kind_spec(kind).vocabulary
+        spec = kind_spec(kind)
         url = endpoints[name]
-        upstream = _upstream(url, bool(vocabulary.url_schemes))
-        route = await proxies.route(name, url, vocabulary, services.details_of(kind), upstream)
+        upstream = _upstream(url, bool(spec.vocabulary.url_schemes))
+        details = services.details_of(kind, *upstream)
+        route = await proxies.route(
+            name, url, spec.vocabulary, details, upstream, needs_slots=spec.proxied_by_slots
+        )
         routed[name] = route.url
     return Routed(routed, {PROXY_KIND: api})

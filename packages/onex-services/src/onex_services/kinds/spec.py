@@ -247,6 +247,10 @@ class KindSpec:
     under test gets as `${services.<name>.<field>}`; None: url, host and port of the string."""
     state: Callable[[str], StateReader] | None = None
     """The kind's state reader for a client string (None: snapshots leave the kind out)."""
+    proxied_by_slots: bool = False
+    """Its clients connect where the server tells them (Kafka's metadata): a scenario's proxy
+    must take one of the server's proxy slots (the record's `proxy_slots`), or a network fault
+    would reach the first connection only (see kinds/toxiproxy/proxies.py)."""
 
     @property
     def name(self) -> str:

@@ -233,6 +233,7 @@ SPEC = KindSpec(
     janitor=_janitor,
     namespace_admin=_namespace_admin,
     server_program=java_path,
+    proxied_by_slots=True,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(
         local_image="onex/kafka:local",

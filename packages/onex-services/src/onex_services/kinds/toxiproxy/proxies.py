@@ -85,10 +85,23 @@ class NamespaceProxies:
         vocabulary: KindVocabulary,
         details: Mapping[str, str],
         upstream: tuple[str, int],
+        *,
+        needs_slots: bool = False,
     ) -> Route:
-        """A proxy for `service` (at `upstream`), and the client string that goes through it."""
+        """A proxy for `service` (at `upstream`), and the client string that goes through it.
+        `needs_slots`: the kind's clients follow the server's advertised addresses, so only a
+        proxy slot keeps them behind the proxy; a server without free ones is refused."""
         name = proxy_name(self.namespace, service)
         slots = parse_slots(details.get(PROXY_SLOTS, ""))
+        if needs_slots and not slots:
+            raise ServiceError(
+                f"{service} has no proxy slots, so network faults on it would reach only the "
+                "client's first connection",
+                cause="its clients connect where the server's metadata says, and this server "
+                "(not started by the harness, or ONEX_KAFKA_PROXY_SLOTS=0) advertises no proxy",
+                fix="run the scenario on the harness's own broker (process backend), with "
+                "ONEX_KAFKA_PROXY_SLOTS of 1 or more",
+            )
         if slots:
             info = await self._take_slot(name, upstream[0], slots, service)
         else:
