@@ -27,9 +27,28 @@ def test_the_project_table_and_the_variables_give_each_kind_its_names() -> None:
     }
 
 
+def test_a_profile_lies_under_the_projects_own_settings() -> None:
+    env = {"ONEX_KAFKA_PROFILE": "production-like", "ONEX_KAFKA_SERVER_NUM_PARTITIONS": "2"}
+    project = {"kafka": {"group.initial.rebalance.delay.ms": 100}}
+    kafka = server_settings.resolve(project, env)["kafka"]
+    assert kafka["group.initial.rebalance.delay.ms"] == "100"  # the project's own wins
+    assert kafka["offsets.topic.num.partitions"] == "50"  # Kafka's default, back
+    assert kafka["num.partitions"] == "2"
+    from_file = server_settings.resolve({"kafka": {"profile": "production-like"}}, {})["kafka"]
+    assert from_file["broker.session.timeout.ms"] == "9000"
+    assert "profile" not in from_file
+    tuned = server_settings.resolve({}, {"ONEX_KAFKA_PROFILE": "tuned"})
+    assert server_settings.fingerprint(tuned) == ""  # the harness's own: the default stack
+
+
 @pytest.mark.parametrize(
     ("project", "env", "message"),
     [
+        (
+            {},
+            {"ONEX_KAFKA_PROFILE": "fast"},
+            "ONEX_KAFKA_PROFILE: no kafka profile 'fast' \\(known: tuned, production-like\\)",
+        ),
         ({"mysql": {"x": 1}}, {}, r"\[tool.onex.servers\].mysql: no service kind 'mysql'"),
         ({"kafka": {"a b": 1}}, {}, "is not a setting name"),
         ({"kafka": {"x": [1]}}, {}, "expected text, a number or true/false"),

@@ -113,3 +113,29 @@ def test_a_stack_in_use_with_other_settings_is_refused(
         assert current.stack_id == stack_id
     finally:
         holder.communicate(input="", timeout=60)
+
+
+async def _broker_config(url: str, names: set[str]) -> dict[str, str]:
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=url)
+    await admin.start()
+    try:
+        (response,) = await admin.describe_configs([ConfigResource(ConfigResourceType.BROKER, "1")])
+        entries = response.resources[0][4]
+        return {entry[0]: entry[1] for entry in entries if entry[0] in names}
+    finally:
+        await admin.close()
+
+
+async def test_the_production_like_profile_gives_the_broker_kafkas_defaults(
+    manager: ToolServiceManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEX_KAFKA_PROFILE", "production-like")
+    lease = await manager.up(["kafka"])
+    wanted = {"group.initial.rebalance.delay.ms", "offsets.topic.num.partitions"}
+    assert await _broker_config(lease.endpoints["kafka"].url, wanted) == {
+        "group.initial.rebalance.delay.ms": "3000",
+        "offsets.topic.num.partitions": "50",
+    }

@@ -14,6 +14,10 @@ maxmemory-policy = "allkeys-lru"
 `ONEX_<KIND>_SERVER_<NAME>=value` sets one too, over the file (`ONEX_KAFKA_SERVER_NUM_PARTITIONS=2`;
 how `<NAME>` becomes the server's name is the kind's `ServerSettingsSyntax.name_from_env`).
 
+`ONEX_<KIND>_PROFILE=<name>` (or `profile = "<name>"` in the kind's table) lays a named set of
+settings the kind ships under both, e.g. `ONEX_KAFKA_PROFILE=production-like`: the settings of
+the tuned test broker that can hide a client's mistakes are put back to Kafka's own defaults.
+
 The manager resolves them once when it starts a stack, keeps them in the stack's directory
 (`server-settings.json`, read by the backends on every start and restart of a service) and their
 fingerprint in the state file: a stack running with other settings is never silently shared.
@@ -36,6 +40,8 @@ from onex_services.models import ServiceKind
 from onex_services.ownership import read_owned, write_private
 
 FILE = "server-settings.json"
+PROFILE_KEY = "profile"
+DEFAULT_PROFILE = "tuned"  # the harness's own settings, tuned for fast tests
 TABLE = "[tool.onex.servers]"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 Settings = dict[ServiceKind, dict[str, str]]
@@ -43,6 +49,20 @@ Settings = dict[ServiceKind, dict[str, str]]
 
 def env_prefix(kind: ServiceKind) -> str:
     return f"ONEX_{kind.upper()}_SERVER_"
+
+
+def profile_variable(kind: ServiceKind) -> str:
+    return f"ONEX_{kind.upper()}_PROFILE"
+
+
+def _profile(kind: ServiceKind, name: str, where: str) -> Mapping[str, str]:
+    profiles = _syntax(kind, where).profiles
+    if name == DEFAULT_PROFILE:
+        return {}
+    if name not in profiles:
+        known = ", ".join([DEFAULT_PROFILE, *sorted(profiles)])
+        raise SettingError(f"{where}: no {kind} profile {name!r} (known: {known})")
+    return profiles[name]
 
 
 def _syntax(kind: str, where: str) -> ServerSettingsSyntax:
@@ -84,9 +104,20 @@ def resolve(
     env = os.environ if environ is None else environ
     table = _project_table() if project is None else project
     settings: Settings = {}
+    for kind in sorted(set(table) | {k for k in kind_specs() if env.get(profile_variable(k))}):
+        chosen = env.get(profile_variable(kind)) or table.get(kind, {}).get(PROFILE_KEY)
+        if chosen is not None:
+            where = (
+                profile_variable(kind)
+                if env.get(profile_variable(kind))
+                else (f"{TABLE}.{kind}.{PROFILE_KEY}")
+            )
+            settings[kind] = dict(_profile(kind, str(chosen), where))
     for kind, values in table.items():
         _syntax(kind, f"{TABLE}.{kind}")
         for name, value in values.items():
+            if name == PROFILE_KEY:
+                continue
             where = f"{TABLE}.{kind}.{name}"
             settings.setdefault(kind, {})[_checked_name(name, where)] = _text(value, where)
     for kind in sorted(kind_specs()):

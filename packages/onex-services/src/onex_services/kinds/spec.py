@@ -191,6 +191,8 @@ class ServerSettingsSyntax:
     name_from_env: Callable[[str], str]
     config_line: Callable[[str, str], str]
     compose_override: Callable[[Mapping[str, Any], Mapping[str, str]], dict[str, Any]]
+    # Named sets of settings (`ONEX_<KIND>_PROFILE=<name>`), laid under the project's own.
+    profiles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

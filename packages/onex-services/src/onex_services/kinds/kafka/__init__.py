@@ -209,11 +209,27 @@ def _kafka_compose_settings(
     return {"environment": names}
 
 
+# ONEX_KAFKA_PROFILE=production-like: Kafka's own defaults back wherever the tuned test broker
+# (infra/process/kafka/server.properties) changes what a client sees. A consumer group then waits
+# 3 s for more members before its first assignment, the group coordinator is one of 50 offsets
+# partitions (found through FindCoordinator as on a real cluster), metadata changes commit
+# after 25 ms, and a restarted broker is fenced for 9 s. Kept as tuned, because production
+# clusters keep them too: no auto-created topics, one replica on one broker.
+PRODUCTION_LIKE = {
+    "group.initial.rebalance.delay.ms": "3000",
+    "offsets.topic.num.partitions": "50",
+    "transaction.state.log.num.partitions": "50",
+    "controller.quorum.append.linger.ms": "25",
+    "broker.session.timeout.ms": "9000",
+    "broker.heartbeat.interval.ms": "2000",
+}
+
 # Kafka properties: ONEX_KAFKA_SERVER_NUM_PARTITIONS=2 is num.partitions=2.
 SERVER_SETTINGS = ServerSettingsSyntax(
     name_from_env=lambda suffix: suffix.lower().replace("_", "."),
     config_line=lambda name, value: f"{name}={value.replace(chr(92), chr(92) * 2)}",
     compose_override=_kafka_compose_settings,
+    profiles={"production-like": PRODUCTION_LIKE},
 )
 
 
