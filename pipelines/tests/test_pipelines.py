@@ -81,3 +81,31 @@ def test_a_broken_profile_line_names_its_file_and_line(tmp_path: Path) -> None:
     profile.write_text("# fine\nONEX_REUSE=0\nnot a setting\n")
     with pytest.raises(generate.PipelineConfigError, match=r"bad.env:3: expected KEY=VALUE"):
         generate.read_profile(profile)
+
+
+def test_a_nightly_job_runs_a_ci_session_on_the_timer_with_its_settings() -> None:
+    rendered = generate.render_all()
+    nightly = _job_block(rendered["github"], "integration-production-like")
+    assert "github.event_name == 'schedule'" in nightly
+    assert "ONEX_KAFKA_PROFILE: production-like" in nightly
+    assert "./dev -s integration" in nightly
+    assert "- cron: '17 3 * * *'" in rendered["github"]
+    assert '$CI_PIPELINE_SOURCE == "schedule"' in rendered["gitlab"]
+    assert "triggeredBy 'TimerTrigger'" in rendered["jenkins"]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"session": "ghost", "cron": "1 2 * * *"}, "session 'ghost' is not a job"),
+        ({"session": "lint", "cron": "nightly"}, "cron must be five fields"),
+        ({"session": "lint", "cron": "1 2 * * *", "env": {"x": "1"}}, "env maps NAMES"),
+    ],
+)
+def test_a_broken_nightly_table_is_named(table: dict[str, object], message: str) -> None:
+    from onex_runner.pipeline_files import Runner, Topology, github
+
+    jobs = generate.load_jobs({"jobs": {"lint": {}}}, [{"name": "lint", "tags": ["ci"]}])
+    config = {"defaults": {"python": "3.11", "java": "17"}, "nightly": {"x": table}}
+    with pytest.raises(generate.PipelineConfigError, match=message):
+        github(jobs, config, Topology(profile=None, shared=False), Runner(header="test"))

@@ -17,6 +17,17 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from onex_runner.pipeline_nightly import (
+    Nightly,
+    NightlyConfigError,
+    github_job,
+    github_triggers,
+    gitlab_job,
+    jenkins_stage,
+    jenkins_triggers,
+    load_nightly,
+)
+
 TARGET_PATHS = {
     "github": Path(".github") / "workflows" / "ci.yml",
     "gitlab": Path(".gitlab-ci.yml"),
@@ -158,15 +169,24 @@ def profile_of(config: dict[str, object]) -> str:
     return str(defaults.get("profile", ""))
 
 
+def _nightly(jobs: list[Job], config: dict[str, object]) -> list[Nightly]:
+    try:
+        return load_nightly(config, {job.session for job in jobs}, "pipeline.toml")
+    except NightlyConfigError as exc:
+        raise PipelineConfigError(str(exc)) from None
+
+
 def github(jobs: list[Job], config: dict[str, object], where: Topology, runner: Runner) -> str:
     defaults = config["defaults"]
     assert isinstance(defaults, dict)
+    nightly = _nightly(jobs, config)
     lines = [
         f"# {runner.header}",
         "name: ci",
         "on:",
         "  push:",
         "  pull_request:",
+        *github_triggers(nightly),
         *(("env:", f"  ONEX_PROFILE: {where.profile}") if where.profile else ()),
         "jobs:",
     ]
@@ -237,6 +257,9 @@ def github(jobs: list[Job], config: dict[str, object], where: Topology, runner: 
             f"          name: {artifact}",
             "          path: reports/",
         ]
+    for scheduled in nightly:
+        setup = list(runner.setup)
+        lines += github_job(scheduled, runner.run, setup, defaults["python"], defaults["java"])
     return "\n".join(lines) + "\n"
 
 
@@ -284,11 +307,15 @@ def gitlab(jobs: list[Job], config: dict[str, object], where: Topology, runner: 
             "      junit: reports/junit-*.xml",
             "",
         ]
+    stage_of = {job.session: job.stage for job in jobs}
+    for scheduled in _nightly(jobs, config):
+        lines += gitlab_job(scheduled, stage_of[scheduled.session], runner.run, list(runner.setup))
     return "\n".join(lines)
 
 
 def jenkins(jobs: list[Job], config: dict[str, object], where: Topology, runner: Runner) -> str:
     stages = list(dict.fromkeys(job.stage for job in jobs))
+    nightly = _nightly(jobs, config)
     out = [
         f"// {runner.header}",
         "pipeline {",
@@ -296,6 +323,7 @@ def jenkins(jobs: list[Job], config: dict[str, object], where: Topology, runner:
         "    options {",
         "        timeout(time: 60, unit: 'MINUTES')",
         "    }",
+        *jenkins_triggers(nightly),
         *_jenkins_environment(where),
         "    stages {",
     ]
@@ -321,6 +349,8 @@ def jenkins(jobs: list[Job], config: dict[str, object], where: Topology, runner:
                     "                }",
                 ]
         out += ["            }", "        }"]
+    for scheduled in nightly:
+        out += jenkins_stage(scheduled, runner.run, list(runner.setup))
     out += [
         "    }",
         "    post {",
