@@ -14,7 +14,6 @@ pytestmark = pytest.mark.unit
 
 def test_a_checkout_finds_its_infra_folder() -> None:
     root = infra_root()
-    assert (root / "compose" / "stack.yml").is_file()
     assert (root / "images" / "kafka" / "Dockerfile").is_file()
     assert templates.infra_dir() == root / "process"
 
@@ -26,7 +25,6 @@ def test_onex_infra_dir_must_hold_every_backends_files(
     monkeypatch.setenv("ONEX_INFRA_DIR", str(tmp_path))
     with pytest.raises(BackendUnavailableError, match="does not hold the backends' files") as info:
         infra_root()
-    assert "expected the folders process, compose, images" in str(info.value)
-    for part in ("compose", "images"):
-        (tmp_path / part).mkdir()
+    assert "expected the folders process, images" in str(info.value)
+    (tmp_path / "images").mkdir()
     assert infra_root() == tmp_path

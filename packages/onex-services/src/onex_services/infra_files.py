@@ -1,9 +1,10 @@
-"""Where the files of the backends are: the process configs, the compose stack, image recipes.
+"""Where the files of the backends are: the process configs and the image recipes (a stack's
+compose file is written from the kinds' fragments when it starts, see `backends.compose_file`).
 
-They have one source, the repository's `infra/` folder. A wheel carries a copy of its `process`,
-`compose` and `images` folders as `onex_services/infra/`, so an installed harness finds them
-without a checkout; a checkout (an editable install) finds `infra/` above this file.
-`ONEX_INFRA_DIR` points at another copy (a folder holding `process/`, `compose/`, `images/`).
+They have one source, the repository's `infra/` folder. A wheel carries a copy of its `process`
+and `images` folders as `onex_services/infra/`, so an installed harness finds them without a
+checkout; a checkout (an editable install) finds `infra/` above this file.
+`ONEX_INFRA_DIR` points at another copy (a folder holding `process/` and `images/`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from onex_services.errors import BackendUnavailableError
 
 PACKAGED = Path(__file__).with_name("infra")
-PARTS = ("process", "compose", "images")
+PARTS = ("process", "images")
 
 
 def _complete(folder: Path) -> bool:
@@ -39,7 +40,7 @@ def infra_root() -> Path:
         if _complete(parent / "infra"):
             return parent / "infra"
     raise BackendUnavailableError(
-        "the backends' files (process configs, compose stack, image recipes) are missing",
+        "the backends' files (process configs, image recipes) are missing",
         cause=f"neither {PACKAGED} nor a checkout's infra/ was found",
         fix="reinstall onex-services from its wheel, or set ONEX_INFRA_DIR to a copy of infra/",
     )

@@ -35,7 +35,7 @@ START_TIMEOUT_S = 60.0
 # it only when asked for (an owner that the pid check cannot see needs one: see `claims`).
 NAMESPACE_LEASE_S = 0.0
 _HEAP = re.compile(r"^(\d+)([mg])$")
-# The broker's -Xms in infra/process/kafka/jvm.options and infra/compose/stack.yml.
+# The broker's -Xms in infra/process/kafka/jvm.options and the Kafka kind's compose fragment.
 _HEAP_MIN_MB = 128
 
 

@@ -1,4 +1,5 @@
-"""The compose backend: infra/compose/stack.yml through python-on-whales.
+"""The compose backend: a compose file per stack (written from the kinds' fragments, see
+`compose_file`) through python-on-whales.
 
 One compose project per stack (`onex-<stack id>`), labelled with the owner pid and the run id so
 parallel runs never collide and a stack whose owner died can be found and removed. Host ports are
@@ -22,10 +23,15 @@ from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
 from onex_services import docker_engine, server_settings
-from onex_services.catalog import kind_spec, kind_specs
+from onex_services.backends.compose_file import (
+    COMPOSE_FILE,
+    compose_document,
+    fragment,
+    kinds_in,
+    write_compose_file,
+)
+from onex_services.catalog import kind_spec
 from onex_services.errors import BackendUnavailableError, ServiceStartError
-from onex_services.infra_files import infra_root
-from onex_services.kinds.spec import ComposeFragment
 from onex_services.models import ServiceKind, ServiceRecord
 from onex_services.ownership import write_private
 from onex_services.ports import LOOPBACK, free_port, port_accepts
@@ -35,25 +41,8 @@ LABEL = "org.onex.harness"
 SETTINGS_FILE = "server-settings.compose.yml"
 
 
-def _stack_file() -> Path:
-    return infra_root() / "compose" / "stack.yml"
-
-
-def all_kinds_with_compose() -> list[ServiceKind]:
-    return [kind for kind, spec in kind_specs().items() if spec.compose is not None]
-
-
 def _image_exists(image: str) -> bool:
     return bool(DockerClient().image.exists(image))
-
-
-def _fragment(kind: ServiceKind) -> ComposeFragment:
-    fragment = kind_spec(kind).compose
-    if fragment is None:
-        raise BackendUnavailableError(
-            f"{kind} has no compose service", fix="use --backend process for it"
-        )
-    return fragment
 
 
 def _chosen_image(kind: ServiceKind) -> str | None:
@@ -61,7 +50,7 @@ def _chosen_image(kind: ServiceKind) -> str | None:
     explicit = os.environ.get(kind_spec(kind).image_env)
     if explicit:
         return explicit
-    local = _fragment(kind).local_image
+    local = fragment(kind).local_image
     return local if _image_exists(local) else None
 
 
@@ -74,7 +63,7 @@ class ComposeBackend:
 
     def check_available(self, kinds: Sequence[ServiceKind]) -> None:
         for kind in kinds:
-            _fragment(kind)
+            fragment(kind)
         if not docker_engine.engine_answers():
             raise BackendUnavailableError(
                 "no Docker engine answers",
@@ -87,9 +76,10 @@ class ComposeBackend:
             )
 
     def _client(self, project: str, env_file: Path) -> DockerClient:
+        compose_file = env_file.with_name(COMPOSE_FILE)
         settings = env_file.parent / SETTINGS_FILE
         return DockerClient(
-            compose_files=[_stack_file(), *([settings] if settings.is_file() else [])],
+            compose_files=[compose_file, *([settings] if settings.is_file() else [])],
             compose_project_name=project,
             compose_env_files=[env_file],
         )
@@ -100,28 +90,32 @@ class ComposeBackend:
     def _write_env(
         self, stack_dir: Path, kinds: Sequence[ServiceKind]
     ) -> tuple[Path, dict[str, str]]:
-        values = {"ONEX_OWNER": str(os.getpid()), "ONEX_RUN_ID": stack_dir.name}
-        # Every kind's port and secrets are set, also for kinds not started: the stack file
-        # names them all, and compose refuses a file with unset variables.
-        for kind in all_kinds_with_compose():
-            fragment = _fragment(kind)
-            values[kind_spec(kind).port_env] = str(free_port())
-            values.update({name: secrets.token_urlsafe(18) for name in fragment.secrets})
-            values.update(fragment.env())
+        """The stack's env file and compose file, for the kinds it runs already and `kinds`:
+        the values of running services are kept, new kinds get a free port and fresh secrets."""
+        env_file = stack_dir / "compose.env"
+        values = _read_env(env_file)
+        values.update({"ONEX_OWNER": str(os.getpid()), "ONEX_RUN_ID": stack_dir.name})
+        held = kinds_in(stack_dir)
         for kind in kinds:
+            if kind in held and kind_spec(kind).port_env in values:
+                continue
+            part = fragment(kind)
+            values[kind_spec(kind).port_env] = str(free_port())
+            values.update({name: secrets.token_urlsafe(18) for name in part.secrets})
+            values.update(part.env())
             image = _chosen_image(kind)
             if image:
                 values[kind_spec(kind).image_env] = image
-        env_file = stack_dir / "compose.env"
         stack_dir.mkdir(parents=True, exist_ok=True)
         env_file.touch(mode=0o600)
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        write_compose_file(stack_dir, [*held, *(kind for kind in kinds if kind not in held)])
         return env_file, values
 
     def _record(self, kind: ServiceKind, values: dict[str, str], project: str, env_file: Path,
                 stack_dir: Path, container: str | None) -> ServiceRecord:  # fmt: skip
         port = int(values[kind_spec(kind).port_env])
-        url = _fragment(kind).client_url(LOOPBACK, port, values)
+        url = fragment(kind).client_url(LOOPBACK, port, values)
         return ServiceRecord(
             kind=kind,
             backend=self.name,
@@ -211,11 +205,23 @@ class ComposeBackend:
 
 
 def _write_settings(stack_dir: Path) -> None:
-    """The stack's server settings as a compose file over the stack file (none: no file)."""
-    stack = yaml.safe_load(_stack_file().read_text(encoding="utf-8"))
-    overrides = server_settings.compose_overrides(stack, server_settings.read(stack_dir))
+    """The stack's server settings as a compose file over the stack's own (none: no file), for
+    the kinds the stack's compose file holds."""
+    held = kinds_in(stack_dir)
+    wanted = {
+        kind: values for kind, values in server_settings.read(stack_dir).items() if kind in held
+    }
+    overrides = server_settings.compose_overrides(compose_document(held), wanted)
     if overrides:
         write_private(stack_dir / SETTINGS_FILE, yaml.safe_dump(overrides).encode())
+
+
+def _read_env(env_file: Path) -> dict[str, str]:
+    """The values of an env file written before (none when there is none)."""
+    if not env_file.is_file():
+        return {}
+    pairs = (line.partition("=") for line in env_file.read_text().splitlines() if "=" in line)
+    return {key: value for key, _, value in pairs}
 
 
 def _write_logs(docker: DockerClient, path: Path, services: list[str] | None = None) -> Path:

@@ -362,8 +362,12 @@ SPEC = KindSpec(
     server_program=_server_program,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(
+        image="postgres:15",
         local_image="onex/postgres:local",
         client_url=_compose_url,
+        container_port=DEFAULT_PORT,
+        environment={"POSTGRES_USER": "onex", "POSTGRES_PASSWORD": "${ONEX_POSTGRES_PASSWORD:?}"},
+        healthcheck="pg_isready -h 127.0.0.1 -U onex -d postgres",
         secrets=("ONEX_POSTGRES_PASSWORD",),
     ),
     connection=ConnectionUse(

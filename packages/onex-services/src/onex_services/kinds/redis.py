@@ -268,8 +268,22 @@ SPEC = KindSpec(
     server_program=find_redis_server,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(
+        image="redis:7",
         local_image="onex/redis:local",
         client_url=_compose_url,
+        container_port=DEFAULT_PORT,
+        command=(
+            "--port",
+            "6379",
+            "--bind",
+            "0.0.0.0",
+            "--protected-mode",
+            "no",
+            "--requirepass",
+            "${ONEX_REDIS_PASSWORD:?}",
+        ),
+        environment={"REDISCLI_AUTH": "${ONEX_REDIS_PASSWORD:?}"},
+        healthcheck='redis-cli -a "$$REDISCLI_AUTH" --no-auth-warning ping | grep -q PONG',
         secrets=("ONEX_REDIS_PASSWORD",),
     ),
     connection=ConnectionUse(

@@ -197,15 +197,27 @@ class ServerSettingsSyntax:
 
 @dataclass(frozen=True)
 class ComposeFragment:
-    """The kind's service in the compose stack (infra/compose/stack.yml).
+    """The kind's service in a compose stack; the compose backend writes each stack's compose
+    file from the fragments of the kinds it runs (`backends.compose_file`).
 
-    `local_image` is built from `infra/images/<kind>/`; `prepare_image` adds files to that build
-    context. `secrets` are variables given a fresh random value per stack; `env` adds fixed ones.
-    `client_url(host, port, values)` reads those values (e.g. a password) into the client string.
+    `image` is the official image (`ONEX_IMAGE_<KIND>` or the built `local_image` replace it);
+    `local_image` is built from `infra/images/<kind>/`, `prepare_image` adds files to that build
+    context. The service publishes the kind's host port (`KindSpec.port_env`) on 127.0.0.1 to
+    `container_port` (None: the same number inside, for a server that advertises its address).
+    `environment`, `command` and the `healthcheck` shell command may use `${VAR}` of the stack's
+    env file: the port variable, `secrets` (a fresh random value per stack) and `env()` (fixed
+    settings). `client_url(host, port, values)` reads those values (e.g. a password) into the
+    client string.
     """
 
+    image: str
     local_image: str
     client_url: Callable[[str, int, Mapping[str, str]], str]
+    healthcheck: str
+    container_port: int | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] = ()
+    start_period: str | None = None
     secrets: tuple[str, ...] = ()
     env: Callable[[], dict[str, str]] = dict
     prepare_image: Callable[[Path, Paths], None] | None = None

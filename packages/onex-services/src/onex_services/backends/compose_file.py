@@ -1,0 +1,92 @@
+"""A stack's compose file, written from the compose fragments of the kinds it runs.
+
+There is no committed stack file that could drift from the kinds: each stack's file is written
+into its stack dir when it starts, with one service per kind (`KindSpec.compose`), so a kind
+from any package, the harness's own or a user's, is in it the moment it is registered. Rendering
+takes well under a millisecond (`docs/services.md`), beside the seconds of `compose up`.
+
+What is the same for every service is added here: the image choice (`ONEX_IMAGE_<KIND>`, else
+the official image), the labels a reaper finds stacks by, the host port published on 127.0.0.1
+only, and the healthcheck's pace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from onex_services.catalog import kind_spec
+from onex_services.errors import BackendUnavailableError
+from onex_services.kinds.spec import ComposeFragment
+from onex_services.models import ServiceKind
+
+COMPOSE_FILE = "compose.yml"
+LABELS = {
+    "org.onex.harness": "true",
+    "org.onex.owner": "${ONEX_OWNER:-unknown}",
+    "org.onex.run-id": "${ONEX_RUN_ID:-unknown}",
+}
+HEALTH_PACE = {"interval": "1s", "timeout": "3s", "retries": 60}
+HEADER = (
+    "# Written by the compose backend from the kinds' compose fragments (onex_services.kinds);\n"
+    "# secrets and ports come from compose.env beside it. Regenerated at every start.\n"
+)
+
+
+def fragment(kind: ServiceKind) -> ComposeFragment:
+    """The kind's compose fragment, or a clear refusal for a kind that has none."""
+    found = kind_spec(kind).compose
+    if found is None:
+        raise BackendUnavailableError(
+            f"{kind} has no compose service", fix="use --backend process for it"
+        )
+    return found
+
+
+def compose_document(kinds: Iterable[ServiceKind]) -> dict[str, Any]:
+    """The compose model of a stack running `kinds` (as `docker compose` reads it)."""
+    return {
+        "name": "${COMPOSE_PROJECT_NAME:-onex}",
+        "services": {str(kind): _service(kind) for kind in kinds},
+    }
+
+
+def write_compose_file(stack_dir: Path, kinds: Iterable[ServiceKind]) -> Path:
+    """Write the stack's compose file for `kinds` into `stack_dir`; return its path."""
+    path = stack_dir / COMPOSE_FILE
+    text = yaml.safe_dump(compose_document(kinds), sort_keys=False, width=1000)
+    path.write_text(HEADER + text, encoding="utf-8")
+    return path
+
+
+def kinds_in(stack_dir: Path) -> list[ServiceKind]:
+    """The kinds the stack's compose file holds now (none before its first start)."""
+    path = stack_dir / COMPOSE_FILE
+    if not path.is_file():
+        return []
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [ServiceKind(name) for name in document.get("services", {})]
+
+
+def _service(kind: ServiceKind) -> dict[str, Any]:
+    spec = kind_spec(kind)
+    part = fragment(kind)
+    host_port = f"${{{spec.port_env}:?}}"
+    inside = str(part.container_port) if part.container_port is not None else host_port
+    service: dict[str, Any] = {
+        "image": f"${{{spec.image_env}:-{part.image}}}",
+        "labels": dict(LABELS),
+    }
+    if part.command:
+        service["command"] = list(part.command)
+    if part.environment:
+        service["environment"] = dict(part.environment)
+    service["ports"] = [f"127.0.0.1:{host_port}:{inside}"]
+    health: dict[str, Any] = {"test": ["CMD-SHELL", part.healthcheck], **HEALTH_PACE}
+    if part.start_period is not None:
+        health["start_period"] = part.start_period
+    service["healthcheck"] = health
+    return service

@@ -1,0 +1,53 @@
+"""A stack's compose file is written from the kinds' compose fragments: one service per kind it
+runs, with the port, labels and image choice every service shares; a stack that grows keeps the
+ports and secrets of the services it runs already (unit tier: no Docker engine needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from onex_services.backends.compose import ComposeBackend
+from onex_services.backends.compose_file import compose_document, fragment, kinds_in
+from onex_services.catalog import kind_spec, kind_specs
+from onex_services.errors import BackendUnavailableError
+from onex_services.settings import Paths
+
+pytestmark = pytest.mark.unit
+WITH_COMPOSE = [kind for kind, spec in kind_specs().items() if spec.compose is not None]
+
+
+def test_every_kind_with_a_fragment_is_one_service_with_the_shared_parts() -> None:
+    services = compose_document(WITH_COMPOSE)["services"]
+    assert list(services) == WITH_COMPOSE
+    for kind, service in services.items():
+        spec = kind_spec(kind)
+        assert service["image"].startswith(f"${{{spec.image_env}:-")
+        assert service["labels"]["org.onex.harness"] == "true"
+        [published] = service["ports"]
+        assert published.startswith(f"127.0.0.1:${{{spec.port_env}:?}}:")
+        assert service["healthcheck"]["test"][0] == "CMD-SHELL"
+
+
+def test_a_kind_without_a_fragment_is_refused_by_name() -> None:
+    without = [kind for kind, spec in kind_specs().items() if spec.compose is None]
+    if not without:
+        pytest.skip("every registered kind has a compose fragment here")
+    with pytest.raises(BackendUnavailableError, match=f"{without[0]} has no compose service"):
+        compose_document(without[:1])
+
+
+def test_a_growing_stack_keeps_the_values_of_the_services_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for kind in WITH_COMPOSE:  # an image named: no engine is asked whether a local one exists
+        monkeypatch.setenv(kind_spec(kind).image_env, f"example/{kind}:test")
+    backend = ComposeBackend(Paths.from_env())
+    first, *others = WITH_COMPOSE
+    _, before = backend._write_env(tmp_path, [first])
+    assert kinds_in(tmp_path) == [first]
+    _, after = backend._write_env(tmp_path, others)
+    assert kinds_in(tmp_path) == WITH_COMPOSE
+    kept = [kind_spec(first).port_env, *fragment(first).secrets]
+    assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
+    assert (tmp_path / "compose.env").stat().st_mode & 0o077 == 0
