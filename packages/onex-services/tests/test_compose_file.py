@@ -51,3 +51,9 @@ def test_a_growing_stack_keeps_the_values_of_the_services_it_runs(
     kept = [kind_spec(first).port_env, *fragment(first).secrets]
     assert {name: after[name] for name in kept} == {name: before[name] for name in kept}
     assert (tmp_path / "compose.env").stat().st_mode & 0o077 == 0
+
+
+def test_a_stack_dir_without_its_compose_file_gets_one_to_be_stopped_with(tmp_path: Path) -> None:
+    (tmp_path / "compose.env").write_text("ONEX_OWNER=1\n")
+    ComposeBackend(Paths.from_env())._client("onex-old", tmp_path / "compose.env", WITH_COMPOSE)
+    assert kinds_in(tmp_path) == WITH_COMPOSE

@@ -75,8 +75,14 @@ class ComposeBackend:
                 "the docker compose plugin is missing", fix="`invoke images.engine`"
             )
 
-    def _client(self, project: str, env_file: Path) -> DockerClient:
+    def _client(
+        self, project: str, env_file: Path, kinds: Sequence[ServiceKind] = ()
+    ) -> DockerClient:
+        """The project's client. A stack dir without its compose file (a stack an older harness
+        started, which ran a shared file) gets one for `kinds`, so it can still be stopped."""
         compose_file = env_file.with_name(COMPOSE_FILE)
+        if kinds and not compose_file.is_file():
+            write_compose_file(env_file.parent, kinds)
         settings = env_file.parent / SETTINGS_FILE
         return DockerClient(
             compose_files=[compose_file, *([settings] if settings.is_file() else [])],
@@ -85,7 +91,19 @@ class ComposeBackend:
         )
 
     def _client_of(self, record: ServiceRecord) -> DockerClient:
-        return self._client(record.details["project"], Path(record.details["env_file"]))
+        env_file = Path(record.details["env_file"])
+        return self._client(record.details["project"], env_file, [record.kind])
+
+    def _clients(self, records: Sequence[ServiceRecord]) -> list[tuple[str, DockerClient]]:
+        """One client per compose project among `records`."""
+        projects: dict[tuple[str, str], list[ServiceKind]] = {}
+        for record in records:
+            key = (record.details["project"], record.details["env_file"])
+            projects.setdefault(key, []).append(record.kind)
+        return [
+            (project, self._client(project, Path(env_file), kinds))
+            for (project, env_file), kinds in projects.items()
+        ]
 
     def _write_env(
         self, stack_dir: Path, kinds: Sequence[ServiceKind]
@@ -180,8 +198,7 @@ class ComposeBackend:
         return port_accepts(record.host, record.port)
 
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
-        for project, env_file in {(r.details["project"], r.details["env_file"]) for r in records}:
-            docker = self._client(project, Path(env_file))
+        for _project, docker in self._clients(records):
             await asyncio.to_thread(
                 docker.compose.down,
                 volumes=True,
@@ -197,8 +214,7 @@ class ComposeBackend:
 
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path | None) -> list[str]:
         removed: list[str] = []
-        for project, env_file in {(r.details["project"], r.details["env_file"]) for r in records}:
-            docker = self._client(project, Path(env_file))
+        for project, docker in self._clients(records):
             docker.compose.down(volumes=True, remove_orphans=True, timeout=0, quiet=True)
             removed.append(f"compose project {project}")
         return removed
