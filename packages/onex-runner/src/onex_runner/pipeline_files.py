@@ -18,6 +18,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from onex_runner.pipeline_nightly import (
+    GITLAB_ARTIFACTS,
     Nightly,
     NightlyConfigError,
     github_job,
@@ -299,13 +300,7 @@ def gitlab(jobs: list[Job], config: dict[str, object], where: Topology, runner: 
         lines += [
             *(f"    - {command}" for command in runner.setup),
             f"    - {runner.run} {job.session}",
-            "  artifacts:",
-            "    when: always",
-            "    paths:",
-            "      - reports/",
-            "    reports:",
-            "      junit: reports/junit-*.xml",
-            "",
+            *GITLAB_ARTIFACTS,
         ]
     stage_of = {job.session: job.stage for job in jobs}
     for scheduled in _nightly(jobs, config):

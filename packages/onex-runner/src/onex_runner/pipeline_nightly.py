@@ -23,6 +23,18 @@ _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _CRON = re.compile(r"^\S+( \S+){4}$")
 
 
+# What every GitLab job keeps: the reports folder, and the JUnit files as its test report.
+GITLAB_ARTIFACTS = (
+    "  artifacts:",
+    "    when: always",
+    "    paths:",
+    "      - reports/",
+    "    reports:",
+    "      junit: reports/junit-*.xml",
+    "",
+)
+
+
 class NightlyConfigError(ValueError):
     """A [nightly.<name>] table the generator cannot use; the message names it."""
 
@@ -107,13 +119,7 @@ def gitlab_job(job: Nightly, stage: str, run: str, setup: list[str]) -> list[str
         "  script:",
         *(f"    - {command}" for command in setup),
         f"    - {run} {job.session}",
-        "  artifacts:",
-        "    when: always",
-        "    paths:",
-        "      - reports/",
-        "    reports:",
-        "      junit: reports/junit-*.xml",
-        "",
+        *GITLAB_ARTIFACTS,
     ]
 
 
