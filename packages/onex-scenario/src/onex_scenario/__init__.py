@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         ScenarioValidationError,
         ValidationIssue,
     )
+    from onex_scenario.faults import SERVICE_FAULTS, IsolationEnum, ModelLimits
     from onex_scenario.http_models import ModelHttpExpectation, ModelHttpSpec
     from onex_scenario.index import (
         ExpectedResultEnum,
@@ -100,11 +101,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FORCE_ENV",
+    "SERVICE_FAULTS",
     "STEP_HANDLER_GROUP",
     "ConnectionOverrides",
     "DependencyModeEnum",
     "EnvOverrideError",
     "ExpectedResultEnum",
+    "IsolationEnum",
     "LoadedIndex",
     "LoadedScenario",
     "MatchModeEnum",
@@ -134,6 +137,7 @@ __all__ = [
     "ModelIndexEntry",
     "ModelKafkaTopic",
     "ModelKeyExpectation",
+    "ModelLimits",
     "ModelOutputExpectation",
     "ModelPublishSpec",
     "ModelPublishStep",

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from onex_scenario.app_models import ModelAppSpec
 from onex_scenario.durations import Duration
 from onex_scenario.errors import KeyPath, format_key_path
+from onex_scenario.faults import IsolationEnum, ModelLimits
 from onex_scenario.names import (
     BootstrapServers,
     Identifier,
@@ -300,6 +301,15 @@ class ScenarioConfigModel(BaseModel):
     skip_if_services_unavailable: bool = False
     timeout_profiles: dict[ServiceName, ModelTimeoutProfile] = Field(default_factory=dict)
     cleanup_after: bool = True
+    isolation: IsolationEnum = Field(
+        default=IsolationEnum.SHARED,
+        description="private: a stack of its own for this scenario (needed by service faults "
+        "such as kill, pause, restart, and by limits); shared: the run's stack (default).",
+    )
+    limits: ModelLimits = Field(
+        default_factory=ModelLimits,
+        description="Resource limits of the scenario's own servers (needs isolation: private).",
+    )
     resources: ModelResources = Field(default_factory=ModelResources)
     steps: tuple[ModelStep, ...] = ()
     expect: tuple[ModelExpectation, ...] = ()
