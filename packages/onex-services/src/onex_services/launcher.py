@@ -192,6 +192,18 @@ def kill_process(ref: ProcessRef, *, executables: frozenset[str]) -> bool:
     return stop_process(ref, executables=executables, sig=signal.SIGKILL, timeout=5.0)
 
 
+def signal_process(ref: ProcessRef, *, executables: frozenset[str], sig: int) -> bool:
+    """Send `sig` to the recorded service and its process group (SIGSTOP/SIGCONT of a pause
+    must reach PostgreSQL's backends too); only when it is provably the recorded process."""
+    if not is_alive(ref) or procfs.mismatch(ref, executables) is not None:
+        return False
+    try:
+        _signal_group(ref.pid, psutil.Process(ref.pid), sig)
+    except psutil.NoSuchProcess:
+        return False
+    return True
+
+
 def reap_process(ref: ProcessRef, executables: frozenset[str], what: str) -> str | None:
     """Kill a recorded process of a dead stack if it is provably the one recorded; say what
     happened (None when it is gone already)."""

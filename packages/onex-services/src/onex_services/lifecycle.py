@@ -20,6 +20,7 @@ from typing import ParamSpec, TypeVar
 
 from onex_services import launcher, leases, server_settings
 from onex_services.app_ledger import reap_orphan_apps
+from onex_services.private_stacks import sweep_private_stacks
 from onex_services.backends import (
     AUTO,
     Backend,
@@ -112,6 +113,7 @@ class StackLifecycle:
             state = None
         lines.extend(reap_unclaimed_dirs(self.paths, state.stack_dir if state else None))
         lines.extend(reap_orphan_apps(self.paths))  # apps under test of harnesses that died
+        lines.extend(sweep_private_stacks(self.paths))  # private stacks' state dirs likewise
         return state, lines
 
     def release(self, lease_id: str, reuse: bool) -> list[str]:
