@@ -196,6 +196,7 @@ def test_the_builtin_actions_come_from_onex_runners_entry_points() -> None:
         registry.step_actions
     )
     assert "fault" in registry.step_actions
+    assert {"kill", "pause", "resume", "restart"} <= set(registry.faults)
     for kind in ("output", "event", "row", "key"):
         registry.expectation(kind)
 

@@ -11,29 +11,25 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from onex_registry import (
-    BaseOnexRegistry,
-    ModelRegistryResolutionContext,
-    OnexToolError,
-    RegistryResolver,
-)
+from onex_registry import BaseOnexRegistry, OnexToolError, RegistryResolver
 from onex_scenario import (
     DependencyModeEnum,
+    IsolationEnum,
     LoadedScenario,
     ModePlan,
-    ScenarioConfigModel,
 )
 from onex_services import ServiceKind, namespace_for
+from onex_services.errors import ServiceError
 
-from onex_runner.app_process import AppUnderTest, app_for_run
-from onex_runner.cleanup import ScenarioCleanup, cleanup_deadline
+from onex_runner.app_process import app_for_run
+from onex_runner.cleanup import CleanupReport, ScenarioCleanup, cleanup_deadline
 from onex_runner.context import current_correlation_id, current_namespace
 from onex_runner.events import ScenarioEvents
-from onex_runner.fault_ledger import FaultLedger
+from onex_runner.fault_ledger import HEAL_DEADLINE_S
 from onex_runner.handler_registry import HandlerRegistry
 from onex_runner.held_services import RegistryExternalServiceManager
 from onex_runner.interrupts import Interrupted, RunInterrupt
@@ -41,14 +37,13 @@ from onex_runner.network_faults.routing import route_faulted
 from onex_runner.nodes import instantiate_node
 from onex_runner.precondition_cache import ServiceProbes
 from onex_runner.preconditions import PreconditionStop, ScenarioStop, check_preconditions
+from onex_runner.private_stack import PrivateStack
 from onex_runner.resources import create_resources
 from onex_runner.results import (
-    ModelScenarioPreConditionResult,
     ModelScenarioResult,
-    ModelStepResult,
     OutcomeEnum,
-    PreConditionStatusEnum,
 )
+from onex_runner.scenario_state import ScenarioState
 from onex_runner.seeded_states import SeededStates, real_sql_endpoint
 from onex_runner.service_state import StateReaders
 from onex_runner.state_watch import StateWatch, server_memory
@@ -137,9 +132,11 @@ class ScenarioRunner:
         correlation = str(uuid.uuid4())
         namespace = f"{self._base_namespace}_{uuid.uuid4().hex[:6]}"
         modes = modes if modes is not None else self.resolver.plan(scenario)
-        state = _ScenarioState(
+        state = ScenarioState(
             scenario=scenario, namespace=namespace, modes=modes, observer=observer
         )
+        if scenario.isolation is IsolationEnum.PRIVATE:
+            state.private = PrivateStack(namespace, self.options.backend)
         outcome, message = OutcomeEnum.PASSED, ""
         token = current_correlation_id.set(correlation)
         ns_token = current_namespace.set(namespace)
@@ -160,22 +157,7 @@ class ScenarioRunner:
         except Exception as exc:  # noqa: BLE001 - one scenario's surprise must not end the run
             outcome, message = OutcomeEnum.ERROR, f"unexpected {type(exc).__name__}: {exc}"
         finally:
-            janitor = ScenarioCleanup(
-                namespace, cleanup_deadline(scenario, self.options.cleanup_timeout_s)
-            )
-            # Faults first: a tool closing through a cut proxy would wait out its deadline.
-            janitor.report.problems += await state.faults.heal_all(janitor.deadline)
-            if state.watch is not None:
-                await state.watch.finish(state.failed(outcome), state.registry)
-            cleanup = await janitor.run(
-                state.registry, state.endpoints, remove=scenario.cleanup_after
-            )
-            if state.watch is not None:
-                await state.watch.check_resources()
-            if state.endpoints and not (scenario.cleanup_after and cleanup.summary):
-                # Cleaned, or kept on purpose (cleanup_after: false): nothing to reclaim. A
-                # cleanup that failed or timed out keeps the claim, for the reaper.
-                self.services.release_namespace(namespace)
+            cleanup = await self._wind_up(state, outcome)
             current_correlation_id.reset(token)
             current_namespace.reset(ns_token)
         outcome, message = state.settled(outcome, message, cleanup.summary)
@@ -198,14 +180,47 @@ class ScenarioRunner:
             steps=state.steps,
             expectations=state.expectations,
             leftovers=[*cleanup.problems, *cleanup.leftovers],
+            faults=[record.model_dump(mode="json") for record in state.faults.records],
             interrupted=interrupted,
-            log_tail=self._log_tail(state) if outcome is not OutcomeEnum.PASSED else "",
+            log_tail=(state.log_tail or self._log_tail(state))
+            if outcome is not OutcomeEnum.PASSED
+            else "",
             metadata=dict(scenario.metadata),
             state=watch.record() if watch is not None else {},
             warnings=watch.warnings if watch is not None else [],
         )
 
-    async def _body(self, state: _ScenarioState, path: Path) -> None:
+    async def _wind_up(self, state: ScenarioState, outcome: OutcomeEnum) -> CleanupReport:
+        """Heal the faults still on, clean the namespace up, stop a private stack. Faults
+        first: a tool closing through a cut proxy would wait out its deadline, and a killed
+        broker must be back before cleanup can talk to it (a restart may take longer than a
+        cleanup step, hence the longer of the two deadlines)."""
+        scenario, namespace = state.scenario, state.namespace
+        janitor = ScenarioCleanup(
+            namespace, cleanup_deadline(scenario, self.options.cleanup_timeout_s)
+        )
+        janitor.report.problems += await state.faults.heal_all(
+            max(janitor.deadline, HEAL_DEADLINE_S)
+        )
+        if state.watch is not None:
+            await state.watch.finish(state.failed(outcome), state.registry)
+        cleanup = await janitor.run(state.registry, state.endpoints, remove=scenario.cleanup_after)
+        if state.watch is not None:
+            await state.watch.check_resources()
+        if state.endpoints and not (scenario.cleanup_after and cleanup.summary):
+            # Cleaned, or kept on purpose (cleanup_after: false): nothing to reclaim. A
+            # cleanup that failed or timed out keeps the claim, for the reaper.
+            self._held(state).release_namespace(namespace)
+        if state.private is not None:
+            state.log_tail = self._log_tail(state)  # the stack and its logs go now
+            await state.private.close()
+        return cleanup
+
+    def _held(self, state: ScenarioState) -> RegistryExternalServiceManager:
+        """The services of this scenario: its private stack's, else the run's shared ones."""
+        return state.private.services if state.private is not None else self.services
+
+    async def _body(self, state: ScenarioState, path: Path) -> None:
         # Before any service starts: a step no handler can run ends the scenario here.
         missing = plan_handlers(state.scenario, self.handlers)
         if missing:
@@ -218,14 +233,18 @@ class ScenarioRunner:
             )
         await self._execute(state, path)
 
-    async def _prepare(self, state: _ScenarioState) -> None:
+    async def _prepare(self, state: ScenarioState) -> None:
         scenario = state.scenario
         real = set(self.resolver.real_tool_services(state.modes))
+        probes = self.probes
+        if state.private is not None and real:
+            await state.private.open()
+            probes = state.private.probes
         state.preconditions, endpoints, fallbacks = await check_preconditions(
-            self.probes, scenario, real, skip=self.options.skip_preconditions
+            probes, scenario, real, skip=self.options.skip_preconditions
         )
         routed = await route_faulted(
-            scenario, state.namespace, endpoints, self.services, self._services_lock
+            scenario, state.namespace, endpoints, self._held(state), self._services_lock
         )
         state.plan = self.resolver.resolve(
             scenario,
@@ -245,7 +264,7 @@ class ScenarioRunner:
         if state.endpoints:
             # Claimed before anything exists in it: a run killed from here on leaves a claim
             # the next start reclaims the namespace by.
-            self.services.claim_namespace(state.namespace, state.endpoints)
+            self._held(state).claim_namespace(state.namespace, state.endpoints)
         await state.registry.connect_all()
         await create_resources(state.scenario.resources, state.require_registry())
         sql = real_sql_endpoint(scenario, state.require_registry(), state.endpoints)
@@ -262,7 +281,7 @@ class ScenarioRunner:
             state.watch.seeded = seeded
             await state.watch.start()
 
-    async def _execute(self, state: _ScenarioState, path: Path) -> None:
+    async def _execute(self, state: ScenarioState, path: Path) -> None:
         registry = state.require_registry()
         node = (
             instantiate_node(state.scenario.node, registry, path) if state.scenario.node else None
@@ -276,14 +295,14 @@ class ScenarioRunner:
             if state.app is not None:
                 await state.app.stop()
 
-    async def _steps(self, state: _ScenarioState, registry: BaseOnexRegistry, node: object) -> None:
+    async def _steps(self, state: ScenarioState, registry: BaseOnexRegistry, node: object) -> None:
         runner = StepRunner(
             state.scenario,
             registry,
             node,
             state.namespace,
             handlers=self.handlers,
-            services=lambda: self.services,
+            services=lambda: self._held(state),
             app=state.app,
             faults=state.faults,
             namespace_state=state.watch.state if state.watch is not None else None,
@@ -291,6 +310,7 @@ class ScenarioRunner:
         for step in state.scenario.steps:
             at_ms = state.elapsed_ms()
             result = await runner.run_step(step)
+            state.faults.step_finished(step.id, result.outcome.value, at_ms, state.elapsed_ms())
             state.steps.append(result)
             state.tell(result, at_ms)
             if result.outcome is not OutcomeEnum.PASSED:
@@ -306,80 +326,19 @@ class ScenarioRunner:
         records = stack.services if stack is not None else {}
         return server_memory({str(k): r for k, r in records.items() if str(k) in kinds})
 
-    def _log_tail(self, state: _ScenarioState, lines: int = 15) -> str:
+    def _log_tail(self, state: ScenarioState, lines: int = 15) -> str:
         parts = [state.app.tail()] if state.app is not None else []
-        if self._services is None or not state.endpoints:
+        held = state.private.services if state.private is not None else self._services
+        if held is None or not state.endpoints:
             return "\n".join(parts)
         for kind in sorted(state.endpoints):
             try:
-                log = Path(self._services.manager.log_path(ServiceKind(kind)))
+                log = Path(held.manager.log_path(ServiceKind(kind)))
                 tail = log.read_text(errors="replace").splitlines()[-lines:]
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, ServiceError):
                 continue
             parts.append(f"--- {kind} log ({log}) ---\n" + "\n".join(tail))
         return "\n".join(parts)
-
-
-@dataclass
-class _ScenarioState:
-    scenario: ScenarioConfigModel
-    namespace: str
-    modes: ModePlan
-    preconditions: ModelScenarioPreConditionResult = field(
-        default_factory=lambda: ModelScenarioPreConditionResult(
-            status=PreConditionStatusEnum.NOT_CHECKED
-        )
-    )
-    plan: ModelRegistryResolutionContext | None = None
-    registry: BaseOnexRegistry | None = None
-    observer: ScenarioEvents | None = None
-    app: AppUnderTest | None = None
-    watch: StateWatch | None = None
-
-    def __post_init__(self) -> None:
-        self.steps: list[ModelStepResult] = []
-        self.expectations: list[ModelStepResult] = []
-        self.endpoints: dict[str, str] = {}
-        self.faults = FaultLedger(self.elapsed_ms)
-        self.started = time.perf_counter()
-
-    def elapsed_ms(self) -> float:
-        return (time.perf_counter() - self.started) * 1000
-
-    def tell(self, result: ModelStepResult, at_ms: float) -> None:
-        """A step's result for the event stream, with its start from the scenario's."""
-        if self.observer is not None:
-            self.observer.step(result, at_ms)
-
-    def settled(self, outcome: OutcomeEnum, message: str, cleanup: str) -> tuple[OutcomeEnum, str]:
-        """The scenario's outcome: the first failure (the run's, a step's, a leak with
-        `strict_resources`, the cleanup's) decides it; a cleanup problem is added to the
-        message of an earlier failure."""
-        checks = [*self.steps, *self.expectations]
-        failed_step = next((s for s in checks if s.outcome is not OutcomeEnum.PASSED), None)
-        if failed_step is not None and outcome is OutcomeEnum.PASSED:
-            outcome, message = failed_step.outcome, failed_step.message
-        if self.watch is not None and self.watch.failure and outcome is OutcomeEnum.PASSED:
-            outcome, message = OutcomeEnum.FAILED, self.watch.failure
-        if cleanup and outcome is OutcomeEnum.PASSED:
-            outcome, message = OutcomeEnum.FAILED, cleanup
-        elif cleanup:  # the first failure stays first; the cleanup's is added
-            message = f"{message}; {cleanup}"
-        return outcome, message
-
-    def failed(self, outcome: OutcomeEnum) -> bool:
-        checks = [*self.steps, *self.expectations]
-        return outcome is not OutcomeEnum.PASSED or any(
-            c.outcome is not OutcomeEnum.PASSED for c in checks
-        )
-
-    def require_registry(self) -> BaseOnexRegistry:
-        if self.registry is None:
-            raise OnexToolError("the registry was not built")
-        return self.registry
-
-    def audit(self) -> list[Any]:
-        return list(self.registry.audit) if self.registry is not None else []
 
 
 async def run_all(

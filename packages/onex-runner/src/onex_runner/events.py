@@ -12,7 +12,8 @@ One line per event, each an object with `type` and `t` (seconds since the epoch)
 - `health` {kind, status, latency_ms, error, depends_on}: a deep probe of a service the run
   holds (a dependant of an unhealthy service is unhealthy too, its error naming the chain)
 - `resource` {cpu_percent, rss_mb, system_cpu_percent}: this process, once a second
-- `fault` {service, fault, on}: a fault switched on or off (written by fault steps)
+- `fault` {id, service, fault, on, step, at_ms, error}: a fault switched on or off (by a fault
+  step, its `for:` running out, a heal step or the scenario's end; onex_runner.fault_ledger)
 - `mode_differences` {differences}, `defect_matrix` {tiers, rows}
 - `run_finished` {summary, interrupted (stopped by SIGINT: only what finished is in the stream)}
 
@@ -100,6 +101,9 @@ class ScenarioEvents:
         self._stream.emit(
             "step", id=self.index, at_ms=round(at_ms, 3), step=result.model_dump(mode="json")
         )
+
+    def fault(self, event: dict[str, Any]) -> None:
+        self._stream.emit("fault", id=self.index, **event)
 
     def finished(self, result: ModelScenarioResult) -> None:
         # Without its steps: each was written as a `step` event already, and redacting the same

@@ -1,10 +1,18 @@
-"""The faults of one scenario: which are on, when each began and ended, and what heals them.
-Every fault is healed at the end, whatever happened.
+"""The faults of one scenario: which are on, when each began and ended, who saw them, and how
+long the node took to recover. Every fault is healed at the end, whatever happened.
 
 A fault handler (onex_runner.fault_api) switches a fault on and hands back how to switch it off.
-The ledger keeps that until a `for:` runs out, a `heal` step asks, or the scenario ends:
-`heal_all` then heals what is left, each within a deadline, before the scenario's tools are
-closed and its namespace cleaned up. Times are milliseconds since the scenario started.
+The ledger keeps that until a `for:` runs out, a `heal` step asks, or the scenario ends (passed,
+failed or interrupted): `heal_all` then heals what is left, each within a deadline, so a killed
+broker is started again and a paused server continued before cleanup needs them.
+
+Times are milliseconds since the scenario started (like `at_ms` of step events). A fault's
+record tells:
+- `began_ms`/`ended_ms`: switched on / healed (the heal finished: a restarted server passed its
+  deep probe);
+- `seen_by`: each step that ran while it was on, with its outcome;
+- `recovered_ms`: from `ended_ms` to the end of the first step that started after the fault
+  ended and passed: how long the node took to work again (None when no such step came).
 """
 
 from __future__ import annotations
@@ -18,9 +26,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 Heal = Callable[[], Awaitable[dict[str, Any] | None]]
-"""Switches a fault off; may return details for the report."""
+"""Switches a fault off; may return details for the report (a restart's probe time, say)."""
+Emit = Callable[[dict[str, Any]], None]
 HEAL_DEADLINE_S = 60.0
-"""Deadline of each heal at the end of a scenario."""
+"""Deadline of each heal at the end of a scenario (a Kafka restart on a loaded machine)."""
 
 
 class ModelFaultRecord(BaseModel):
@@ -35,7 +44,9 @@ class ModelFaultRecord(BaseModel):
     ended_ms: float | None = None
     healed_by: str = ""
     """`for` (its duration ran out), a step id (a heal step), `end` (the scenario's end), or
-    `-` (a fault with nothing to undo: it ends when it is done)."""
+    `-` (a fault with nothing to undo, such as a restart: it ends when it is done)."""
+    seen_by: list[dict[str, str]] = Field(default_factory=list)
+    recovered_ms: float | None = None
     details: dict[str, Any] = Field(default_factory=dict)
     error: str = ""
 
@@ -48,9 +59,17 @@ class _Active:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
+def _stop_timer(active: _Active) -> None:
+    """Cancel a `for:` timer that still sleeps; one that is healing already is let finish (a
+    cancelled restart would leave the server half started)."""
+    if active.timer is not None and not active.lock.locked():
+        active.timer.cancel()
+
+
 class FaultLedger:
-    def __init__(self, elapsed_ms: Callable[[], float]) -> None:
+    def __init__(self, elapsed_ms: Callable[[], float], emit: Emit | None = None) -> None:
         self._elapsed_ms = elapsed_ms
+        self._emit = emit or (lambda _event: None)
         self.records: list[ModelFaultRecord] = []
         self._active: list[_Active] = []
 
@@ -71,13 +90,15 @@ class FaultLedger:
             details=details or {},
         )  # fmt: skip
         self.records.append(record)
+        self._tell(record, on=True)
         if heal is None:
             record.ended_ms, record.healed_by = round(self._elapsed_ms(), 3), "-"
+            self._tell(record, on=False)
             return record
         active = _Active(record, heal)
         self._active.append(active)
         if lasts_s is not None:
-            active.timer = asyncio.ensure_future(self._after(active, lasts_s))
+            active.timer = asyncio.create_task(self._after(active, lasts_s))
         return record
 
     def now_ms(self) -> float:
@@ -104,8 +125,8 @@ class FaultLedger:
         return [active.record for active in chosen]
 
     async def heal_all(self, deadline_s: float = HEAL_DEADLINE_S) -> list[str]:
-        """Heal everything still on, newest first, each within `deadline_s`; the problems,
-        one line each."""
+        """Heal everything still on, newest first (a pause on a killed server makes no sense
+        to lift after its restart), each within `deadline_s`; the problems, one line each."""
         problems: list[str] = []
         for active in reversed(list(self._active)):
             _stop_timer(active)
@@ -118,6 +139,20 @@ class FaultLedger:
                                 f"{active.record.target}): {active.record.error}")  # fmt: skip
         return problems
 
+    def step_finished(self, step: str, outcome: str, started_ms: float, ended_ms: float) -> None:
+        """A step ran from `started_ms` to `ended_ms`: note who saw which fault, and the node's
+        recovery after faults that ended before it started."""
+        for record in self.records:
+            ended = record.ended_ms
+            if record.began_ms <= ended_ms and (ended is None or ended >= started_ms):
+                if record.step != step:
+                    record.seen_by.append({"step": step, "outcome": outcome})
+            elif (
+                ended is not None and started_ms >= ended and record.recovered_ms is None
+                and outcome == "passed" and record.healed_by != "-"
+            ):  # fmt: skip
+                record.recovered_ms = round(ended_ms - ended, 3)
+
     async def _after(self, active: _Active, seconds: float) -> None:
         await asyncio.sleep(seconds)
         await self._heal(active, "for")
@@ -129,6 +164,8 @@ class FaultLedger:
             try:
                 details = await active.heal()
             except Exception as exc:  # noqa: BLE001 - the report says why, the run goes on
+                # A heal that fails (the server will not come back) must not hide the
+                # scenario's result or keep the other faults on: it is recorded and reported.
                 active.record.error = f"{type(exc).__name__}: {exc}"
                 details = None
             finally:
@@ -137,9 +174,10 @@ class FaultLedger:
             active.record.details.update(details or {})
             active.record.ended_ms = round(self._elapsed_ms(), 3)
             active.record.healed_by = by
+            self._tell(active.record, on=False)
 
-
-def _stop_timer(active: _Active) -> None:
-    """Cancel a `for:` timer that still sleeps; one that is healing already is let finish."""
-    if active.timer is not None and not active.lock.locked():
-        active.timer.cancel()
+    def _tell(self, record: ModelFaultRecord, *, on: bool) -> None:
+        self._emit({
+            "service": record.target, "fault": record.action, "on": on, "step": record.step,
+            "at_ms": record.began_ms if on else record.ended_ms, "error": record.error or None,
+        })  # fmt: skip

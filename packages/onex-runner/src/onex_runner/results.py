@@ -87,6 +87,8 @@ class ModelScenarioResult(BaseModel):
     steps: list[ModelStepResult] = Field(default_factory=list)
     expectations: list[ModelStepResult] = Field(default_factory=list)
     leftovers: list[str] = Field(default_factory=list)
+    faults: list[dict[str, Any]] = Field(default_factory=list)
+    """The scenario's faults with their timing (onex_runner.fault_ledger.ModelFaultRecord)."""
     log_tail: str = ""
     metadata: dict[str, Any] = Field(default_factory=dict)
     """The scenario's `metadata`, as written (docs/scenarios.md: copied into every report)."""

@@ -24,12 +24,12 @@ from onex_scenario import (
     step_action,
 )
 from onex_scenario.errors import ReferenceResolutionError
+from onex_scenario.faults import HEAL
 from onex_scenario.issues import error_message
 from onex_services.polling import Clock, SystemClock
 from pydantic import BaseModel, ValidationError
 
 from onex_runner.context import current_correlation_id
-from onex_runner.fault_api import HEAL
 from onex_runner.handler_registry import HandlerRegistry, HandlerRegistryError
 from onex_runner.results import ModelStepResult, OutcomeEnum
 from onex_runner.step_api import ExpectationHandler, StepContext, StepFailure, StepHandler

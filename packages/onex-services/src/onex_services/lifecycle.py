@@ -20,7 +20,6 @@ from typing import ParamSpec, TypeVar
 
 from onex_services import launcher, leases, server_settings
 from onex_services.app_ledger import reap_orphan_apps
-from onex_services.private_stacks import sweep_private_stacks
 from onex_services.backends import (
     AUTO,
     Backend,
@@ -33,6 +32,7 @@ from onex_services.errors import ServiceError, ServiceStartError
 from onex_services.health import HealthChecker
 from onex_services.long_work import WorkView, current_display
 from onex_services.models import HealthResult, ServiceKind, ServiceRecord
+from onex_services.private_stacks import sweep_private_stacks
 from onex_services.reaper import create_stack_dir, reap_stack, reap_unclaimed_dirs
 from onex_services.settings import Paths
 from onex_services.state import Owner, StackState, StateStore
