@@ -7,6 +7,7 @@ import pytest
 from examples.defects import (
     CAUGHT_ONLY_BY_THE_RESOURCE_CHECK,
     DEFECTS,
+    FAULT_ONLY,
     MISSED_BY_THE_SQLITE_MOCK,
     active_defect,
 )
@@ -15,9 +16,12 @@ from examples.kafka_event_bus_node.node import answer
 pytestmark = pytest.mark.unit
 
 
-def test_the_catalogue_has_the_original_ten_defects_and_two_the_sqlite_mock_missed() -> None:
-    assert len(set(DEFECTS) - CAUGHT_ONLY_BY_THE_RESOURCE_CHECK) == 12
-    assert set(DEFECTS) >= MISSED_BY_THE_SQLITE_MOCK | CAUGHT_ONLY_BY_THE_RESOURCE_CHECK
+def test_the_catalogue_has_the_original_ten_the_sqlite_mock_two_and_the_fault_four() -> None:
+    assert len(set(DEFECTS) - CAUGHT_ONLY_BY_THE_RESOURCE_CHECK - FAULT_ONLY) == 12
+    assert (
+        set(DEFECTS) >= MISSED_BY_THE_SQLITE_MOCK | CAUGHT_ONLY_BY_THE_RESOURCE_CHECK | FAULT_ONLY
+    )
+    assert len(FAULT_ONLY) == 4
 
 
 def test_an_unknown_defect_name_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
