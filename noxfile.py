@@ -174,7 +174,7 @@ def mixed(session: nox.Session) -> None:
     """Mixed tier: scenarios with some services real and some mocks (per-service modes)."""
     _sync(session)
     with _service_stack(session, "nox-mixed"):
-        _run_pytest(session, "mixed", *_package_tests(), "scenarios/mixed")
+        _run_pytest(session, "mixed", *_package_tests(), "scenarios/mixed", "scenarios/faults")
 
 
 @nox.session(python=PYTHON, tags=["ci", "tier"])

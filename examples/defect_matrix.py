@@ -32,6 +32,7 @@ from examples.defects import (
     CAUGHT_ONLY_BY_THE_RESOURCE_CHECK,
     DEFECTS,
     ENV,
+    FAULT_ONLY,
     MISSED_BY_THE_SQLITE_MOCK,
     REAL_ONLY_IN_THE_ORIGINAL,
 )
@@ -39,7 +40,13 @@ from examples.defects import (
 ROOT = Path(__file__).resolve().parent.parent
 TIERS = {
     "mock tier": [ROOT / "scenarios" / "unit"],
-    "real tier": [ROOT / "scenarios" / "integration", ROOT / "scenarios" / "e2e"],
+    # The fault scenarios run on real services of private stacks (mocks for what they do not
+    # fault), so they belong to the real tier.
+    "real tier": [
+        ROOT / "scenarios" / "integration",
+        ROOT / "scenarios" / "e2e",
+        ROOT / "scenarios" / "faults",
+    ],
 }
 
 
@@ -97,6 +104,8 @@ async def matrix(quick: bool, console: Console, rows: list[dict[str, object]]) -
             label += " (missed by the old sqlite mock)"
         if name in CAUGHT_ONLY_BY_THE_RESOURCE_CHECK:
             label += " (caught only by the resource check)"
+        if name in FAULT_ONLY:
+            label += " (fault scenarios only: no mock models the fault)"
         marks = ["[green]caught[/]" if hit else "[red]missed[/]" for hit in by_tier.values()]
         table.add_row(label, DEFECTS[name], *marks)
         rows.append({"defect": label, "what": DEFECTS[name], "caught": by_tier})

@@ -3,8 +3,8 @@
 - `submit` publishes an order with retries and backoff: a broker that is down for a few seconds
   (killed and restarted, partitioned) delays the order instead of losing it.
 - every SQL statement has a deadline (`SQL_TIMEOUT_S`): a database that stops answering sends
-  the order down the timeout path (`deferred`, not acknowledged, so it is delivered again later)
-  instead of holding the whole batch.
+  the order down the timeout path (`deferred`: kept and handled again on the next call, and not
+  acknowledged until then) instead of holding the whole batch.
 - the cache is an optimisation: when Redis fails (reset, killed), the node falls back to the
   database for what it would have read and skips the write.
 - processing is idempotent: an order already in the table is not handled again, so a batch
@@ -46,6 +46,8 @@ class ResilientOrderNode:
         self.bus = registry.event_bus
         self.sql = registry.sql_store
         self.cache = registry.kv_store
+        self._deferred: list[ConsumedMessage] = []
+        """Orders that took the timeout path: handled again on the next `process_next`."""
 
     async def submit(self, order: dict[str, Any]) -> dict[str, Any]:
         """Place an order on `orders`; returns after the broker acknowledged it."""
@@ -64,27 +66,27 @@ class ResilientOrderNode:
     async def process_next(
         self, max_orders: int = 10, timeout_s: float = 5.0, ack: bool = True
     ) -> dict[str, Any]:
-        """Handle the orders waiting on `orders`. `ack: false` stops before the
-        acknowledgement, as a worker that dies right after its work would."""
-        messages, _ = await with_retry(
+        """Handle the orders deferred before, then those waiting on `orders`. `ack: false` stops
+        before the acknowledgement, as a worker that dies right after its work would."""
+        fresh, _ = await with_retry(
             lambda: self.bus.consume(
                 "orders", group=GROUP, max_messages=max_orders, timeout_s=timeout_s
             ),
             (OnexToolError, OSError),
             CONSUME_RETRY,
         )
+        messages, self._deferred = [*self._deferred, *fresh], []
         counts: Counter[str] = Counter()
-        done: list[ConsumedMessage] = []
         for message in messages:
             outcome = await self._handle(message)
             counts[outcome] += 1
-            if outcome != "deferred":
-                done.append(message)
-        if done and ack and len(done) == len(messages):
-            # Deferred orders keep the batch unacknowledged: they come again, the others are
-            # then recognised as done (idempotency) and not handled twice.
+            if outcome == "deferred":
+                self._deferred.append(message)
+        if messages and ack and not self._deferred:
+            # While an order is deferred nothing is acknowledged: a crash then brings the whole
+            # batch back, and the orders done already are recognised (idempotency).
             await with_retry(
-                lambda: self.bus.commit("orders", group=GROUP, messages=done),
+                lambda: self.bus.commit("orders", group=GROUP, messages=messages),
                 (OnexToolError, OSError),
                 PUBLISH_RETRY,
             )

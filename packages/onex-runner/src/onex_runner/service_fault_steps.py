@@ -4,7 +4,8 @@ own stack (onex_services.service_faults does the signalling; docs/faults.md show
 - `kill`: SIGKILL (`docker kill`); healed by starting it again on the same ports and data dir,
   which ends once a deep probe passes (the time is in the record's details as `ready_s`).
 - `pause`: SIGSTOP to its process group (`docker pause`); healed by SIGCONT (`docker unpause`).
-- `resume`: ends the target's pause now (a heal of its pause faults).
+- `resume`: ends the target's pause now (a heal of its pause faults; nothing to do when its
+  `for:` ended it already).
 - `restart`: a graceful stop and a start on the same ports and data dir; the step ends when the
   server passed its deep probe, so it has nothing left to heal.
 
@@ -73,8 +74,9 @@ class ResumeFault(FaultHandler):
         ledger = ctx.faults
         assert ledger is not None  # FaultStep checked
         healed = await ledger.heal(ctx.step_id, target=spec.target, actions=frozenset({"pause"}))
-        if not healed:
-            raise FaultRefused(f"{spec.target} has no pause to resume (pause it in a step before)")
+        paused_before = any(r.target == spec.target and r.action == "pause" for r in ledger.records)
+        if not paused_before:  # a pause that ended already (its `for:` ran out) is fine
+            raise FaultRefused(f"{spec.target} was not paused (pause it in a step before)")
         return FaultApplied(heal=None, details={"resumed": [record.step for record in healed]})
 
 

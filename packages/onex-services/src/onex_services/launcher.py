@@ -193,14 +193,20 @@ def kill_process(ref: ProcessRef, *, executables: frozenset[str]) -> bool:
 
 
 def signal_process(ref: ProcessRef, *, executables: frozenset[str], sig: int) -> bool:
-    """Send `sig` to the recorded service and its process group (SIGSTOP/SIGCONT of a pause
-    must reach PostgreSQL's backends too); only when it is provably the recorded process."""
+    """Send `sig` to the recorded service, its process group and its descendants (SIGSTOP and
+    SIGCONT of a pause must reach PostgreSQL's backends, each of which is a session of its own);
+    only when it is provably the recorded process."""
     if not is_alive(ref) or procfs.mismatch(ref, executables) is not None:
         return False
     try:
-        _signal_group(ref.pid, psutil.Process(ref.pid), sig)
+        proc = psutil.Process(ref.pid)
+        descendants = set(proc.children(recursive=True))
     except psutil.NoSuchProcess:
         return False
+    _signal_group(ref.pid, proc, sig)
+    for child in descendants - _group_members(ref.pid):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.send_signal(sig)
     return True
 
 
