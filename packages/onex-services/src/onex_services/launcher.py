@@ -204,7 +204,7 @@ def signal_process(ref: ProcessRef, *, executables: frozenset[str], sig: int) ->
     except psutil.NoSuchProcess:
         return False
     _signal_group(ref.pid, proc, sig)
-    for child in descendants - _group_members(ref.pid):
+    for child in descendants - group_members(ref.pid):
         with contextlib.suppress(psutil.NoSuchProcess):
             child.send_signal(sig)
     return True
