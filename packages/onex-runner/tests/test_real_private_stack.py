@@ -1,0 +1,160 @@
+"""`isolation: private` on real servers: a scenario's own stack takes its faults, the shared
+stack does not feel them, and nothing of it is left, not even after SIGKILL of the harness.
+
+Each test has state and run dirs of its own, so the stacks here are started by the test and
+never the integration session's shared one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from onex_runner import OutcomeEnum, RunOptions, ScenarioRunner
+from onex_scenario.loader import ScenarioLoader
+from onex_services import launcher
+from onex_services.manager import ToolServiceManager
+from onex_services.private_stacks import PRIVATE_DIR
+from onex_services.settings import Paths
+from onex_services.state import STATE_FILE, StackState
+
+pytestmark = [pytest.mark.integration, pytest.mark.requires_redis]
+
+
+@pytest.fixture
+def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
+    """State in tmp_path, the run dir under /tmp; both in the environment of this test."""
+    run_dir = Path(f"/tmp/onex-{os.getuid()}-tests") / uuid.uuid4().hex[:8]
+    chosen = dataclasses.replace(Paths.from_env(), state_dir=tmp_path / "state", run_dir=run_dir)
+    monkeypatch.setenv("ONEX_STATE_DIR", str(chosen.state_dir))
+    monkeypatch.setenv("ONEX_RUN_DIR", str(chosen.run_dir))
+    monkeypatch.setenv("ONEX_SERVICES_BACKEND", "process")
+    monkeypatch.setenv("ONEX_REUSE", "0")
+    yield chosen
+    shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _scenario(tmp_path: Path, steps: str) -> Path:
+    path = tmp_path / "scenario_private.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            name: private_redis
+            tier: integration
+            dependency_mode: real
+            isolation: private
+            external_services:
+              redis: {kind: redis}
+            steps:
+            """
+        )
+        + textwrap.indent(textwrap.dedent(steps), "  ")
+    )
+    return path
+
+
+def _private_states(paths: Paths) -> list[StackState]:
+    root = paths.state_dir / PRIVATE_DIR
+    found = []
+    for state_file in sorted(root.glob(f"*/{STATE_FILE}")) if root.is_dir() else []:
+        try:
+            found.append(StackState.model_validate_json(state_file.read_text()))
+        except ValueError:
+            continue  # being written
+    return found
+
+
+async def test_a_kill_on_the_private_stack_leaves_the_shared_one_alone(
+    paths: Paths, tmp_path: Path
+) -> None:
+    shared = ToolServiceManager(paths=paths, backend="process", reuse=False)
+    lease = await shared.acquire(["redis"], label="bystander")
+    try:
+        state = shared.current()
+        assert state is not None
+        bystander = state.services["redis"]
+        assert bystander.process is not None
+        loaded = ScenarioLoader().load(
+            _scenario(
+                tmp_path,
+                """
+                - {id: down, fault: {target: redis, action: kill}}
+                - {id: up, fault: {target: redis, action: heal}, timeout: 60s}
+                - {id: stall, fault: {target: redis, action: pause, for: 100ms}}
+                """,
+            )
+        )
+        runner = ScenarioRunner(RunOptions(backend="process"))
+        try:
+            result = await runner.run(loaded)
+        finally:
+            await runner.close()
+        assert result.outcome is OutcomeEnum.PASSED, result.message
+        (tool,) = result.tools
+        assert tool["endpoint"] != bystander.url  # its own server, on its own port
+        faults = {record["step"]: record for record in result.faults}
+        assert faults["down"]["healed_by"] == "up"
+        assert faults["down"]["details"]["ready_s"] > 0
+        assert faults["stall"]["healed_by"] in {"for", "end"}
+        # The shared server never noticed: same process, still serving.
+        assert launcher.is_alive(bystander.process)
+        after = shared.current()
+        assert after is not None
+        assert after.services["redis"].process == bystander.process
+        health = await shared.health(["redis"])
+        assert [h.healthy for h in health] == [True]
+        # Nothing of the private stack is left: no state dir, no stack dir but the shared one.
+        assert not list((paths.state_dir / PRIVATE_DIR).iterdir())
+        assert [p.name for p in paths.run_dir.glob("stack-*")] == [Path(state.stack_dir).name]
+    finally:
+        await shared.release(lease)
+
+
+def test_a_private_stack_of_a_harness_killed_with_sigkill_is_reaped(
+    paths: Paths, tmp_path: Path
+) -> None:
+    scenario = _scenario(tmp_path, "- {id: hold, wait: 120s, timeout: 150s}\n")
+    harness = subprocess.Popen(
+        [str(Path(sys.executable).parent / "onex"), "run", str(scenario)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ), cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        server = None
+        deadline = time.monotonic() + 120
+        while server is None and time.monotonic() < deadline:
+            assert harness.poll() is None, "the harness ended before its private stack ran"
+            for state in _private_states(paths):
+                record = state.services.get("redis")
+                if record is not None and launcher.is_alive(record.process):
+                    server, stack_dir = record.process, Path(state.stack_dir)
+            time.sleep(0.2)
+        assert server is not None, "no private stack came up within 120 s"
+        harness.send_signal(signal.SIGKILL)
+        harness.wait(10)
+    finally:
+        if harness.poll() is None:
+            harness.kill()
+            _reap()  # a failed wait must not leave the private server running
+    assert launcher.is_alive(server), "the private server must outlive its harness"
+    reaped = _reap()
+    assert reaped.returncode == 0, reaped.stdout + reaped.stderr
+    assert not launcher.is_alive(server), reaped.stdout
+    assert not stack_dir.exists(), reaped.stdout
+    assert not list((paths.state_dir / PRIVATE_DIR).iterdir()), reaped.stdout
+
+
+def _reap() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "onex_services", "reap"],
+        capture_output=True, text=True, env=dict(os.environ), check=False,
+    )  # fmt: skip
