@@ -162,7 +162,7 @@ async def test_a_fault_step_with_an_unknown_action_fails_naming_the_known_ones(
     result = await _run(path)
     assert result.outcome is OutcomeEnum.ERROR
     assert "no fault handler is registered for action 'partition' (registered: " in result.message
-    assert "down, heal, latency" in result.message
+    assert "down, heal, kill, latency" in result.message
     # Refused at plan time: no pre-condition ran, no tool was built, no step ran.
     assert result.preconditions.status is PreConditionStatusEnum.NOT_CHECKED
     assert (result.tools, result.steps) == ([], [])
