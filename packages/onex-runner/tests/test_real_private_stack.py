@@ -21,14 +21,17 @@ from pathlib import Path
 
 import pytest
 from onex_runner import OutcomeEnum, RunOptions, ScenarioRunner
+from onex_scenario import ModelLimits
 from onex_scenario.loader import ScenarioLoader
 from onex_services import launcher
 from onex_services.manager import ToolServiceManager
 from onex_services.private_stacks import PRIVATE_DIR
+from onex_services.server_limits import apply_limits
 from onex_services.settings import Paths
 from onex_services.state import STATE_FILE, StackState
 
 pytestmark = [pytest.mark.integration, pytest.mark.requires_redis]
+# (the limits test also starts a PostgreSQL of its own)
 
 
 @pytest.fixture
@@ -158,3 +161,40 @@ def _reap() -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "onex_services", "reap"],
         capture_output=True, text=True, env=dict(os.environ), check=False,
     )  # fmt: skip
+
+
+async def test_limits_are_set_on_the_private_servers(paths: Paths, tmp_path: Path) -> None:
+    manager = ToolServiceManager(paths=paths, backend="process", reuse=False)
+    lease = await manager.acquire(["redis", "postgres"], label="limits")
+    try:
+        limits = ModelLimits.model_validate(
+            {
+                "redis": {"maxmemory": "2mb", "maxmemory_policy": "noeviction"},
+                "postgres": {"max_connections": 7},
+            }
+        )
+        applied = await apply_limits(manager, limits)
+        assert applied["redis"] == {"maxmemory": str(2 * 2**20), "maxmemory-policy": "noeviction"}
+        assert applied["postgres"] == {"max_connections": "7"}
+    finally:
+        await manager.release(lease)
+    path = tmp_path / "scenario_limited.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            name: limited
+            tier: integration
+            dependency_mode: real
+            isolation: private
+            limits: {redis: {maxmemory: 1mb, maxmemory_policy: noeviction}}
+            external_services: {redis: {kind: redis}}
+            steps: [{id: pause, wait: 10ms}]
+            """
+        )
+    )
+    runner = ScenarioRunner(RunOptions(backend="process"))
+    try:
+        result = await runner.run(ScenarioLoader().load(path))
+    finally:
+        await runner.close()
+    assert result.outcome is OutcomeEnum.PASSED, result.message

@@ -243,6 +243,8 @@ class ScenarioRunner:
         state.preconditions, endpoints, fallbacks = await check_preconditions(
             probes, scenario, real, skip=self.options.skip_preconditions
         )
+        if state.private is not None and endpoints:
+            await state.private.apply_limits(scenario.limits)
         routed = await route_faulted(
             scenario, state.namespace, endpoints, self._held(state), self._services_lock
         )

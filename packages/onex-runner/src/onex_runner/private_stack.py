@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import os
 
+from onex_scenario.faults import ModelLimits
 from onex_services.manager import ToolServiceManager
 from onex_services.private_stacks import private_paths, remove_private_state, sweep_private_stacks
+from onex_services.server_limits import apply_limits
 from onex_services.settings import Paths
 
 from onex_runner.held_services import RegistryExternalServiceManager
@@ -42,10 +44,17 @@ class PrivateStack:
         )
         self.probes = ServiceProbes(lambda: self.services, asyncio.Lock())
         self.swept: list[str] = []
+        self.limits: dict[str, object] = {}
+        """What the limits set, by kind (as the servers report it)."""
 
     async def open(self) -> None:
         """Reap what private stacks of dead runs left, before this one adds to the machine."""
         self.swept = await asyncio.to_thread(sweep_private_stacks, self.base)
+
+    async def apply_limits(self, limits: ModelLimits) -> None:
+        """The scenario's `limits:` on its own servers (onex_services.server_limits)."""
+        if limits.kinds():
+            self.limits = await apply_limits(self.services.manager, limits)
 
     async def close(self) -> None:
         """Stop the stack (the lease was its only one) and remove its state dir."""

@@ -47,6 +47,14 @@ def fault_problems(scenario: ScenarioConfigModel) -> list[Problem]:
             )
     kinds = {str(service.kind): name for name, service in scenario.external_services.items()}
     for kind in scenario.limits.kinds():
+        if kind == "kafka":
+            problems.append(
+                (
+                    ("limits", kind),
+                    "Kafka client quotas are not applied yet (only postgres max_connections "
+                    "and redis maxmemory/maxmemory_policy are)",
+                )
+            )
         if not private:
             problems.append(
                 ((("limits", kind)), f"a {kind} limit changes the server; {_PRIVATE_HINT}")
