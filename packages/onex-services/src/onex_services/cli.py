@@ -64,10 +64,28 @@ def stop(force: bool) -> None:
     _exit(commands.stop(_console(), force=force))
 
 
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    from onex_services.shared_reap import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @services.command()
-def reap() -> None:
+@click.option(
+    "--older-than",
+    callback=_duration,
+    metavar="DURATION",
+    help="Also drop namespaces whose server-side marker is older than this (e.g. 2h) and whose "
+    "run is not live, on the stack's servers and the external endpoints (docs/scale.md).",
+)
+def reap(older_than: float | None) -> None:
     """Reap stacks of dead runs, and reclaim namespaces of dead runs on the running services."""
-    _exit(commands.reap(_console()))
+    _exit(commands.reap(_console(), older_than_s=older_than))
 
 
 @services.command()

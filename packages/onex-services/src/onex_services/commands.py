@@ -121,12 +121,13 @@ def stop(console: Console, *, backend: str | None = None, force: bool = False) -
     return guarded(console, body)
 
 
-def reap(console: Console) -> int:
-    """Reap dead stacks, apps under test of dead runs, and the namespaces of dead runs; say
-    what went and what stayed."""
+def reap(console: Console, *, older_than_s: float | None = None) -> int:
+    """Reap dead stacks, apps under test of dead runs, and the namespaces of dead runs (with
+    `older_than_s`, also marked ones of gone runs on shared servers); say what went and what
+    stayed."""
 
     def body() -> int:
-        lines = asyncio.run(_manager(console, None).reap())
+        lines = asyncio.run(_manager(console, None).reap(older_than_s))
         for line in lines:
             console.print(plain_text(line))
         if not lines:

@@ -31,6 +31,7 @@ from onex_services.models import HealthResult, ServiceEndpoint, ServiceKind, Ser
 from onex_services.planning import external_record, plan_services
 from onex_services.reclaim import reclaim_orphans
 from onex_services.settings import Paths, env_flag, start_timeout_s
+from onex_services.shared_reap import reap_marked
 from onex_services.state import Owner, StackState, StateStore
 from onex_services.views import running_records, service_log, status_rows
 
@@ -87,14 +88,17 @@ class ToolServiceManager:
         """Stop the managed stack and remove its directory; refuse while others use it."""
         return await self._stack.locked(self._stack.down, force)
 
-    async def reap(self) -> list[str]:
+    async def reap(self, older_than_s: float | None = None) -> list[str]:
         """Reap dead stacks, and reclaim the namespaces of dead runs on the services running
-        now (the stack's and those given in the environment); nothing is started."""
+        now (the stack's and those given in the environment); nothing is started. With
+        `older_than_s`, also the marked namespaces of runs gone on any machine (`shared_reap`)."""
         state, lines = await self._stack.locked(self._stack.reap_dead_stacks)
         endpoints = {record.kind: record.endpoint for record in running_records(state, self.paths)}
         for kind, given in given_endpoints().items():
             endpoints.setdefault(kind, external_record(given).endpoint)
         lines.extend(await reclaim_orphans(self.claims, endpoints))
+        if older_than_s is not None:
+            lines.extend(await reap_marked(endpoints, self.claims, older_than_s))
         return lines
 
     @property

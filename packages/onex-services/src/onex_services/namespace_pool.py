@@ -31,6 +31,7 @@ from onex_services.claims import NamespaceClaims
 from onex_services.kinds.spec import KindSpec, NamespaceAdmin
 from onex_services.models import ServiceEndpoint, ServiceKind
 from onex_services.namespaces import validate_namespace
+from onex_services.server_marks import mark_namespace, marks_wanted
 
 T = TypeVar("T")
 DEFAULT_BATCH = 16
@@ -133,6 +134,7 @@ class NamespacePool:
         self._pending: list[str] = []
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()
+        self._marks = marks_wanted()
 
     def _call(self, coro: Coroutine[Any, Any, T]) -> T:
         timed = asyncio.wait_for(coro, CALL_TIMEOUT_S)
@@ -156,6 +158,9 @@ class NamespacePool:
             self.claims.claim(name, self.endpoints.values(), label="test namespace")
         try:
             self._call(self._gather(admin.create(name) for admin in self._admins.values()))
+            if self._marks:  # where other machines share the servers (see `server_marks`)
+                urls = {kind: endpoint.url for kind, endpoint in self.endpoints.items()}
+                self._call(mark_namespace(name, urls))
         except BaseException:
             self._call(self._drop(self._admins.values(), [name]))
             self._release([name])

@@ -12,6 +12,7 @@
 | `ONEX_KAFKA_HEAP_MAX` | `512m` | the broker JVM's `-Xmx`, both backends; at least `128m` |
 | `ONEX_START_TIMEOUT_S` | `60` | seconds from start to all-healthy before it is an error |
 | `ONEX_NAMESPACE_LEASE_S` | `0` | a namespace claim's lease (see `claims`) |
+| `ONEX_NAMESPACE_MARKS` | `1` if external | `1` marks test namespaces on the servers |
 
 The run directory is not under the home directory on purpose: PostgreSQL runs as the `postgres`
 user when we are root and must be able to traverse the path to its data directory.

@@ -42,6 +42,7 @@ from onex_services.kinds.spec import (
     Janitor,
     KindSpec,
     NamespaceAdmin,
+    NamespaceMarks,
     Probe,
     ProcessStart,
     Progress,
@@ -315,6 +316,12 @@ def _state(url: str) -> StateReader:
     return PostgresStateReader(url)
 
 
+def _namespace_marks(url: str) -> NamespaceMarks:
+    from onex_services.kinds.postgres_marks import PostgresSchemaMarks
+
+    return PostgresSchemaMarks(url)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     return PostgresSchemaAdmin(url)
 
@@ -359,6 +366,7 @@ SPEC = KindSpec(
     make_probe=_probe,
     janitor=_janitor,
     namespace_admin=_namespace_admin,
+    namespace_marks=_namespace_marks,
     server_program=_server_program,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(

@@ -40,6 +40,7 @@ from onex_services.kinds.spec import (
     Janitor,
     KindSpec,
     NamespaceAdmin,
+    NamespaceMarks,
     Probe,
     ProcessStart,
     Progress,
@@ -222,6 +223,12 @@ def _janitor(url: str, namespace: str) -> Janitor:
     return RedisPrefixManager(url, namespace)
 
 
+def _namespace_marks(url: str) -> NamespaceMarks:
+    from onex_services.kinds.redis_marks import RedisPrefixMarks
+
+    return RedisPrefixMarks(url)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     return RedisPrefixAdmin(url)
 
@@ -265,6 +272,7 @@ SPEC = KindSpec(
     make_probe=_probe,
     janitor=_janitor,
     namespace_admin=_namespace_admin,
+    namespace_marks=_namespace_marks,
     server_program=find_redis_server,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(

@@ -83,6 +83,23 @@ class NamespaceAdmin(Protocol):
     async def close(self) -> None: ...
 
 
+class NamespaceMarks(Protocol):
+    """The harness's marker on each namespace of one server, kept on the server itself so that
+    every machine sharing the server can read it (see `server_marks`, docs/scale.md).
+
+    `write` puts (or replaces) the namespace's marker, a JSON text the caller makes; it lies
+    inside the namespace (a key under its prefix, a topic under its prefix, the schema's
+    comment), so dropping the namespace drops its marker too. `read_all` returns every marked
+    namespace on the server with its marker text; nothing without the marker is listed.
+    """
+
+    async def write(self, namespace: str, mark: str) -> None: ...
+
+    async def read_all(self) -> dict[str, str]: ...
+
+    async def close(self) -> None: ...
+
+
 class StateReader(Protocol):
     """What namespaces hold on one server, for snapshots, checkpoints and resource checks
     (docs/state.md). One reader serves a whole run: its connection is reused across scenarios.
@@ -250,6 +267,9 @@ class KindSpec:
     namespace_admin: Callable[[str], NamespaceAdmin] | None = None
     """A reusable admin connection (see `NamespaceAdmin`); without one, a test namespace is made
     and dropped by the janitor, one connection per call."""
+    namespace_marks: Callable[[str], NamespaceMarks] | None = None
+    """The kind's markers of namespaces on a server (None: its namespaces are never reaped by
+    age, see `shared_reap`)."""
     connection: ConnectionUse | None = None
     server_settings: ServerSettingsSyntax | None = None
     """How the server takes a project's own settings (`onex_services.server_settings`)."""

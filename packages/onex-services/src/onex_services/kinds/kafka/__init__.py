@@ -33,6 +33,7 @@ from onex_services.kinds.spec import (
     Janitor,
     KindSpec,
     NamespaceAdmin,
+    NamespaceMarks,
     Probe,
     ProcessStart,
     Progress,
@@ -184,6 +185,12 @@ def _janitor(url: str, namespace: str) -> Janitor:
     return ToolKafkaResourceManager(url, namespace)
 
 
+def _namespace_marks(url: str) -> NamespaceMarks:
+    from onex_services.kinds.kafka.marks import KafkaTopicMarks
+
+    return KafkaTopicMarks(url)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     from onex_services.kinds.kafka.janitor import KafkaNamespaceAdmin
 
@@ -248,6 +255,7 @@ SPEC = KindSpec(
     make_probe=_probe,
     janitor=_janitor,
     namespace_admin=_namespace_admin,
+    namespace_marks=_namespace_marks,
     server_program=java_path,
     proxied_by_slots=True,
     server_settings=SERVER_SETTINGS,
