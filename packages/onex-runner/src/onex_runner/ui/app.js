@@ -234,6 +234,25 @@ function renderFailures() {
   }).join("");
 }
 
+function renderFaults() {
+  // The fault records of finished scenarios (onex_runner.fault_ledger): times in ms since each
+  // scenario started, the steps that ran while the fault was on, and the node's recovery.
+  const rows = [];
+  for (const id of S.order) {
+    const s = S.sc[id];
+    for (const f of ((s.result || {}).faults || [])) rows.push([s, f]);
+  }
+  document.getElementById("faults-section").hidden = !rows.length;
+  document.getElementById("faults").innerHTML = rows.length ?
+    "<table><tr><th>scenario</th><th>step</th><th>fault</th><th>began</th><th>ended</th><th>healed by</th>" +
+    "<th>seen by</th><th>server ready</th><th>node recovered after</th><th>error</th></tr>" +
+    rows.map(([s, f]) => `<tr><td>${esc(s.name)}</td><td>${esc(f.step)}</td><td>${esc(f.action)} ${esc(f.target)}</td>` +
+      `<td>${ms(f.began_ms)}</td><td>${ms(f.ended_ms)}</td><td>${esc(f.healed_by)}</td>` +
+      `<td>${(f.seen_by || []).map(x => esc(x.step) + " (" + esc(x.outcome) + ")").join(", ")}</td>` +
+      `<td>${f.details && f.details.ready_s != null ? esc(f.details.ready_s) + " s" : ""}</td>` +
+      `<td>${ms(f.recovered_ms)}</td><td>${esc(f.error)}</td></tr>`).join("") + "</table>" : "";
+}
+
 function renderHealth() {
   const kinds = Object.keys(S.health).sort();
   document.getElementById("health").innerHTML = kinds.length ? "<table><tr><th>service</th><th>probe latency</th><th>last</th><th>samples</th><th>unhealthy</th></tr>" +
@@ -336,7 +355,7 @@ function applyFilters() {
 }
 
 function render() {
-  renderSummary(); renderFilters(); renderRunning(); renderMatrix(); renderFailures(); renderHealth(); renderGraph(); renderExtras(); applyFilters();
+  renderSummary(); renderFilters(); renderRunning(); renderMatrix(); renderFailures(); renderFaults(); renderHealth(); renderGraph(); renderExtras(); applyFilters();
   document.body.dataset.rendered = "yes";
 }
 
