@@ -88,6 +88,7 @@ async def test_names_and_topics_are_in_the_namespace() -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.requires_connect  # the scenario inside asks for Connect, which the test cannot see
 async def test_the_steps_run_on_the_real_worker_the_harness_started(tmp_path: Path) -> None:
     result = await _run(tmp_path, "integration", STEPS)
     assert result.outcome is OutcomeEnum.PASSED, result.message

@@ -49,3 +49,40 @@ def test_missing_services_fail_required_tests_and_skip_optional_ones(tmp_path: P
     assert "During handling" not in output  # one message, not a chain of tracebacks
     assert "ONEX_REDIS_URL" in output  # the message says how to provide one
     assert "redis is not available" in output  # the skip reason of the optional test
+
+
+class _OneKindRefused:
+    """A manager that cannot serve `connect` (as the compose backend cannot) and serves the
+    rest; it records what was asked of it."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[str]] = []
+
+    async def acquire(self, kinds: list[str], label: str) -> object:
+        from types import SimpleNamespace
+
+        from onex_services.errors import ServiceError
+
+        self.asked.append(list(kinds))
+        if "connect" in kinds:
+            raise ServiceError("connect has no compose service")
+        return SimpleNamespace(endpoints={kind: f"endpoint of {kind}" for kind in kinds})
+
+
+def test_a_kind_out_of_reach_does_not_take_the_others_with_it() -> None:
+    from typing import Any, cast
+
+    from onex_services.errors import ServiceError
+    from onex_services.pytest_fixtures import ServicesHolder
+
+    manager = _OneKindRefused()
+    holder = ServicesHolder(cast(Any, manager))
+    holder.wanted = {"kafka", "connect", "redis"}
+    assert cast(object, holder.endpoint("kafka")) == "endpoint of kafka"
+    assert manager.asked == [["connect", "kafka", "redis"], ["kafka"]]
+    with pytest.raises(ServiceError, match="no compose service"):
+        holder.endpoint("connect")
+    assert cast(object, holder.endpoint("redis")) == "endpoint of redis"  # tried on its own
+    with pytest.raises(ServiceError):
+        holder.endpoint("connect")  # remembered: not asked again
+    assert manager.asked[-1] == ["redis"]

@@ -99,9 +99,16 @@ class ServicesHolder:
         try:
             lease = run_sync(self.manager.acquire(kinds, label="pytest"))
         except ServiceError as exc:
-            for failed in kinds:
-                self.failures[failed] = exc
-            raise
+            if kinds == [kind]:
+                self.failures[kind] = exc
+                raise
+            # One kind the session wants may be out of reach (one the backend cannot serve, say)
+            # while this one is not: ask for this one alone; the others get their own try.
+            try:
+                lease = run_sync(self.manager.acquire([kind], label="pytest"))
+            except ServiceError as alone:
+                self.failures[kind] = alone
+                raise
         self.leases.append(lease)
         self.endpoints.update(lease.endpoints)
         return self.endpoints[kind]
@@ -141,11 +148,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_HOLDER] = ServicesHolder()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    wanted = _holder(config).wanted
+    # Each test carries the marker of every kind it needs, by fixture too, before `-m` selects:
+    # `-m "not requires_connect"` leaves out what a backend cannot serve (the compose tier).
     for item in items:
+        for kind in sorted(_kinds_of(item)):
+            if item.get_closest_marker(marker_name(kind)) is None:
+                item.add_marker(marker_name(kind))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # What the selected tests need: one acquisition at the first fixture brings it all up.
+    wanted = _holder(session.config).wanted
+    for item in session.items:
         wanted.update(_kinds_of(item))
 
 
