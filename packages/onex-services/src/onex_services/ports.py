@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import socket
+import threading
 
 LOOPBACK = "127.0.0.1"
 
 
+# Ports handed out lately by this process. The kernel may hand the same free port out twice in
+# a row, before the first caller has bound it: a broker given one port for two of its listeners
+# then refuses to start ("two listeners on the same port"), as a production-like run once met.
+_RECENT: collections.deque[int] = collections.deque(maxlen=256)
+_RECENT_LOCK = threading.Lock()
+
+
 def free_port(host: str = LOOPBACK) -> int:
-    """A port the kernel just handed out on `host`; the caller binds it soon after."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port the kernel just handed out on `host`, never one this process handed out lately;
+    the caller binds it soon after."""
+    with _RECENT_LOCK:
+        while True:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.bind((host, 0))
+                port: int = sock.getsockname()[1]
+            if port not in _RECENT:
+                _RECENT.append(port)
+                return port
 
 
 def port_accepts(host: str, port: int, timeout: float = 0.2) -> bool:
