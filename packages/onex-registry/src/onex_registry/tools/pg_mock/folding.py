@@ -30,9 +30,7 @@ class _NotConstant:
 NOT_CONSTANT: Any = _NotConstant()
 
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "pg_int_op": pg.pg_int_op, "pg_int_neg": pg.pg_int_neg, "pg_int_abs": pg.pg_int_abs,
-    "pg_numeric_op": pg.pg_numeric_op, "pg_round": pg.pg_round, "pg_cast": pg.pg_cast,
-    "pg_like": pg.pg_like, "pg_substr": pg.pg_substr,
+    **{name: function for name, (_arity, function) in pg.FUNCTIONS.items()},
     "length": lambda s: None if s is None else len(str(s)),
     "char_length": lambda s: None if s is None else len(str(s)),
 }  # fmt: skip

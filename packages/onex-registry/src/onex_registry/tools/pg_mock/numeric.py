@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from onex_registry.tools.pg_mock.pg_functions import decimal_of
+
 _MIN_SIG_DIGITS = 16  # NUMERIC_MIN_SIG_DIGITS
 _DEC_DIGITS = 4  # a NUMERIC digit is base 10000
 
@@ -43,7 +45,7 @@ class Average:
     def step(self, value: object) -> None:
         if value is None:
             return
-        self.total += Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+        self.total += decimal_of(value)
         self.count += 1
 
     def finalize(self) -> str | None:

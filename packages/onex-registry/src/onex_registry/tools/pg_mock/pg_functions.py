@@ -185,6 +185,16 @@ def pg_substr(value: Any, start: Any, count: Any) -> str | None:
     return text[max(first, 1) - 1 : max(end - 1, 0)]
 
 
+# The functions the rewritten SQL calls, with their arity: registered on sqlite, and called by
+# the constant folding (folding.py) on constant arguments.
+FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
+    "pg_int_op": (4, pg_int_op), "pg_int_neg": (2, pg_int_neg),
+    "pg_int_abs": (2, pg_int_abs), "pg_numeric_op": (4, pg_numeric_op),
+    "pg_round": (2, pg_round), "pg_cast": (7, pg_cast), "pg_like": (4, pg_like),
+    "pg_substr": (3, pg_substr),
+}  # fmt: skip
+
+
 class SqliteFunctions:
     """Registers the pg_* functions on a sqlite connection. An error a function raises cannot
     cross sqlite as itself; it is kept here and raised by the store in place of sqlite's."""
@@ -193,15 +203,9 @@ class SqliteFunctions:
         self.pending: SqlError | NotSupportedByMockError | None = None
 
     def install(self, db: sqlite3.Connection) -> None:
-        functions: dict[str, tuple[int, Callable[..., Any]]] = {
-            "pg_int_op": (4, pg_int_op), "pg_int_neg": (2, pg_int_neg),
-            "pg_int_abs": (2, pg_int_abs), "pg_numeric_op": (4, pg_numeric_op),
-            "pg_round": (2, pg_round), "pg_cast": (7, pg_cast), "pg_like": (4, pg_like),
-            "pg_substr": (3, pg_substr),
-        }  # fmt: skip
         # Not "deterministic": sqlite would evaluate a constant call once before the statement
         # runs, where PostgreSQL skips what a short-circuit (`true OR ...`) never reaches.
-        for name, (arity, function) in functions.items():
+        for name, (arity, function) in FUNCTIONS.items():
             db.create_function(name, arity, self._kept(function))
 
     def _kept(self, function: Callable[..., Any]) -> Callable[..., Any]:
