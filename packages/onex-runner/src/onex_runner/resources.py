@@ -11,6 +11,7 @@ from pathlib import Path
 
 from onex_registry import BaseOnexRegistry, KeyValueStore, SqlStore
 from onex_scenario import ModelResources
+from onex_scenario.sql_files import sql_statements
 
 from onex_runner.redis_values import write_seed
 
@@ -38,9 +39,3 @@ async def create_resources(resources: ModelResources, registry: BaseOnexRegistry
         kv: KeyValueStore = registry.kv_store
         for key, value in resources.redis.seed.items():
             await write_seed(kv, key, value)
-
-
-def sql_statements(script: str) -> list[str]:
-    """Split a schema file on ';' at line ends (enough for DDL and seed INSERTs)."""
-    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -13,7 +13,6 @@ real or mock.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,13 +20,12 @@ from typing import Any
 from onex_registry import BaseOnexRegistry, SqlStore
 from onex_scenario import ScenarioConfigModel
 from onex_scenario.models import ModelSeededState
+from onex_scenario.sql_files import seed_name, sql_statements
 from onex_services.kinds.spec import SeedCloner
 
 from onex_runner.redis_values import write_seed
-from onex_runner.resources import sql_statements
 from onex_runner.service_state import StateReaders
 
-SEED_PREFIX = "onex_seed_"
 StackLock = Callable[[], Any]
 """Gives the shared stack's lock (across processes): an object with `acquire()` (blocking)
 and `release()`, such as `onex_services.state.StateStore`."""
@@ -90,7 +88,7 @@ class SeededStates:
             for statement in statements:
                 await sql.execute(statement)
             return f"{len(statements)} statement(s) run"
-        seed = SEED_PREFIX + hashlib.sha256("\n;\n".join(statements).encode()).hexdigest()[:16]
+        seed = seed_name(statements)
         key = (sql_endpoint[1] if sql_endpoint is not None else "", seed)
         async with self._lock:
             built = False

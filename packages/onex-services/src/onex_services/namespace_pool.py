@@ -146,6 +146,10 @@ class NamespacePool:
             with concurrent.futures.ThreadPoolExecutor(1, "onex-namespace-pool") as thread:
                 return thread.submit(self._loop.run_until_complete, timed).result()
 
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run `coro` on the pool's loop, where its connections live (a seeder's, say)."""
+        return self._call(coro)
+
     def _next_name(self) -> str:
         # A random token per pool: a name reused from a crashed run with the same run id would
         # not be a clean state (and creating its schema would fail).

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
-from onex_services import pytest_namespaces
+from onex_services import pytest_namespaces, pytest_states
 from onex_services.catalog import all_kinds, fixture_name, kind_names, marker_name
 from onex_services.errors import ServiceError
 from onex_services.namespaces import namespace_for
@@ -137,7 +137,16 @@ def _kinds_of(item: pytest.Item) -> set[ServiceKind]:
     return kinds
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        pytest_states.INI,
+        "states file of @pytest.mark.onex_state (relative to this configuration file)",
+        default="",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", pytest_states.MARKER_HELP)
     config.addinivalue_line(
         "markers",
         f"{OPTIONAL_MARKER}: skip, instead of fail, when a real service the test uses is missing",
@@ -224,4 +233,5 @@ def onex_namespace() -> str:
 
 # The per-test namespace's fixtures are found as attributes of this plugin module too.
 _onex_namespace_pools = pytest_namespaces._onex_namespace_pools
+_onex_namespace_seeds = pytest_namespaces._onex_namespace_seeds
 onex_test_namespace = pytest_namespaces.onex_test_namespace

@@ -9,7 +9,8 @@ connections open for the session (see `namespace_pool`).
 
 The namespace covers every registered kind that has a `namespace_admin` (Kafka, PostgreSQL and
 Redis), or, when the test has `requires_<kind>` markers, those kinds only. See docs/services.md,
-"A clean namespace per test".
+"A clean namespace per test". A test marked `@pytest.mark.onex_state("name")` starts from that
+seeded state instead (`pytest_states`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from onex_services import pytest_states
 from onex_services.catalog import kind_specs
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ def kinds_for(item: pytest.Item) -> tuple[ServiceKind, ...]:
 
 
 if TYPE_CHECKING:
+    from onex_services.pytest_states import Seeds
+
     Pools = dict[tuple[ServiceKind, ...], NamespacePool]
 
 
@@ -56,14 +60,29 @@ def _onex_namespace_pools() -> Iterator[Pools]:
             pools.popitem()[1].close()
 
 
+@pytest.fixture(scope="session")
+def _onex_namespace_seeds(_onex_namespace_pools: Pools) -> Iterator[Seeds]:
+    """The seeders of the pools (see `pytest_states`), closed on their pool's loop before the
+    pools close."""
+    seeds: Seeds = {}
+    try:
+        yield seeds
+    finally:
+        while seeds:
+            kinds, kept = seeds.popitem()
+            _onex_namespace_pools[kinds].run(kept.close())
+
+
 @pytest.fixture
 def onex_test_namespace(
-    request: pytest.FixtureRequest, _onex_namespace_pools: Pools
+    request: pytest.FixtureRequest, _onex_namespace_pools: Pools, _onex_namespace_seeds: Seeds
 ) -> Iterator[ScopedNamespace]:
-    """A namespace of this test's own on the real services, empty at the start, dropped after."""
+    """A namespace of this test's own on the real services, dropped after the test: empty at
+    the start, or holding the seeded state of the test's `onex_state` marker."""
     from onex_services.namespace_pool import NamespacePool
     from onex_services.pytest_fixtures import _endpoint, _holder
 
+    chosen = pytest_states.chosen_state(request)
     kinds = kinds_for(request.node)
     pool = _onex_namespace_pools.get(kinds)
     if pool is None:
@@ -72,6 +91,8 @@ def onex_test_namespace(
         pool = _onex_namespace_pools[kinds] = NamespacePool(endpoints, claims=claims)
     namespace = pool.open()
     try:
+        if chosen is not None:
+            pytest_states.seed(request, chosen, pool, _onex_namespace_seeds, kinds, namespace)
         yield namespace
     finally:
         pool.drop(namespace)

@@ -43,6 +43,7 @@ from onex_services.kinds.spec import (
     KindSpec,
     NamespaceAdmin,
     NamespaceMarks,
+    NamespaceSeeder,
     Probe,
     ProcessStart,
     Progress,
@@ -322,6 +323,12 @@ def _namespace_marks(url: str) -> NamespaceMarks:
     return PostgresSchemaMarks(url)
 
 
+def _namespace_seeder(url: str) -> NamespaceSeeder:
+    from onex_services.kinds.postgres_seed import PostgresSeeder
+
+    return PostgresSeeder(url)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     return PostgresSchemaAdmin(url)
 
@@ -367,6 +374,7 @@ SPEC = KindSpec(
     janitor=_janitor,
     namespace_admin=_namespace_admin,
     namespace_marks=_namespace_marks,
+    namespace_seeder=_namespace_seeder,
     server_program=_server_program,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(

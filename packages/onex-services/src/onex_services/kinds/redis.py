@@ -41,6 +41,7 @@ from onex_services.kinds.spec import (
     KindSpec,
     NamespaceAdmin,
     NamespaceMarks,
+    NamespaceSeeder,
     Probe,
     ProcessStart,
     Progress,
@@ -229,6 +230,12 @@ def _namespace_marks(url: str) -> NamespaceMarks:
     return RedisPrefixMarks(url)
 
 
+def _namespace_seeder(url: str) -> NamespaceSeeder:
+    from onex_services.kinds.redis_seed import RedisSeeder
+
+    return RedisSeeder(url)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     return RedisPrefixAdmin(url)
 
@@ -273,6 +280,7 @@ SPEC = KindSpec(
     janitor=_janitor,
     namespace_admin=_namespace_admin,
     namespace_marks=_namespace_marks,
+    namespace_seeder=_namespace_seeder,
     server_program=find_redis_server,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(

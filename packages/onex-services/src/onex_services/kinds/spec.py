@@ -124,6 +124,22 @@ class StateReader(Protocol):
     async def close(self) -> None: ...
 
 
+class NamespaceSeeder(Protocol):
+    """Puts the kind's part of a seeded state into test namespaces (see `namespace_seeds`).
+
+    `prepare(section)` runs once per state and session, under the shared stack's lock: it keeps
+    on the server what can be copied there (a seed schema) and returns what `put` needs (a
+    seed's name, encoded records); None when the section holds nothing for the kind. `put`
+    gives one namespace (already made) that state and says what it did in a few words.
+    """
+
+    async def prepare(self, section: Any) -> Any: ...
+
+    async def put(self, prepared: Any, namespace: str) -> str: ...
+
+    async def close(self) -> None: ...
+
+
 @runtime_checkable
 class SeedCloner(Protocol):
     """A state reader that can also keep a seeded state once and copy it into namespaces
@@ -270,6 +286,8 @@ class KindSpec:
     namespace_marks: Callable[[str], NamespaceMarks] | None = None
     """The kind's markers of namespaces on a server (None: its namespaces are never reaped by
     age, see `shared_reap`)."""
+    namespace_seeder: Callable[[str], NamespaceSeeder] | None = None
+    """Seeded states in test namespaces (`@pytest.mark.onex_state`); None: the kind has none."""
     connection: ConnectionUse | None = None
     server_settings: ServerSettingsSyntax | None = None
     """How the server takes a project's own settings (`onex_services.server_settings`)."""

@@ -34,6 +34,7 @@ from onex_services.kinds.spec import (
     KindSpec,
     NamespaceAdmin,
     NamespaceMarks,
+    NamespaceSeeder,
     Probe,
     ProcessStart,
     Progress,
@@ -191,6 +192,12 @@ def _namespace_marks(url: str) -> NamespaceMarks:
     return KafkaTopicMarks(url)
 
 
+def _namespace_seeder(url: str) -> NamespaceSeeder:
+    from onex_services.kinds.kafka.seed import KafkaSeeder
+
+    return KafkaSeeder(url)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     from onex_services.kinds.kafka.janitor import KafkaNamespaceAdmin
 
@@ -256,6 +263,7 @@ SPEC = KindSpec(
     janitor=_janitor,
     namespace_admin=_namespace_admin,
     namespace_marks=_namespace_marks,
+    namespace_seeder=_namespace_seeder,
     server_program=java_path,
     proxied_by_slots=True,
     server_settings=SERVER_SETTINGS,

@@ -1,0 +1,5 @@
+CREATE TABLE orders (
+    id TEXT PRIMARY KEY,
+    qty INTEGER NOT NULL,
+    placed SERIAL
+);
