@@ -24,16 +24,19 @@ from pathlib import Path
 import psutil
 from onex_registry import OnexToolError
 from onex_scenario import ModelAppSpec, ScenarioConfigModel
+from onex_scenario.dependencies import app_needs
 from onex_scenario.placeholders import render
 from onex_scenario.project_settings import node_import_root
 from onex_services import procfs
 from onex_services.app_ledger import (
+    AppNode,
     apps_dir,
     forget_app,
     reap_orphan_apps,
     record_app,
     refresh_app,
 )
+from onex_services.app_nodes import stack_key
 from onex_services.launcher import group_members, process_running, tail
 from onex_services.models import ProcessRef
 from onex_services.polling import STEADY, wait_until
@@ -70,9 +73,14 @@ class AppUnderTest:
         namespace: str,
         services: dict[str, tuple[str, str]],
         paths: Paths | None = None,
+        depends_on: tuple[str, ...] = (),
+        stack: Paths | None = None,
     ) -> None:
         self.spec = spec
         self.paths = paths or Paths.from_env()
+        self.depends_on = depends_on
+        """The kinds of the run's real services the app depends on (its node in the graph)."""
+        self._stack = stack or self.paths
         self.host = spec.host
         self.port = spec.port or free_port(spec.host)
         self.base_url = base_url(self.host, self.port)
@@ -165,6 +173,26 @@ class AppUnderTest:
         self.timings = AppTimings(spawned, time.monotonic() - started)
         return self.timings
 
+    @property
+    def namespace(self) -> str:
+        return self._namespace
+
+    async def probe(self) -> str | None:
+        """Why the app is not healthy now, None when it is: its process ended, or its readiness
+        probe, asked once, says no. One that waited for a log line is healthy while it runs
+        (the line was seen)."""
+        if self._proc is None or self._proc.returncode is not None:
+            return "not running"
+        ready = self.spec.ready
+        if ready is None or ready.log is not None:
+            return None
+        readiness = Readiness(
+            ready, base_url=self.base_url, host=self.host, port=self.port, log=Path(os.devnull)
+        )
+        if await readiness.ready():
+            return None
+        return f"not ready: waited for {readiness.describe()} (last: {readiness.last})"
+
     def _remember(self, argv: list[str], program: str) -> None:
         assert self._proc is not None
         ticks = procfs.start_ticks(self._proc.pid)
@@ -176,7 +204,15 @@ class AppUnderTest:
             cmdline=tuple(argv),
             exe=os.path.realpath(program),
         )
-        self._record = record_app(self.paths, self.spec.name, ref, self.log_path or Path())
+        node = AppNode(
+            depends_on=self.depends_on,
+            stack=stack_key(self._stack),
+            namespace=self._namespace,
+            host=self.host,
+            port=self.port,
+            ready=self.spec.ready,
+        )
+        self._record = record_app(self.paths, self.spec.name, ref, self.log_path or Path(), node)
 
     async def stop(self) -> None:
         """SIGTERM to the app's process group, SIGKILL after `stop_timeout`; then forget it."""
@@ -230,10 +266,14 @@ def _signal_group(pgid: int, sig: int) -> None:
 
 
 def app_for_run(
-    scenario: ScenarioConfigModel, path: Path, namespace: str, endpoints: Mapping[str, str]
+    scenario: ScenarioConfigModel,
+    path: Path,
+    namespace: str,
+    endpoints: Mapping[str, str],
+    stack: Paths | None = None,
 ) -> AppUnderTest | None:
     """The scenario's app for this run (None without `app:`); `endpoints` are the run's real
-    services' client strings by kind."""
+    services' client strings by kind, `stack` the paths of the stack they belong to."""
     if scenario.app is None:
         return None
     services = {
@@ -241,9 +281,12 @@ def app_for_run(
         for name, config in scenario.external_services.items()
         if str(config.kind) in endpoints
     }
+    needs = [services[name][0] for name in app_needs(scenario) if name in services]
     return AppUnderTest(
         scenario.app,
         project_root=node_import_root(path),
         namespace=namespace,
         services=services,
+        depends_on=tuple(sorted(set(needs))),
+        stack=stack,
     )

@@ -25,6 +25,7 @@ from onex_scenario import (
 from onex_services import ServiceKind, namespace_for
 from onex_services.errors import ServiceError
 
+from onex_runner.app_health import LiveApp
 from onex_runner.app_process import app_for_run
 from onex_runner.cleanup import CleanupReport, ScenarioCleanup, cleanup_deadline
 from onex_runner.context import current_correlation_id, current_namespace
@@ -75,6 +76,8 @@ class ScenarioRunner:
     ) -> None:
         self.options = options or RunOptions()
         self._services = services
+        self.live_apps: dict[str, LiveApp] = {}
+        """The apps under test that run now, by namespace (the health rounds sample them)."""
         self._handlers = handlers
         self.interrupt = interrupt or RunInterrupt()
         self._base_namespace = namespace_for(self.options.run_id)
@@ -288,12 +291,20 @@ class ScenarioRunner:
         node = (
             instantiate_node(state.scenario.node, registry, path) if state.scenario.node else None
         )
-        state.app = app_for_run(state.scenario, path, state.namespace, state.endpoints)
+        state.app = app_for_run(
+            state.scenario,
+            path,
+            state.namespace,
+            state.endpoints,
+            stack=self._held(state).manager.paths if state.endpoints else None,
+        )
         try:
             if state.app is not None:
                 await state.app.start()
+                self.live_apps[state.namespace] = LiveApp(state.app, self._held(state))
             await self._steps(state, registry, node)
         finally:
+            self.live_apps.pop(state.namespace, None)
             if state.app is not None:
                 await state.app.stop()
 

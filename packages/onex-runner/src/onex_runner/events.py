@@ -10,7 +10,8 @@ One line per event, each an object with `type` and `t` (seconds since the epoch)
 - `scenario_finished` {id, result (the scenario result; without its steps when they came as
   `step` events), tier_label}
 - `health` {kind, status, latency_ms, error, depends_on}: a deep probe of a service the run
-  holds (a dependant of an unhealthy service is unhealthy too, its error naming the chain)
+  holds, or of an app under test that runs (its `kind` the app's name; a dependant of an
+  unhealthy service is unhealthy too, its error naming the chain)
 - `resource` {cpu_percent, rss_mb, system_cpu_percent}: this process, once a second
 - `fault` {id, service, fault, on, step, at_ms, error}: a fault switched on or off (by a fault
   step, its `for:` running out, a heal step or the scenario's end; onex_runner.fault_ledger)
@@ -28,7 +29,7 @@ import asyncio
 import json
 import os
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, TextIO
@@ -151,7 +152,9 @@ def events_from_results(
     return [redact(event, known) for event in events]
 
 
-HealthRound = Callable[[], Awaitable[list[Any]]]
+HealthRound = Callable[[], Awaitable[list[Any] | tuple[list[Any], Mapping[str, tuple[str, ...]]]]]
+"""A deep probe of what the run holds: `HealthResult`s, or (results, the edges of nodes that are
+no service kind, such as the app under test: `onex_runner.app_health`)."""
 
 
 async def sample(
@@ -175,11 +178,14 @@ async def sample(
         if probe is None:
             continue
         try:
-            results = await probe()
+            found = await probe()
         except (ServiceError, OSError, RuntimeError, ValueError) as exc:
             stream.emit("health", kind="?", status="error", latency_ms=None, error=str(exc))
             continue
-        needs = kind_graph().needs
+        needs: dict[str, tuple[str, ...]] = dict(kind_graph().needs)
+        results: list[Any] = found if isinstance(found, list) else found[0]
+        if isinstance(found, tuple):
+            needs.update(found[1])
         for health in results:
             stream.emit(
                 "health",

@@ -14,10 +14,12 @@ from typing import Any
 from onex_scenario import DependencyModeEnum, LoadedScenario
 from onex_scenario.compare_paths import Pattern
 from onex_scenario.display import plain_text
+from onex_services.models import HealthResult
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from onex_runner.app_health import app_round
 from onex_runner.engine import RunOptions, ScenarioRunner
 from onex_runner.events import EventStream, HealthRound, sample
 from onex_runner.interrupts import RunInterrupt, run_to_end
@@ -140,7 +142,16 @@ def _display_name(loaded: LoadedScenario, attempt: int, repeat: int) -> str:
 
 def _health_round(runner: ScenarioRunner) -> HealthRound | None:
     held = runner.held_services
-    return held.health_round if held is not None else None
+    if not runner.live_apps:
+        return held.health_round if held is not None else None
+    apps = list(runner.live_apps.values())
+
+    async def with_apps() -> tuple[list[HealthResult], dict[str, tuple[str, ...]]]:
+        found = await held.health_round() if held is not None else []
+        results, needs = await app_round(apps, held, found)
+        return [*found, *results], needs
+
+    return with_apps
 
 
 def compare_mock_and_real(

@@ -30,7 +30,23 @@ def app_problems(scenario: ScenarioConfigModel) -> list[Problem]:
     problems += _app_placeholders(scenario)
     problems += _placeholders_elsewhere(scenario)
     problems += _http_steps(scenario)
+    problems += _app_dependencies(scenario)
     return problems
+
+
+def _app_dependencies(scenario: ScenarioConfigModel) -> list[Problem]:
+    """Each `app.depends_on` names a service of the scenario."""
+    if scenario.app is None:
+        return []
+    services = scenario.external_services
+    return [
+        (
+            ("app", "depends_on", index),
+            f"no external service {name!r} (declared: {', '.join(sorted(services)) or 'none'})",
+        )
+        for index, name in enumerate(scenario.app.depends_on)
+        if name not in services
+    ]
 
 
 def app_texts(scenario: ScenarioConfigModel) -> list[tuple[KeyPath, str]]:

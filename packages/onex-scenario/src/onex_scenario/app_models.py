@@ -109,6 +109,11 @@ class ModelAppSpec(BaseModel):
         default=None, ge=1, le=65535, description="A fixed port; by default a free one."
     )
     host: str = "127.0.0.1"
+    depends_on: tuple[str, ...] = Field(
+        default=(),
+        description="Services of the scenario the app needs besides those its command, cwd and "
+        "env name (those it depends on anyway); it is a node of the service graph under them.",
+    )
     ready: ModelAppReadiness | None = Field(
         default=None, description="Readiness probe; without one the app counts as ready at once."
     )

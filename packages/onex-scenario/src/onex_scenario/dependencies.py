@@ -47,6 +47,18 @@ def service_needs(scenario: ScenarioConfigModel) -> dict[str, list[str]]:
     return needs
 
 
+def app_needs(scenario: ScenarioConfigModel) -> list[str]:
+    """The services the app under test depends on: those its command, cwd and environment name
+    (`${services.<name>...}`) and those its `depends_on` adds; empty without `app:`."""
+    if scenario.app is None:
+        return []
+    from onex_scenario.app_checks import app_services
+
+    names = app_services(scenario)
+    names += [name for name in scenario.app.depends_on if name not in names]
+    return names
+
+
 def find_cycle(needs: Mapping[str, Sequence[str]]) -> list[str] | None:
     """One cycle of the graph as a chain `a, b, ..., a`, or None when there is none."""
     state: dict[str, int] = {}  # 1: on the current path, 2: finished

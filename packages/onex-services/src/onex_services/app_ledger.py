@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from onex_scenario import ModelAppReadiness
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from onex_services import launcher, procfs
@@ -25,6 +26,20 @@ APPS_DIR = "apps"
 LEDGER_DIR = "ledger"
 
 
+class AppNode(BaseModel):
+    """Where the app sits in the service graph: the kinds it depends on, the state dir of the
+    stack they belong to, and how to probe it (see `onex_services.app_nodes`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    depends_on: tuple[str, ...] = ()
+    stack: str = ""
+    namespace: str = ""
+    host: str = "127.0.0.1"
+    port: int = 0
+    ready: ModelAppReadiness | None = None
+
+
 class AppRecord(BaseModel):
     """One running app under test and the harness process that owns it."""
 
@@ -34,6 +49,7 @@ class AppRecord(BaseModel):
     app: ProcessRef
     owner: ProcessRef
     log: str
+    node: AppNode | None = None  # None in the records of older harnesses
 
 
 def apps_dir(paths: Paths) -> Path:
@@ -45,9 +61,11 @@ def _ledger(paths: Paths) -> Path:
     return private_dir(apps_dir(paths) / LEDGER_DIR, what="app ledger", env_var="ONEX_RUN_DIR")
 
 
-def record_app(paths: Paths, name: str, app: ProcessRef, log: Path) -> Path:
+def record_app(
+    paths: Paths, name: str, app: ProcessRef, log: Path, node: AppNode | None = None
+) -> Path:
     """Write the record of `app`, owned by this process; the path to `forget_app` it by."""
-    record = AppRecord(name=name, app=app, owner=launcher.owner_ref(), log=str(log))
+    record = AppRecord(name=name, app=app, owner=launcher.owner_ref(), log=str(log), node=node)
     path = _ledger(paths) / f"{app.pid}-{app.start_ticks}.json"
     write_private(path, record.model_dump_json().encode())
     return path
@@ -68,6 +86,24 @@ def refresh_app(path: Path) -> None:
 
 def forget_app(path: Path) -> None:
     path.unlink(missing_ok=True)
+
+
+def live_apps(paths: Paths) -> list[AppRecord]:
+    """The records of the apps that run now and whose harness runs too (any run of this run
+    dir), oldest record first."""
+    ledger = run_dir(paths) / APPS_DIR / LEDGER_DIR
+    if not ledger.is_dir() or ledger.is_symlink():
+        return []
+    found: list[tuple[float, AppRecord]] = []
+    for path in ledger.glob("*.json"):
+        try:
+            record = AppRecord.model_validate_json(read_owned(path))
+            written = path.stat().st_mtime
+        except (OSError, NotOwnedError, ValidationError):
+            continue
+        if launcher.is_alive(record.owner):
+            found.append((written, record))
+    return [record for _, record in sorted(found, key=lambda item: item[0])]
 
 
 def reap_orphan_apps(paths: Paths) -> list[str]:

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.text import Text
 
 from onex_services import launcher
+from onex_services.app_nodes import with_apps
 from onex_services.catalog import kind_specs, parse_kinds
 from onex_services.envconfig import EndpointConfigError
 from onex_services.errors import ServiceError
@@ -143,7 +144,8 @@ def status(
     """Exit code 0 when every service listed runs (and is healthy when `deep`), else 3."""
 
     def body() -> int:
-        rows = asyncio.run(_manager(console, backend).status(deep=deep))
+        manager = _manager(console, backend)
+        rows, _ = with_apps(asyncio.run(manager.status(deep=deep)), manager.paths, deep=deep)
         if as_json:
             console.print_json(to_json(rows))
         elif rows:
@@ -232,8 +234,9 @@ def graph(console: Console, *, fmt: str = "text", deep: bool = True) -> int:
     from onex_services.graph_view import graph_nodes, render_mermaid, render_text
 
     def body() -> int:
-        rows = asyncio.run(_manager(console, None, quiet=True).status(deep=deep))
-        nodes = graph_nodes(rows)
+        manager = _manager(console, None, quiet=True)
+        rows, with_app = with_apps(asyncio.run(manager.status(deep=deep)), manager.paths, deep=deep)
+        nodes = graph_nodes(rows, with_app)
         if fmt == "mermaid":
             console.file.write(render_mermaid(nodes))
         else:

@@ -2,7 +2,8 @@
 terminal text or as Mermaid (for a README, an issue, or any page that renders Mermaid).
 
 Nodes are the services of the stack (and external ones that answer) plus every kind they depend
-on; with nothing running, the registered kinds' graph is shown with every node "not started".
+on, and the apps under test that run on the stack (`app_nodes`) under what they depend on; with
+nothing running, the registered kinds' graph is shown with every node "not started".
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from onex_scenario.display import log_text, plain_text
 from pydantic import BaseModel, ConfigDict
 from rich.text import Text
 
+from onex_services.app_nodes import APP_BACKEND
 from onex_services.catalog import kind_graph, kind_specs
 from onex_services.graph import ServiceGraph
 from onex_services.models import RunState, ServiceStatus
@@ -31,6 +33,7 @@ class GraphNode(BaseModel):
     health: str | None = None  # healthy, unhealthy, or None when not probed
     detail: str | None = None  # the probe's error, or the chain that blocks it
     depends_on: tuple[str, ...] = ()
+    app: bool = False  # the app under test of a scenario run (see `app_nodes`), not a service
 
     @property
     def usable(self) -> bool:
@@ -55,7 +58,12 @@ def graph_nodes(
         detail = row.blocked_by or (row.health.error if row.health is not None else None)
         nodes.append(
             GraphNode(
-                kind=kind, state=row.state.value, health=health, detail=detail, depends_on=needs
+                kind=kind,
+                state=row.state.value,
+                health=health,
+                detail=detail,
+                depends_on=needs,
+                app=row.backend == APP_BACKEND,
             )
         )
     return nodes
@@ -90,7 +98,9 @@ def render_mermaid(nodes: Sequence[GraphNode]) -> str:
         label = f"{node.kind}<br/>{node.state}" + (f", {node.health}" if node.health else "")
         if node.detail:
             label += f"<br/>{_mermaid_text(node.detail)[:80]}"
-        lines.append(f'    {_mermaid_id(node.kind)}["{label}"]')
+        # An app under test is drawn as a stadium, a service as a box.
+        opening, closing = ("([", "])") if node.app else ("[", "]")
+        lines.append(f'    {_mermaid_id(node.kind)}{opening}"{label}"{closing}')
     for node in nodes:
         for dep in node.depends_on:
             lines.append(f"    {_mermaid_id(node.kind)} --> {_mermaid_id(dep)}")
