@@ -1,8 +1,10 @@
-"""Helpers to write scenario files for the runner's tests."""
+"""Helpers to write scenario files for the runner's tests, and a stack of a test's own."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import shutil
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 import yaml
 from onex_runner import ModelScenarioResult, RunOptions, ScenarioRunner
 from onex_scenario.loader import ScenarioLoader
+from onex_services.manager import ToolServiceManager
 
 ScenarioWriter = Callable[..., Path]
 
@@ -43,3 +46,16 @@ def run_scenarios() -> ScenarioRun:
             await runner.close()
 
     return run
+
+
+@pytest.fixture
+def own_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ToolServiceManager]:
+    """A process stack in state and run dirs of this test only (the shared one is not touched:
+    stopping its Kafka would break the tests running beside this one). The test stops it."""
+    run_dir = Path(f"/tmp/onex-own-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("ONEX_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("ONEX_RUN_DIR", str(run_dir))
+    monkeypatch.setenv("ONEX_SERVICES_BACKEND", "process")
+    monkeypatch.setenv("ONEX_DISCOVER", "0")
+    yield ToolServiceManager()
+    shutil.rmtree(run_dir, ignore_errors=True)

@@ -5,15 +5,14 @@ services graph` and `status`, and in the run's event stream (what the dashboard 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,19 +28,6 @@ pytestmark = pytest.mark.integration
 ECHO_APP = Path(__file__).parent / "apps" / "echo_app.py"
 ONEX = str(Path(sys.executable).parent / "onex")
 WAIT_S = 120.0  # for each thing awaited below; the run itself is stopped as soon as it is seen
-
-
-@pytest.fixture
-def own_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ToolServiceManager]:
-    """A process stack in state and run dirs of this test only: killing its Kafka must not
-    touch the one the tests beside this one use."""
-    run_dir = Path(f"/tmp/onex-appchain-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setenv("ONEX_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("ONEX_RUN_DIR", str(run_dir))
-    monkeypatch.setenv("ONEX_SERVICES_BACKEND", "process")
-    monkeypatch.setenv("ONEX_DISCOVER", "0")
-    yield ToolServiceManager()
-    shutil.rmtree(run_dir, ignore_errors=True)  # the test stops its stack; this is the folder
 
 
 def _scenario(tmp_path: Path) -> Path:
@@ -106,14 +92,14 @@ def _the_app() -> AppRecord | None:
     return apps[0] if apps else None
 
 
-async def test_a_dead_kafka_marks_connect_and_the_app_down_with_the_chain(
+def test_a_dead_kafka_marks_connect_and_the_app_down_with_the_chain(
     own_stack: ToolServiceManager, tmp_path: Path
 ) -> None:
     manager = own_stack
     events = tmp_path / "events.jsonl"
     run: subprocess.Popen[str] | None = None
     try:
-        await manager.up(["connect"])
+        asyncio.run(manager.up(["connect"]))
         state = manager.current()
         assert state is not None
         kafka = state.services["kafka"].process
@@ -188,5 +174,5 @@ async def test_a_dead_kafka_marks_connect_and_the_app_down_with_the_chain(
             except subprocess.TimeoutExpired:
                 run.kill()
                 run.wait()
-        await manager.down(force=True)
+        asyncio.run(manager.down(force=True))
     assert _the_app() is None

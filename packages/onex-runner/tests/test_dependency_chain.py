@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,19 +21,6 @@ from onex_services.manager import ToolServiceManager
 from onex_services.models import RunState
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def own_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ToolServiceManager]:
-    """A process stack in state and run dirs of this test only (the shared one is not touched:
-    stopping its Kafka would break the tests running beside this one)."""
-    run_dir = Path(f"/tmp/onex-chain-{uuid.uuid4().hex[:8]}")
-    monkeypatch.setenv("ONEX_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("ONEX_RUN_DIR", str(run_dir))
-    monkeypatch.setenv("ONEX_SERVICES_BACKEND", "process")
-    monkeypatch.setenv("ONEX_DISCOVER", "0")
-    yield ToolServiceManager()
-    shutil.rmtree(run_dir, ignore_errors=True)  # the test stops its stack; this is the folder
 
 
 def _scenario(tmp_path: Path) -> Path:

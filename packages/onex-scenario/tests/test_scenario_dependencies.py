@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 from onex_scenario.cli import main
-from onex_scenario.dependencies import find_cycle, kind_dependencies, service_needs
+from onex_scenario.dependencies import app_needs, find_cycle, kind_dependencies, service_needs
+from onex_scenario.loader import ScenarioLoader
 from onex_scenario.models import ScenarioConfigModel
 
 from conftest import Tree
@@ -75,3 +76,35 @@ def test_a_service_cannot_depend_on_itself(tree: Tree) -> None:
 def test_find_cycle_names_the_ring() -> None:
     assert find_cycle({"a": ["b"], "b": ["c"], "c": ["a"]}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": ["b"], "b": []}) is None
+
+
+APP = """
+name: app_deps
+tier: integration
+dependency_mode: real
+external_services:
+  kafka: {kind: kafka}
+  connect: {kind: connect}
+  postgres: {kind: postgres}
+app:
+  command: [serve]
+  env: {BOOTSTRAP: "${services.kafka.bootstrap_servers}"}
+  depends_on: [%s]
+steps: []
+"""
+
+
+def test_the_app_depends_on_the_services_it_names_and_those_it_declares(tree: Tree) -> None:
+    path = tree.write("app.yaml", APP % "connect, kafka")
+    scenario = ScenarioLoader().load(path).scenario
+    assert app_needs(scenario) == ["kafka", "connect"]  # its env's first, no name twice
+    code, output = _validate(tree, APP % "connect")
+    assert code == 0, output
+
+
+def test_an_app_depends_on_naming_no_service_is_reported_with_its_line(tree: Tree) -> None:
+    code, output = _validate(tree, APP % "postgress")
+    assert code == 1
+    assert "deps.yaml:11:16:" in output  # the entry itself
+    assert "app.depends_on[0]: no external service 'postgress'" in output
+    assert "did you mean 'postgres'?" in output

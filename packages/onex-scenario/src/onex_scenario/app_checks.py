@@ -36,14 +36,13 @@ def app_problems(scenario: ScenarioConfigModel) -> list[Problem]:
 
 def _app_dependencies(scenario: ScenarioConfigModel) -> list[Problem]:
     """Each `app.depends_on` names a service of the scenario."""
+    from onex_scenario.checks import suggestion  # checks imports this module
+
     if scenario.app is None:
         return []
-    services = scenario.external_services
+    services = sorted(scenario.external_services)
     return [
-        (
-            ("app", "depends_on", index),
-            f"no external service {name!r} (declared: {', '.join(sorted(services)) or 'none'})",
-        )
+        (("app", "depends_on", index), f"no external service '{name}'{suggestion(name, services)}")
         for index, name in enumerate(scenario.app.depends_on)
         if name not in services
     ]
