@@ -1,5 +1,7 @@
-"""`onex services reap --older-than`: the marked namespaces of gone runs are dropped on the real
-servers; a live run's, an unmarked one and a look-alike outside the harness's prefix are not.
+"""`onex services reap --older-than`, and the same at every start against an external cluster:
+the marked namespaces of gone runs are dropped on the real servers; a live run's (its marker
+renewed, or its claim held here), an unmarked one and a look-alike outside the harness's prefix
+are not.
 
 Every namespace gets the same resources on the real Kafka, PostgreSQL and Redis (a topic, a
 schema with a table, a key). Markers are written as another machine would have written them:
@@ -13,24 +15,33 @@ schema with a table, a key). Markers are written as another machine would have w
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 
 import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from click.testing import CliRunner
+from filelock import FileLock
 from onex_services import ServiceEndpoint, cleanup_namespace, verify_clean
 from onex_services.catalog import kind_spec
 from onex_services.cli import services
+from onex_services.errors import SettingError
 from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager, TopicSpec
 from onex_services.kinds.postgres import PostgresSchemaManager
+from onex_services.manager import ToolServiceManager
+from onex_services.mark_keeper import keeper
 from onex_services.models import ServiceKind
 from onex_services.namespace_pool import NamespacePool
+from onex_services.polling import wait_until
 from onex_services.pytest_fixtures import ServicesHolder
 from onex_services.server_marks import NamespaceMark, mark_namespace, parse_mark
+from onex_services.settings import Paths
 from onex_services.shared_reap import parse_duration
+from onex_services.start_reap import reap_age_s
 
 pytestmark = pytest.mark.integration
 
@@ -69,6 +80,24 @@ def _mark(run_id: str, *, renewed_ago: float, lease_s: float) -> NamespaceMark:
 
 @pytest.fixture
 async def planted(
+    onex_namespace: str,
+    onex_services: ServicesHolder,
+    real_kafka: ServiceEndpoint,
+    real_postgres: ServiceEndpoint,
+    real_redis: ServiceEndpoint,
+) -> AsyncIterator[dict[str, str]]:
+    # A reap by age takes every dead run's namespace on the servers, another test's planted one
+    # too: the tests that reap take turns on a stack (xdist workers run them at once otherwise).
+    lock = FileLock(onex_services.manager.paths.state_dir / "reap-test.lock")
+    await asyncio.to_thread(lock.acquire)
+    try:
+        async for names in _planted(onex_namespace, real_kafka, real_postgres, real_redis):
+            yield names
+    finally:
+        lock.release()
+
+
+async def _planted(
     onex_namespace: str,
     real_kafka: ServiceEndpoint,
     real_postgres: ServiceEndpoint,
@@ -186,3 +215,75 @@ def test_a_pool_namespace_carries_its_marker_on_every_server_until_dropped(
         assert mark.run_id == "hygienerun"
         assert mark.created_at == mark.renewed_at
         assert namespace.name not in after[kind]
+
+
+def _external_manager(
+    monkeypatch: pytest.MonkeyPatch, state_dir: Path, endpoints: list[ServiceEndpoint]
+) -> tuple[ToolServiceManager, list[str]]:
+    """A manager of another CI machine pointed at the real servers as an external cluster."""
+    for endpoint in endpoints:
+        monkeypatch.setenv(kind_spec(endpoint.kind).env_var, endpoint.url)
+    paths = dataclasses.replace(Paths.from_env(), state_dir=state_dir, run_dir=state_dir / "run")
+    said: list[str] = []
+    return ToolServiceManager(backend="external", paths=paths, progress=said.append), said
+
+
+async def test_a_start_against_an_external_cluster_reaps_by_age_and_spares_a_live_run(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    planted: dict[str, str],
+    real_kafka: ServiceEndpoint,
+    real_postgres: ServiceEndpoint,
+    real_redis: ServiceEndpoint,
+) -> None:
+    endpoints = [real_kafka, real_postgres, real_redis]
+    urls: dict[ServiceKind, str] = {ep.kind: ep.url for ep in endpoints}
+    # A live run of this machine whose namespace is 3 h old: its marker's lease (2 s) runs out
+    # again and again, and the keeper renews it each time before it does.
+    live = f"{planted['dead'][:30]}_live"
+    await _fill(live, urls)
+    monkeypatch.setenv("ONEX_NAMESPACE_LEASE_S", "2")
+    first = _mark("liverun", renewed_ago=0, lease_s=2)
+    try:
+        await keeper().hold_async(live, urls, first)
+
+        async def renewed_twice() -> bool:
+            marks = await _marks_on(urls)
+            seen = [parse_mark(found.get(live, "")) for found in marks.values()]
+            return all(m is not None and m.renewed_at > first.renewed_at + 2 for m in seen)
+
+        assert await wait_until(renewed_twice, 20), "the live run's marker was not renewed"
+        before = {role: await verify_clean(name, urls) for role, name in planted.items()}
+
+        monkeypatch.setenv("ONEX_REAP_OLDER_THAN", "off")
+        manager, said = _external_manager(monkeypatch, tmp_path / "off", endpoints)
+        lease = await manager.acquire(list(urls), label="ci machine, reaping off")
+        await manager.release(lease)
+        assert await verify_clean(planted["dead"], urls) == before["dead"]
+        assert not [line for line in said if "removed" in line]
+
+        monkeypatch.delenv("ONEX_REAP_OLDER_THAN")  # the default: 2h
+        manager, said = _external_manager(monkeypatch, tmp_path / "on", endpoints)
+        lease = await manager.acquire(list(urls), label="ci machine")
+        await manager.release(lease)
+        after = {role: await verify_clean(name, urls) for role, name in planted.items()}
+        live_left = await verify_clean(live, urls)
+    finally:
+        keeper().let_go(live)
+        await cleanup_namespace(live, urls)
+    assert after["dead"] == []
+    for role in ("leased", "bare", "alien"):
+        assert after[role] == before[role], role
+    assert len(live_left) == 5  # topic and marker topic, schema, key and marker key
+    text = "\n".join(said)
+    for kind in urls:
+        assert f"reaper: removed namespace {planted['dead']} on {kind} (run deadrun" in text
+    assert live not in text
+
+
+def test_a_bad_reap_age_is_a_setting_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ONEX_REAP_OLDER_THAN", "two hours")
+    with pytest.raises(SettingError, match=r"ONEX_REAP_OLDER_THAN='two hours': .* or off"):
+        reap_age_s()

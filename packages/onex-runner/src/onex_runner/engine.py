@@ -270,6 +270,7 @@ class ScenarioRunner:
             # Claimed before anything exists in it: a run killed from here on leaves a claim
             # the next start reclaims the namespace by.
             self._held(state).claim_namespace(state.namespace, state.endpoints)
+            await self._held(state).mark_namespace(state.namespace, state.endpoints)
         await state.registry.connect_all()
         await create_resources(state.scenario.resources, state.require_registry())
         sql = real_sql_endpoint(scenario, state.require_registry(), state.endpoints)

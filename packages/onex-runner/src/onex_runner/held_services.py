@@ -14,7 +14,9 @@ from onex_services.catalog import parse_kinds
 from onex_services.errors import ServiceError
 from onex_services.leases import KindsArg, Lease
 from onex_services.manager import ToolServiceManager
+from onex_services.mark_keeper import keeper
 from onex_services.models import HealthResult, HealthStatus, ServiceEndpoint, ServiceKind
+from onex_services.server_marks import marks_wanted
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
@@ -98,8 +100,24 @@ class RegistryExternalServiceManager:
         }
         self.manager.claims.claim(namespace, endpoints.values(), label=self._label)
 
+    async def mark_namespace(self, namespace: str, kinds: Iterable[ServiceKind | str]) -> None:
+        """Where machines share the servers (`server_marks.marks_wanted`), write the
+        namespace's marker on the servers of `kinds` it holds, and keep it renewed until
+        `release_namespace`, so that no other machine's reaper takes it while the run lives."""
+        if not marks_wanted():
+            return
+        wanted = {ServiceKind(kind) for kind in kinds}
+        urls = {
+            kind: endpoint.url
+            for lease in self._leases
+            for kind, endpoint in lease.endpoints.items()
+            if kind in wanted
+        }
+        await keeper().hold_async(namespace, urls)
+
     def release_namespace(self, namespace: str) -> None:
         """The namespace was cleaned up (or is kept on purpose): nothing to reclaim."""
+        keeper().let_go(namespace)
         self.manager.claims.release(namespace)
         self.proxies.pop(namespace, None)
 

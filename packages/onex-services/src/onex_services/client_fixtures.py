@@ -46,6 +46,12 @@ class RunNamespace:
             self._holder.manager.claims.claim(
                 self.namespace, self.used.values(), label="pytest client fixtures"
             )
+            from onex_services.mark_keeper import keeper
+            from onex_services.server_marks import marks_wanted
+
+            if marks_wanted():  # where machines share servers: a marker kept renewed
+                urls = {kind: used.url for kind, used in self.used.items()}
+                keeper().hold(self.namespace, urls)
         return endpoint
 
     def cleanup(self) -> list[str]:
@@ -55,6 +61,9 @@ class RunNamespace:
         targets = {kind: endpoint.url for kind, endpoint in self.used.items()}
         run_sync(cleanup_namespace(self.namespace, targets))
         left = run_sync(verify_clean(self.namespace, targets))
+        from onex_services.mark_keeper import keeper
+
+        keeper().let_go(self.namespace)
         if not left:
             self._holder.manager.claims.release(self.namespace)
         return left

@@ -32,6 +32,7 @@ from onex_services.planning import external_record, plan_services
 from onex_services.reclaim import reclaim_orphans
 from onex_services.settings import Paths, env_flag, start_timeout_s
 from onex_services.shared_reap import reap_marked
+from onex_services.start_reap import reap_at_start
 from onex_services.state import Owner, StackState, StateStore
 from onex_services.views import running_records, service_log, status_rows
 
@@ -167,6 +168,9 @@ class ToolServiceManager:
             endpoints.update({ep.kind: ep for ep in ext_endpoints})
         ordered = {kind: endpoints[kind] for kind in kinds}
         for line in await reclaim_orphans(self.claims, ordered):
+            self._progress(f"reaper: {line}")
+        external = {kind: endpoint for kind, endpoint in ordered.items() if kind in plan.external}
+        for line in await reap_at_start(self.claims, external):
             self._progress(f"reaper: {line}")
         return Lease(
             lease_id=lease_id,
