@@ -311,13 +311,8 @@ def compose(session: nox.Session) -> None:
         with _service_stack(session, "nox-compose", backend="compose"):
             paths = (*_package_tests(), "scenarios/integration")
             ignore = "--ignore=packages/onex-services/tests/test_fourth_kind.py"
-            # Toxiproxy has no compose service yet: network faults run on the process backend.
-            no_proxy = (
-                "--ignore=packages/onex-runner/tests/test_real_network_faults.py",
-                "--ignore=scenarios/integration/network",
-            )
-            # Tests that need a kind with no compose service (Kafka Connect, Toxiproxy) run in
-            # the process tiers; each test carries its kinds' requires_<kind> markers.
+            # Tests that need a kind with no compose service (Kafka Connect) run in the process
+            # tiers; each test carries its kinds' requires_<kind> markers.
             left_out = session.run(
                 "python", "-c", "from onex_services.catalog import kind_specs; "
                 "print(*(k for k, s in kind_specs().items() if s.compose is None))",
@@ -326,6 +321,6 @@ def compose(session: nox.Session) -> None:
             marker = "(integration or compose)" + "".join(
                 f" and not requires_{kind}" for kind in str(left_out or "").split()
             )
-            _run_pytest(session, marker, *paths, extra=(ignore, *no_proxy))
+            _run_pytest(session, marker, *paths, extra=(ignore,))
     finally:
         session.run("python", "-m", "onex_services.images", "engine-stop", owner)

@@ -24,9 +24,34 @@ def test_every_kind_with_a_fragment_is_one_service_with_the_shared_parts() -> No
         spec = kind_spec(kind)
         assert service["image"].startswith(f"${{{spec.image_env}:-")
         assert service["labels"]["org.onex.harness"] == "true"
-        [published] = service["ports"]
-        assert published.startswith(f"127.0.0.1:${{{spec.port_env}:?}}:")
-        assert service["healthcheck"]["test"][0] == "CMD-SHELL"
+        if service.get("network_mode") == "host":  # it listens on the host's loopback itself
+            assert "ports" not in service
+        else:
+            assert service["ports"][0].startswith(f"127.0.0.1:${{{spec.port_env}:?}}:")
+            assert all(port.startswith("127.0.0.1:") for port in service["ports"])
+        assert service["healthcheck"]["test"][0] in {"CMD-SHELL", "CMD"}
+
+
+def test_a_kinds_extra_ports_and_details_come_from_the_stacks_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a fragment adds from the values made when its kind joined the stack (Kafka's proxy
+    slots: published listeners, the slots in the record) is written and recorded as such."""
+    for kind in WITH_COMPOSE:
+        monkeypatch.setenv(kind_spec(kind).image_env, f"example/{kind}:test")
+    with_more = [k for k in WITH_COMPOSE if fragment(k).more_ports or fragment(k).details]
+    if not with_more:
+        pytest.skip("no registered fragment publishes more ports or records more details")
+    backend = ComposeBackend(Paths.from_env())
+    _, values = backend._write_env(tmp_path, with_more)
+    services = compose_document(with_more, values)["services"]
+    for kind in with_more:
+        part = fragment(kind)
+        more = part.more_ports(values) if part.more_ports else []
+        assert services[kind]["ports"][1:] == more
+        record = backend._record(kind, values, "p", tmp_path / "compose.env", tmp_path, None)
+        for key, value in (part.details(values) if part.details else {}).items():
+            assert record.details[key] == value
 
 
 def test_a_kind_without_a_fragment_is_refused_by_name() -> None:

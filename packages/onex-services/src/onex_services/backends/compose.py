@@ -82,7 +82,7 @@ class ComposeBackend:
         started, which ran a shared file) gets one for `kinds`, so it can still be stopped."""
         compose_file = env_file.with_name(COMPOSE_FILE)
         if kinds and not compose_file.is_file():
-            write_compose_file(env_file.parent, kinds)
+            write_compose_file(env_file.parent, kinds, _read_env(env_file))
         settings = env_file.parent / SETTINGS_FILE
         return DockerClient(
             compose_files=[compose_file, *([settings] if settings.is_file() else [])],
@@ -127,13 +127,17 @@ class ComposeBackend:
         stack_dir.mkdir(parents=True, exist_ok=True)
         env_file.touch(mode=0o600)
         env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
-        write_compose_file(stack_dir, [*held, *(kind for kind in kinds if kind not in held)])
+        write_compose_file(
+            stack_dir, [*held, *(kind for kind in kinds if kind not in held)], values
+        )
         return env_file, values
 
     def _record(self, kind: ServiceKind, values: dict[str, str], project: str, env_file: Path,
                 stack_dir: Path, container: str | None) -> ServiceRecord:  # fmt: skip
         port = int(values[kind_spec(kind).port_env])
-        url = fragment(kind).client_url(LOOPBACK, port, values)
+        part = fragment(kind)
+        url = part.client_url(LOOPBACK, port, values)
+        details = part.details(values) if part.details is not None else {}
         return ServiceRecord(
             kind=kind,
             backend=self.name,
@@ -142,7 +146,7 @@ class ComposeBackend:
             url=url,
             container=container,
             log_path=str(stack_dir / f"{kind}.log"),
-            details={"project": project, "env_file": str(env_file)},
+            details={**details, "project": project, "env_file": str(env_file)},
         )
 
     async def start(
@@ -227,7 +231,8 @@ def _write_settings(stack_dir: Path) -> None:
     wanted = {
         kind: values for kind, values in server_settings.read(stack_dir).items() if kind in held
     }
-    overrides = server_settings.compose_overrides(compose_document(held), wanted)
+    document = compose_document(held, _read_env(stack_dir / "compose.env"))
+    overrides = server_settings.compose_overrides(document, wanted)
     if overrides:
         write_private(stack_dir / SETTINGS_FILE, yaml.safe_dump(overrides).encode())
 

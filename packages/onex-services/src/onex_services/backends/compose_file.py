@@ -12,7 +12,7 @@ only, and the healthcheck's pace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -46,18 +46,23 @@ def fragment(kind: ServiceKind) -> ComposeFragment:
     return found
 
 
-def compose_document(kinds: Iterable[ServiceKind]) -> dict[str, Any]:
-    """The compose model of a stack running `kinds` (as `docker compose` reads it)."""
+def compose_document(
+    kinds: Iterable[ServiceKind], values: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The compose model of a stack running `kinds` (as `docker compose` reads it); `values`
+    are the stack's env values, which a fragment's `more_ports` reads."""
     return {
         "name": "${COMPOSE_PROJECT_NAME:-onex}",
-        "services": {str(kind): _service(kind) for kind in kinds},
+        "services": {str(kind): _service(kind, values or {}) for kind in kinds},
     }
 
 
-def write_compose_file(stack_dir: Path, kinds: Iterable[ServiceKind]) -> Path:
+def write_compose_file(
+    stack_dir: Path, kinds: Iterable[ServiceKind], values: Mapping[str, str] | None = None
+) -> Path:
     """Write the stack's compose file for `kinds` into `stack_dir`; return its path."""
     path = stack_dir / COMPOSE_FILE
-    text = yaml.safe_dump(compose_document(kinds), sort_keys=False, width=1000)
+    text = yaml.safe_dump(compose_document(kinds, values), sort_keys=False, width=1000)
     path.write_text(HEADER + text, encoding="utf-8")
     return path
 
@@ -71,7 +76,7 @@ def kinds_in(stack_dir: Path) -> list[ServiceKind]:
     return [ServiceKind(name) for name in document.get("services", {})]
 
 
-def _service(kind: ServiceKind) -> dict[str, Any]:
+def _service(kind: ServiceKind, values: Mapping[str, str]) -> dict[str, Any]:
     spec = kind_spec(kind)
     part = fragment(kind)
     host_port = f"${{{spec.port_env}:?}}"
@@ -84,8 +89,19 @@ def _service(kind: ServiceKind) -> dict[str, Any]:
         service["command"] = list(part.command)
     if part.environment:
         service["environment"] = dict(part.environment)
-    service["ports"] = [f"127.0.0.1:{host_port}:{inside}"]
-    health: dict[str, Any] = {"test": ["CMD-SHELL", part.healthcheck], **HEALTH_PACE}
+    if part.volumes:
+        service["volumes"] = list(part.volumes)
+    if part.network_mode is not None:
+        service["network_mode"] = part.network_mode  # publishes nothing: it listens on the host
+    else:
+        more = part.more_ports(values) if part.more_ports is not None else []
+        service["ports"] = [f"127.0.0.1:{host_port}:{inside}", *more]
+    test = (
+        ["CMD-SHELL", part.healthcheck]
+        if isinstance(part.healthcheck, str)
+        else ["CMD", *part.healthcheck]
+    )
+    health: dict[str, Any] = {"test": test, **HEALTH_PACE}
     if part.start_period is not None:
         health["start_period"] = part.start_period
     service["healthcheck"] = health

@@ -237,16 +237,23 @@ class ComposeFragment:
     `local_image` is built from `infra/images/<kind>/`, `prepare_image` adds files to that build
     context. The service publishes the kind's host port (`KindSpec.port_env`) on 127.0.0.1 to
     `container_port` (None: the same number inside, for a server that advertises its address).
-    `environment`, `command` and the `healthcheck` shell command may use `${VAR}` of the stack's
-    env file: the port variable, `secrets` (a fresh random value per stack) and `env()` (fixed
-    settings). `client_url(host, port, values)` reads those values (e.g. a password) into the
-    client string.
+    `environment`, `command` and the `healthcheck` (a shell command, or an argv run without a
+    shell for an image that has none) may use `${VAR}` of the stack's env file: the port
+    variable, `secrets` (a fresh random value per stack) and `env()` (settings made when the kind
+    joins the stack, kept while it runs). `client_url(host, port, values)` reads those values
+    (e.g. a password) into the client string.
+
+    `more_ports(values)` are further `127.0.0.1:host:inside` ports to publish (Kafka's proxy-slot
+    listeners), `details(values)` further record details (its `proxy_slots`), both read from the
+    stack's env values. `network_mode="host"` runs the container in the host's network (no
+    ports published; it listens on 127.0.0.1 itself): Toxiproxy, whose proxies are made while
+    it runs, on ports no container could publish beforehand. `volumes` are bind mounts.
     """
 
     image: str
     local_image: str
     client_url: Callable[[str, int, Mapping[str, str]], str]
-    healthcheck: str
+    healthcheck: str | tuple[str, ...]
     container_port: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
     command: tuple[str, ...] = ()
@@ -254,6 +261,10 @@ class ComposeFragment:
     secrets: tuple[str, ...] = ()
     env: Callable[[], dict[str, str]] = dict
     prepare_image: Callable[[Path, Paths], None] | None = None
+    more_ports: Callable[[Mapping[str, str]], list[str]] | None = None
+    details: Callable[[Mapping[str, str]], dict[str, str]] | None = None
+    network_mode: str | None = None
+    volumes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

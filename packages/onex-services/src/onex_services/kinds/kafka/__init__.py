@@ -4,7 +4,8 @@
 - installer: Java 17+ from apt, the broker's jars from Maven Central or Apache (`dist`);
 - process starter: format the storage once, then `kafka.Kafka` with infra/process/kafka configs
   and its proxy slots (`proxy_slots`: listeners advertised at Toxiproxy ports, for faults);
-- compose: `onex/kafka:local`, built with the same jars;
+- compose: `onex/kafka:local`, built with the same jars, with the same proxy slots
+  (`compose_slots`);
 - probe: topic create → produce → consume in a group → delete (`probe`);
 - janitor: topics and groups `<ns>.<name>` (`janitor`).
 """
@@ -23,6 +24,7 @@ from onex_scenario.vocabulary import KindVocabulary
 from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, run_step, spawn
 from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
+from onex_services.kinds.kafka.compose_slots import slot_details, slot_env, slot_ports
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
@@ -278,9 +280,13 @@ SPEC = KindSpec(
             "KAFKA_PROCESS_ROLES": "broker,controller",
             "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@127.0.0.1:9093",
             "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
-            "KAFKA_LISTENERS": "PLAINTEXT://0.0.0.0:${ONEX_KAFKA_PORT:?},CONTROLLER://127.0.0.1:9093",
-            "KAFKA_ADVERTISED_LISTENERS": "PLAINTEXT://127.0.0.1:${ONEX_KAFKA_PORT:?}",
-            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            # The proxy slots' listeners follow each list (see compose_slots).
+            "KAFKA_LISTENERS": "PLAINTEXT://0.0.0.0:${ONEX_KAFKA_PORT:?},"
+            "CONTROLLER://127.0.0.1:9093${ONEX_KAFKA_SLOT_LISTENERS:-}",
+            "KAFKA_ADVERTISED_LISTENERS": "PLAINTEXT://127.0.0.1:${ONEX_KAFKA_PORT:?}"
+            "${ONEX_KAFKA_SLOT_ADVERTISED:-}",
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"
+            "${ONEX_KAFKA_SLOT_PROTOCOLS:-}",
             "KAFKA_INTER_BROKER_LISTENER_NAME": "PLAINTEXT",
             "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1",
             "KAFKA_OFFSETS_TOPIC_NUM_PARTITIONS": "1",
@@ -295,8 +301,10 @@ SPEC = KindSpec(
         },
         healthcheck="bash -c '</dev/tcp/127.0.0.1/${ONEX_KAFKA_PORT}' || exit 1",
         start_period="2s",
-        env=lambda: {"ONEX_KAFKA_HEAP_MAX": kafka_heap_max()},
+        env=lambda: {"ONEX_KAFKA_HEAP_MAX": kafka_heap_max(), **slot_env()},
         prepare_image=_prepare_image,
+        more_ports=slot_ports,
+        details=slot_details,
     ),
     connection=ConnectionUse(
         fields=frozenset({"bootstrap_servers"}),

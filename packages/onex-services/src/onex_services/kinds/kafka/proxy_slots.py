@@ -42,11 +42,12 @@ def broker_slots(home: Path, ports: dict[str, int] | None) -> list[tuple[int, in
     return pairs
 
 
-def template_values(pairs: list[tuple[int, int]]) -> dict[str, str]:
-    """The server.properties placeholders of the slots (empty strings when there are none)."""
+def template_values(pairs: list[tuple[int, int]], listen_host: str = "127.0.0.1") -> dict[str, str]:
+    """The server.properties placeholders of the slots (empty strings when there are none);
+    `listen_host` is where the listeners bind (a container's: every interface)."""
     return {
         "proxy_listeners": "".join(
-            f",FAULT{n}://127.0.0.1:{listen}" for n, (listen, _) in enumerate(pairs)
+            f",FAULT{n}://{listen_host}:{listen}" for n, (listen, _) in enumerate(pairs)
         ),
         "proxy_advertised": "".join(
             f",FAULT{n}://127.0.0.1:{advertised}" for n, (_, advertised) in enumerate(pairs)

@@ -5,7 +5,12 @@
 - process starter: `server -host 127.0.0.1 -port <port> -proxy-metrics` (byte counters per proxy
   at `/metrics`, which the tests read to prove traffic went through a proxy);
 - probe: a proxy in front of the API itself, `GET /version` through it, then the proxy deleted;
-- janitor: proxies named `<ns>.<service>` (see `onex_services.faults`; never a substring).
+- janitor: proxies named `<ns>.<service>` (see `onex_services.faults`; never a substring);
+- compose: `onex/toxiproxy:local`, the same `go install`ed binaries copied into the base image,
+  run in the host's network: a proxy is made while the stack runs, on a port chosen then, which
+  a container could not publish after it started; on the host it listens on 127.0.0.1 as the
+  process does, and reaches every service of the stack (containers' published ports, and the
+  servers of kinds that run as processes beside the stack) at the addresses clients use.
 
 It is an on-demand kind: not one of "all services"; a run starts it when a scenario declares
 network faults, or `onex services start toxiproxy` does.
@@ -14,13 +19,16 @@ network faults, or `onex services start toxiproxy` does.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 from onex_scenario.vocabulary import KindVocabulary
 
 from onex_services.backends.process_kit import check_ports_free, spawn
 from onex_services.kinds.spec import (
+    ComposeFragment,
     InstalledItem,
     Installer,
     Janitor,
@@ -31,6 +39,7 @@ from onex_services.kinds.spec import (
 )
 from onex_services.kinds.toxiproxy.api import ToxiproxyClient, ToxiproxyError
 from onex_services.kinds.toxiproxy.install import (
+    TOXIPROXY_VERSION,
     find_go,
     find_server,
     install_toxiproxy,
@@ -156,6 +165,31 @@ def _server_program() -> Path | None:
     return server_program()
 
 
+def _prepare_image(context: Path, paths: Paths) -> None:
+    """The image takes the server and CLI the installer built; VERSION is in the recipe's
+    hash, so another pinned version rebuilds the image (binaries are hashed by size)."""
+    server = find_server(paths.cache_dir)
+    shutil.copy2(server, context / "server")
+    shutil.copy2(server.with_name("cli"), context / "cli")
+    (context / "VERSION").write_text(toxiproxy_version() + "\n", encoding="utf-8")
+
+
+def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
+    return _client_url(host, port)
+
+
+COMPOSE = ComposeFragment(
+    image=f"ghcr.io/shopify/toxiproxy:{TOXIPROXY_VERSION.removeprefix('v')}",
+    local_image="onex/toxiproxy:local",
+    client_url=_compose_url,
+    command=("-host", "127.0.0.1", "-port", "${ONEX_TOXIPROXY_PORT:?}", "-proxy-metrics"),
+    # No shell in the official image: the CLI itself asks the API (it exits 1 when none answers).
+    healthcheck=("/toxiproxy-cli", "-h", "http://127.0.0.1:${ONEX_TOXIPROXY_PORT:?}", "list"),
+    network_mode="host",
+    prepare_image=_prepare_image,
+)
+
+
 SPEC = KindSpec(
     vocabulary=VOCABULARY,
     default_port=8474,
@@ -165,5 +199,6 @@ SPEC = KindSpec(
     make_probe=_probe,
     janitor=_janitor,
     server_program=_server_program,
+    compose=COMPOSE,
     on_demand=True,
 )
