@@ -49,20 +49,27 @@ async def _flat_start(paths: Paths) -> float:
     for folder in (stack_dir, paths.run_dir):
         folder.chmod(0o711)  # PostgreSQL runs as another user when we are root: let it pass
     started = time.perf_counter()
-    records = await asyncio.gather(*(backend._start(kind, stack_dir, None, {}) for kind in TRIO))
+    spawned = await asyncio.gather(
+        *(backend._start(kind, stack_dir, None, {}) for kind in TRIO), return_exceptions=True
+    )
+    records = [record for record in spawned if not isinstance(record, BaseException)]
     checker = HealthChecker()
     try:
+        failed = [error for error in spawned if isinstance(error, BaseException)]
+        if failed:
+            raise SystemExit(f"flat start: could not start: {failed}")
         results = await asyncio.gather(
             *(
                 checker.check(r.endpoint, timeout_s=start_timeout_s(), use_cache=False)
                 for r in records
             )
         )
+        elapsed = time.perf_counter() - started
     finally:
+        # Whatever went wrong, the servers it started go (a Redis was once left running).
         await checker.close()
-    elapsed = time.perf_counter() - started
-    await backend.stop(records)
-    shutil.rmtree(stack_dir, ignore_errors=True)
+        await backend.stop(records)
+        shutil.rmtree(stack_dir, ignore_errors=True)
     if not all(result.healthy for result in results):
         raise SystemExit(f"flat start: not healthy: {[r.error for r in results if not r.healthy]}")
     return elapsed
@@ -89,16 +96,18 @@ async def main(runs: int) -> None:
     _line("cold start kafka+postgres+redis, flat", f"{f:.1f} s")
     _line("graph / flat", f"{g / f:.2f}", "target: no slower, about 1.00")
     alone, cold = statistics.median(connect_alone), statistics.median(connect_cold)
-    _line(
-        "connect ready, added to a running kafka",
-        f"{alone:.1f} s",
-        f"target <= {TARGET_CONNECT_S:g} s",
-    )
+    verdict = "meets" if cold <= TARGET_CONNECT_S else "MISSES"
+    _line("connect ready, added to a running kafka", f"{alone:.1f} s")
     _line(
         "connect ready from cold, with its kafka",
         f"{cold:.1f} s",
-        f"target <= {TARGET_CONNECT_S:g} s",
+        f"target <= {TARGET_CONNECT_S:g} s: {verdict} it",
     )
+    _line("connect from cold / target", f"{cold / TARGET_CONNECT_S:.2f}", "<= 1.00")
+    # The baseline of this very run (the machine's load changes from run to run): the three
+    # servers' cold start, which Kafka's dominates; Connect from cold adds its own worker.
+    _line("connect from cold / 3-server cold start", f"{cold / g:.2f}", "same run")
+    _line("connect added / 3-server cold start", f"{alone / g:.2f}", "same run")
 
 
 if __name__ == "__main__":
