@@ -39,13 +39,14 @@ from onex_runner.nodes import instantiate_node
 from onex_runner.precondition_cache import ServiceProbes
 from onex_runner.preconditions import PreconditionStop, ScenarioStop, check_preconditions
 from onex_runner.private_stack import PrivateStack
+from onex_runner.recorded_start import RecordedStart
 from onex_runner.resources import create_resources
 from onex_runner.results import (
     ModelScenarioResult,
     OutcomeEnum,
 )
 from onex_runner.scenario_state import ScenarioState
-from onex_runner.seeded_states import SeededStates, real_sql_endpoint
+from onex_runner.seeded_states import SeededStates, real_sql_endpoint, start_records
 from onex_runner.service_state import StateReaders
 from onex_runner.state_watch import StateWatch, server_memory
 from onex_runner.steps import StepFailure, StepRunner, plan_handlers
@@ -61,6 +62,8 @@ class RunOptions:
     run_id: str | None = None
     cleanup_timeout_s: float | None = None
     """Deadline of each cleanup step; None: the scenario's own, else 10 s (onex_runner.cleanup)."""
+    start: RecordedStart | None = None
+    """The recorded state to start from instead of the scenario's seeds (`onex replay`)."""
 
 
 class ScenarioRunner:
@@ -274,7 +277,11 @@ class ScenarioRunner:
         await state.registry.connect_all()
         await create_resources(state.scenario.resources, state.require_registry())
         sql = real_sql_endpoint(scenario, state.require_registry(), state.endpoints)
-        seeded = await self.seeds.apply(scenario, state.require_registry(), state.namespace, sql)
+        start = self.options.start
+        records = start.records if start is not None else None
+        seeded = await self.seeds.apply(
+            scenario, state.require_registry(), state.namespace, sql, records
+        )
         if state.endpoints:
             state.watch = StateWatch(
                 self.state_readers,
@@ -285,6 +292,9 @@ class ScenarioRunner:
                 server_memory=lambda: self._server_memory(state.endpoints),
             )
             state.watch.seeded = seeded
+            state.watch.start_records = start_records(scenario) if records is None else records
+            if start is not None:
+                seeded["recorded_start"] = await state.watch.state.load(start.state)
             await state.watch.start()
 
     async def _execute(self, state: ScenarioState, path: Path) -> None:

@@ -1,16 +1,20 @@
-"""Replaying a recorded scenario run: the recorded inputs again, the outputs compared.
+"""Replaying a recorded scenario run: the recorded start state, the recorded inputs again, the
+outputs compared.
 
-The scenario's file gives the node, the services and the resources; its steps are rebuilt from
-the replay log: each step gets the input it had (references already resolved), a publish its
-recorded correlation id. The run starts in a fresh namespace from the scenario's own setup
-(resources, seeded state); with real services on both sides, that start state is compared with
-the recorded one first. Then each step's outcome, output and events are compared in order, and
-the expectations' when the whole scenario is replayed. What changes from run to run anyway
+The scenario's file gives the node, the services and the structure (topics, tables); its steps
+are rebuilt from the replay log: each step gets the input it had (references already resolved),
+a publish its recorded correlation id. The run starts in a fresh namespace from the recorded
+start state (onex_runner.recorded_start: the seeded state's recorded Kafka records, then each
+kind's state loader puts the recorded rows, keys and group offsets in place), not from what the
+scenario's seeds would make today; the start state it then reads is compared with the recorded
+one first. Then each step's outcome, output and events are compared in order, and the
+expectations' when the whole scenario is replayed. What changes from run to run anyway
 (correlation ids, offsets, partitions, timestamps, TTLs, durations, namespaces) is left out.
 The first difference is reported with its path (`$.steps[1] (process).output.accepted`).
 
 Replaying a mock-mode recording in real mode (`mode=real`) is how a mock/real difference is
-reproduced step by step.
+reproduced step by step; a mock recording holds no start state, so its replay starts from the
+scenario's own setup.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from onex_scenario import DependencyModeEnum, LoadedScenario, ScenarioConfigMode
 from onex_scenario.loader import ScenarioLoader
 
 from onex_runner.engine import RunOptions, ScenarioRunner
+from onex_runner.recorded_start import RecordingCut, recorded_start
 from onex_runner.replay_log import replay_record
 from onex_runner.results import ModelScenarioResult
 from onex_runner.snapshots import VOLATILE
@@ -143,7 +148,11 @@ async def replay(
     record: dict[str, Any], *, step: str | None = None, mode: DependencyModeEnum | None = None
 ) -> ReplayOutcome:
     loaded = replay_scenario(record, step)
-    runner = ScenarioRunner(RunOptions(force_mode=mode))
+    try:
+        start = recorded_start(record)
+    except RecordingCut as exc:
+        raise ReplayError(str(exc)) from None
+    runner = ScenarioRunner(RunOptions(force_mode=mode, start=start))
     try:
         result = await runner.run(loaded)
     finally:

@@ -41,6 +41,9 @@ def replay_command(report: Path, scenario: str, step_id: str | None, mode: str |
     except (ReplayError, ScenarioValidationError) as exc:
         raise click.UsageError(str(exc)) from None
     where = f"{scenario} ({outcome.result.tier_label})"
+    loaded = outcome.result.state.get("seeded", {}).get("recorded_start")
+    if loaded:
+        console.print(plain_text(f"start state: loaded from the recording ({'; '.join(loaded)})"))
     if outcome.difference is None:
         console.print(
             plain_text(f"replayed {where}: {outcome.compared} step(s) compared, as recorded")

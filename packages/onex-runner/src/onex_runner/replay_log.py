@@ -2,10 +2,11 @@
 
 One JSON line per scenario run in `<snapshots>.replay.jsonl` (next to `snapshots.jsonl`):
 the scenario's file, the mode of each service, the state its namespace started from (with real
-services), and per step its input as it ran (references resolved: a publish's topic, key,
-value, headers and correlation id; a call's arguments) and its output; per expectation its
-outcome and what it found. `onex replay` (onex_runner.replay) runs the inputs again and
-compares. Redacted like every report.
+services: the "before" snapshot, bounded by the scenario's `snapshot:` limits, and the Kafka
+records its seeded state produced), and per step its input as it ran (references resolved: a
+publish's topic, key, value, headers and correlation id; a call's arguments) and its output;
+per expectation its outcome and what it found. `onex replay` (onex_runner.replay) puts the
+start state back, runs the inputs again and compares. Redacted like every report.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def replay_record(result: ModelScenarioResult) -> dict[str, Any]:
         "modes": {t["service"]: t["mode"] for t in result.tools},
         "namespace": result.namespace,
         "start_state": result.state.get("before"),
+        "start_records": result.state.get("start_records", []),
         "steps": [_step(s) for s in result.steps],
         "expectations": [_step(s) for s in result.expectations],
     }

@@ -13,7 +13,7 @@ real or mock.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from onex_registry import BaseOnexRegistry, SqlStore
 from onex_scenario import ScenarioConfigModel
 from onex_scenario.models import ModelSeededState
 from onex_scenario.sql_files import seed_name, sql_statements
+from onex_scenario.steps import ModelPublishSpec
 from onex_services.kinds.spec import SeedCloner
 
 from onex_runner.redis_values import write_seed
@@ -46,12 +47,15 @@ class SeededStates:
         registry: BaseOnexRegistry,
         namespace: str,
         sql_endpoint: tuple[str, str] | None,
+        records: Sequence[ModelPublishSpec] | None = None,
     ) -> dict[str, Any]:
         """Give the scenario's namespace the state `scenario.start_from`; what was done.
-        `sql_endpoint` is (kind, url) of the real SQL server, None when the SQL store is a mock."""
+        `sql_endpoint` is (kind, url) of the real SQL server, None when the SQL store is a mock.
+        `records`: the Kafka records to produce instead of the state's (a replay's recorded)."""
         if scenario.start_from is None:
             return {}
         state = scenario.states[scenario.start_from]
+        records = start_records(scenario) if records is None else records
         done: dict[str, Any] = {"state": scenario.start_from}
         statements = await _statements(state)
         if statements:
@@ -60,7 +64,7 @@ class SeededStates:
             await write_seed(registry.kv_store, key, value)
         if state.redis.seed:
             done["redis"] = f"{len(state.redis.seed)} key(s) written"
-        for record in state.kafka.records:
+        for record in records:
             await registry.event_bus.publish(
                 record.topic,
                 record.value,
@@ -68,8 +72,8 @@ class SeededStates:
                 headers=record.headers or None,
                 correlation_id=record.correlation_id,
             )
-        if state.kafka.records:
-            done["kafka"] = f"{len(state.kafka.records)} record(s) produced"
+        if records:
+            done["kafka"] = f"{len(records)} record(s) produced"
         return done
 
     async def _sql(
@@ -104,6 +108,13 @@ class SeededStates:
                 self._built.add(key)
         await cloner.clone_seed(seed, namespace)
         return f"copied from {seed}" + (" (built now)" if built else "")
+
+
+def start_records(scenario: ScenarioConfigModel) -> tuple[ModelPublishSpec, ...]:
+    """The Kafka records the scenario's seeded state produces when it starts."""
+    if scenario.start_from is None:
+        return ()
+    return scenario.states[scenario.start_from].kafka.records
 
 
 def real_sql_endpoint(

@@ -4,7 +4,8 @@
 `KindSpec.state`), so a snapshot reuses its connections instead of opening new ones for every
 scenario. `NamespaceState` belongs to one scenario: it reads every real service of the
 namespace at once (concurrently), keeps the checkpoints the steps take, and counts the
-connections the namespace still holds after the tools are closed (a leak when any are left).
+connections the namespace still holds after the tools are closed (a leak when any are left);
+`onex replay` loads a recorded state into it.
 A kind without a state reader is left out of snapshots, and says so.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from onex_services.catalog import kind_spec
-from onex_services.kinds.spec import StateReader
+from onex_services.kinds.spec import StateLoader, StateReader
 from onex_services.state_values import StateLimits
 
 LEAK_SETTLE_S = 1.0
@@ -114,6 +115,25 @@ class NamespaceState:
             *(readers[kind].restore(self.namespace, value) for kind, value in saved.items())
         )
         return [line for lines in done for line in lines]
+
+    async def load(self, recorded: Mapping[str, Any]) -> list[str]:
+        """Put a recorded state (kind → what its reader read) into the namespace, each kind by
+        its own `StateLoader`; a recorded kind that is not a real service here is named, not
+        loaded (the replay's comparison of the start states then shows it)."""
+        readers = self._readers()
+        done: list[str] = []
+        for kind, value in sorted(recorded.items()):
+            reader = readers.get(kind)
+            if reader is None:
+                done.append(f"{kind}: not a real service of this run, its recorded state left out")
+            elif not isinstance(reader, StateLoader):
+                raise StateError(f"kind {kind} cannot load a recorded state (no `load`)")
+            else:
+                try:
+                    done += await reader.load(self.namespace, value)
+                except ValueError as exc:
+                    raise StateError(f"the recorded start state: {exc}") from None
+        return done
 
     @property
     def latest_checkpoint(self) -> str | None:

@@ -15,12 +15,13 @@ and a problem becomes a warning line.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from onex_registry import BaseOnexRegistry
 from onex_scenario import ScenarioConfigModel
 from onex_scenario.state_models import OnFailureEnum
+from onex_scenario.steps import ModelPublishSpec
 from onex_services.state_values import StateLimits
 
 from onex_runner.service_state import NamespaceState, StateReaders, leaks
@@ -60,6 +61,8 @@ class StateWatch:
         self.leaks: list[str] = []
         self.seeded: dict[str, Any] = {}
         """What the seeded state (`start_from`) put into the namespace, by kind."""
+        self.start_records: Sequence[ModelPublishSpec] = ()
+        """The Kafka records the seeded state produced (the replay log keeps them)."""
 
     async def _bounded(self, label: str, call: Callable[[], Awaitable[T]]) -> T | None:
         try:
@@ -132,6 +135,10 @@ class StateWatch:
             record["restored"] = self.restored
         if self.seeded:
             record["seeded"] = self.seeded
+        if self.start_records:
+            record["start_records"] = [
+                r.model_dump(mode="json", exclude_defaults=True) for r in self.start_records
+            ]
         return record
 
 

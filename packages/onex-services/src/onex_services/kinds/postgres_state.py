@@ -4,19 +4,22 @@ One connection for the run (`application_name` onex-state, so it is never taken 
 of a namespace). A read lists the schema's tables with their exact row counts and up to
 `limits.rows` rows each, ordered by every column so that two reads of the same data compare
 equal. A checkpoint is a copy of the schema (`postgres_clone`, named `<ns>__cp<n>`), and a
-restore replaces the schema with a fresh copy of it; `discard` drops the copy. The janitor
-removes copies left by a run that died (schemas `<ns>__…`).
+restore replaces the schema with a fresh copy of it; `discard` drops the copy. `load` puts a
+recorded read back (`postgres_load`, for `onex replay`). The janitor removes copies left by a
+run that died (schemas `<ns>__…`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 from onex_scenario.client_names import client_name
 
 from onex_services.kinds.postgres_clone import clone_schema, replace_schema, schema_name
+from onex_services.kinds.postgres_load import load_tables
 from onex_services.namespaces import validate_namespace
 from onex_services.state_values import StateLimits, small
 
@@ -119,6 +122,11 @@ class PostgresStateReader:
         async with self._lock:
             conn = await self._connection()
             await conn.execute(f"DROP SCHEMA IF EXISTS {_quoted(str(saved))} CASCADE")
+
+    async def load(self, namespace: str, recorded: Mapping[str, Any]) -> list[str]:
+        async with self._lock:
+            conn = await self._connection()
+            return await load_tables(conn, validate_namespace(namespace), recorded)
 
     async def build_seed(self, seed: str, statements: list[str]) -> bool:
         schema = schema_name(seed)

@@ -3,17 +3,19 @@
 One client for the run (named onex-state). A read keeps up to `limits.keys` keys (sorted), each
 value cut at `limits.value_chars`; a checkpoint is DUMP and PTTL of every key of the prefix,
 kept in memory, and a restore deletes the prefix's keys and RESTOREs the saved ones with their
-remaining time to live.
+remaining time to live. `load` writes a recorded read back (`redis_load`, for `onex replay`).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from onex_scenario.client_names import client_name
 
+from onex_services.kinds.redis_load import load_keys
 from onex_services.namespaces import validate_namespace
 from onex_services.state_values import StateLimits, small
 
@@ -107,6 +109,11 @@ class RedisStateReader:
                     pipe.restore(key, pttl, payload, replace=True)
                 await pipe.execute()
         return [f"redis prefix: {len(saved.keys)} key(s) restored"]
+
+    async def load(self, namespace: str, recorded: Mapping[str, Any]) -> list[str]:
+        async with self._lock:
+            current = await self._keys(namespace)
+            return await load_keys(self._redis(), namespace + ":", current, recorded)
 
     async def discard(self, namespace: str, saved: Any) -> None:
         """A Redis checkpoint lives in memory: nothing to remove on the server."""

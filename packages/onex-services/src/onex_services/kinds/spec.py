@@ -141,6 +141,18 @@ class NamespaceSeeder(Protocol):
 
 
 @runtime_checkable
+class StateLoader(Protocol):
+    """A state reader that can also put a recorded state back into a fresh namespace (`onex
+    replay`, docs/state.md): `recorded` is what `read` gave for a namespace, kept whole (the
+    caller refuses a recording that was cut). The namespace's structure (tables, topics) comes
+    from the scenario's own setup; its contents are replaced by the recorded ones, and what
+    cannot be made to match is an error naming it."""
+
+    async def load(self, namespace: str, recorded: Mapping[str, Any]) -> list[str]:
+        """Make the namespace hold `recorded`; one line per thing loaded."""
+
+
+@runtime_checkable
 class SeedCloner(Protocol):
     """A state reader that can also keep a seeded state once and copy it into namespaces
     (PostgreSQL's: a seed schema, copied per scenario; see onex_runner.seeded_states)."""

@@ -8,11 +8,14 @@ and resets groups created after the checkpoint to the topics' end offsets at the
 Records cannot be deleted from a log: what was produced after the checkpoint stays there, and
 consumers reset to the checkpoint's offsets read it again. A group must have no active member
 while it is reset (the broker refuses otherwise); the runner closes the run's consumers first.
+`load` checks a recorded read against a fresh namespace and commits its groups' offsets (for
+`onex replay`).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,6 +180,43 @@ class KafkaStateReader:
                 short = group[len(namespace) + 1 :]  # named without the namespace, as in reads
                 done.append(f"kafka group {short}: {len(wanted)} offset(s) reset")
         return done
+
+    async def load(self, namespace: str, recorded: Mapping[str, Any]) -> list[str]:
+        """A recorded read put back (`onex replay`): the setup made the topics and produced the
+        recorded start records, so each recorded topic must be there with its partitions and
+        message count (records cannot be written here in the event bus's encoding); then each
+        recorded group's offsets are committed."""
+        topics: Mapping[str, Any] = recorded.get("topics", {})
+        groups: Mapping[str, Any] = recorded.get("groups", {})
+        async with self._lock:
+            partitions = await self._partitions(namespace)
+            ends, starts = await asyncio.gather(
+                self._offsets(partitions, LATEST), self._offsets(partitions, EARLIEST)
+            )
+            problems = []
+            for short, topic in sorted(topics.items()):
+                parts = partitions.get(f"{namespace}.{short}")
+                if parts is None:
+                    problems.append(f"topic {short} is not in the fresh namespace")
+                    continue
+                name = f"{namespace}.{short}"
+                held = sum(ends[(name, p)] - starts[(name, p)] for p, _ in parts)
+                if (len(parts), held) != (topic.get("partitions"), topic.get("messages")):
+                    problems.append(
+                        f"topic {short} has {len(parts)} partition(s) and {held} record(s), "
+                        f"the recording {topic.get('partitions')} and {topic.get('messages')}"
+                    )
+            if problems:
+                raise ValueError("kafka: " + "; ".join(problems))
+            admin = await self._client()
+            for short, group in sorted(groups.items()):
+                offsets = {}
+                for where, offset in group.get("offsets", {}).items():
+                    topic, _, partition = str(where).rpartition(":")
+                    offsets[(f"{namespace}.{topic}", int(partition))] = int(offset)
+                if offsets:
+                    await _commit(admin, f"{namespace}.{short}", offsets)
+        return [f"kafka: {len(topics)} topic(s) as recorded, {len(groups)} group(s) committed"]
 
     async def discard(self, namespace: str, saved: Any) -> None:
         """A Kafka checkpoint is offsets in memory: nothing to remove on the broker."""
