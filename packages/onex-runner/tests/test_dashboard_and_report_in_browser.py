@@ -189,6 +189,33 @@ def test_the_defect_matrix_is_a_table(page: Page, tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_the_graph_draws_the_app_under_test_down_with_the_chain(page: Page, tmp_path: Path) -> None:
+    """The health round after Kafka died (what `onex run` samples, see test_app_dependency_chain):
+    the app is a node under Connect and Kafka, drawn down, its note naming the chain."""
+    down = {"type": "health", "t": 3.0, "status": "unhealthy", "latency_ms": 0.0}
+    events = [
+        {"type": "run_started", "t": 1.0},
+        {**down, "kind": "kafka", "error": "not running", "depends_on": []},
+        {**down, "kind": "connect", "error": "unusable: depends on kafka (down)",
+         "depends_on": ["kafka"]},
+        {**down, "kind": "app", "error": "unusable: depends on connect -> kafka (down)",
+         "depends_on": ["connect", "kafka"]},
+    ]  # fmt: skip
+    report = tmp_path / "graph.html"
+    report.write_text(render_report(events))
+    page.goto(report.as_uri())
+    app = page.locator("#graph g.node[data-kind='app']")
+    assert app.get_attribute("class") == "node down"
+    assert "app · down" in (app.text_content() or "")
+    assert (
+        app.locator("title").text_content() == "app: unusable: depends on connect -> kafka (down)"
+    )
+    # app -> connect, app -> kafka (a curve: it skips Connect's layer), connect -> kafka
+    assert page.locator("#graph .edge").count() == 3
+    assert page.locator("#graph path.edge").count() == 1
+    _shot(page, "graph-app-down.png")
+
+
 def _synthetic(count: int) -> list[ModelScenarioResult]:
     results = []
     for i in range(count):

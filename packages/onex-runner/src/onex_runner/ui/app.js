@@ -296,7 +296,13 @@ function renderGraph() {
   const xy = k => [pos[k][0] * (W + GX) + 4, pos[k][1] * (H + GY) + 4];
   const edges = kinds.flatMap(k => needs(k).map(d => {
     const [x1, y1] = xy(k), [x2, y2] = xy(d);
-    return `<line x1="${x1}" y1="${y1 + H / 2}" x2="${x2 + W}" y2="${y2 + H / 2}" marker-end="url(#arrow)"/>`;
+    if (depth[k] - depth[d] > 1) {
+      // It skips a layer (the app to Kafka, past Connect): a curve through the gap below the
+      // boxes, so it is not hidden behind the node in between.
+      const ya = y1 + H - 8, yb = y2 + H - 8, dip = Math.max(y1, y2) + H + GY + 8;
+      return `<path class="edge" d="M${x1},${ya} Q${(x1 + x2 + W) / 2},${dip} ${x2 + W},${yb}" marker-end="url(#arrow)"/>`;
+    }
+    return `<line class="edge" x1="${x1}" y1="${y1 + H / 2}" x2="${x2 + W}" y2="${y2 + H / 2}" marker-end="url(#arrow)"/>`;
   }));
   const nodes = kinds.map(k => {
     const [x, y] = xy(k), l = last(k), ok = l.status === "healthy";
