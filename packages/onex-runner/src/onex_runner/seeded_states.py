@@ -6,8 +6,10 @@ this process, so parallel workers and scenarios build it once) and each scenario
 that schema (`KindSpec.state`'s `SeedCloner`, the schema copy of docs/state.md). The seed schema
 is named by its content: a changed file is a new seed; an unchanged one is reused by later runs
 on the same stack and goes with the stack. On a mock SQL store the statements run per scenario.
-Redis data and Kafka records are small: they are written per scenario through the run's tools,
-real or mock.
+Key-value seeds (Redis) and records (Kafka) are small: they are written per scenario through
+the run's tools, real or mock. Nothing here names a kind: each section of the state is its
+kind's (`ModelSeededState.<kind>`), written through the run's tool for the scenario's service of
+that kind, as that tool's family takes it.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from onex_registry import BaseOnexRegistry, SqlStore
+from onex_registry import BaseOnexRegistry, EventBus, KeyValueStore, OnexToolError, SqlStore
 from onex_scenario import ScenarioConfigModel
 from onex_scenario.models import ModelSeededState
 from onex_scenario.sql_files import seed_name, sql_statements
 from onex_scenario.steps import ModelPublishSpec
 from onex_services.kinds.spec import SeedCloner
+from onex_services.namespace_seeds import seeded_kinds
 
 from onex_runner.redis_values import write_seed
 from onex_runner.service_state import StateReaders
@@ -57,29 +60,52 @@ class SeededStates:
         state = scenario.states[scenario.start_from]
         records = start_records(scenario) if records is None else records
         done: dict[str, Any] = {"state": scenario.start_from}
-        statements = await _statements(state)
-        if statements:
-            done["postgres"] = await self._sql(statements, registry, namespace, sql_endpoint)
-        for key, value in state.redis.seed.items():
-            await write_seed(registry.kv_store, key, value)
-        if state.redis.seed:
-            done["redis"] = f"{len(state.redis.seed)} key(s) written"
-        for record in records:
-            await registry.event_bus.publish(
-                record.topic,
-                record.value,
-                key=record.key,
-                headers=record.headers or None,
-                correlation_id=record.correlation_id,
-            )
-        if records:
-            done["kafka"] = f"{len(records)} record(s) produced"
+        for kind in _kinds_to_seed(state, bool(records)):
+            tool = _tool_of_kind(scenario, registry, kind)
+            section = getattr(state, kind)
+            said = await self._seed(tool, section, namespace, sql_endpoint, records)
+            if said is not None:
+                done[kind] = said
         return done
+
+    async def _seed(
+        self,
+        tool: object,
+        section: Any,
+        namespace: str,
+        sql_endpoint: tuple[str, str] | None,
+        records: Sequence[ModelPublishSpec],
+    ) -> str | None:
+        """Write one kind's section of the state through the run's tool for that kind, as the
+        tool's family takes it (SQL files, key-value seeds, `records` for an event bus); what
+        was done, None when nothing."""
+        if isinstance(tool, SqlStore):
+            statements = await _statements(section)
+            if not statements:
+                return None
+            return await self._sql(statements, tool, namespace, sql_endpoint)
+        if isinstance(tool, KeyValueStore):
+            for key, value in section.seed.items():
+                await write_seed(tool, key, value)
+            return f"{len(section.seed)} key(s) written"
+        if isinstance(tool, EventBus):
+            if not records:
+                return None
+            for record in records:
+                await tool.publish(
+                    record.topic,
+                    record.value,
+                    key=record.key,
+                    headers=record.headers or None,
+                    correlation_id=record.correlation_id,
+                )
+            return f"{len(records)} record(s) produced"
+        raise OnexToolError(f"a {type(tool).__name__} cannot be given a seeded state")
 
     async def _sql(
         self,
         statements: list[str],
-        registry: BaseOnexRegistry,
+        sql: SqlStore,
         namespace: str,
         sql_endpoint: tuple[str, str] | None,
     ) -> str:
@@ -88,7 +114,6 @@ class SeededStates:
             reader: object = self.readers.reader(*sql_endpoint)
             cloner = reader if isinstance(reader, SeedCloner) else None
         if cloner is None:  # a mock store (or a kind that cannot clone): run the SQL here
-            sql: SqlStore = registry.sql_store
             for statement in statements:
                 await sql.execute(statement)
             return f"{len(statements)} statement(s) run"
@@ -111,10 +136,24 @@ class SeededStates:
 
 
 def start_records(scenario: ScenarioConfigModel) -> tuple[ModelPublishSpec, ...]:
-    """The Kafka records the scenario's seeded state produces when it starts."""
+    """The records the scenario's seeded state produces when it starts (its sections that hold
+    `records`: Kafka's)."""
     if scenario.start_from is None:
         return ()
-    return scenario.states[scenario.start_from].kafka.records
+    state = scenario.states[scenario.start_from]
+    return tuple(record for kind in _record_kinds(state) for record in getattr(state, kind).records)
+
+
+def _record_kinds(state: ModelSeededState) -> list[str]:
+    """The kinds whose section of a seeded state lists records to produce."""
+    return [kind for kind in type(state).model_fields if hasattr(getattr(state, kind), "records")]
+
+
+def _kinds_to_seed(state: ModelSeededState, has_records: bool) -> list[str]:
+    """The kinds whose section holds anything, and those of records when some are given (a
+    replay's recorded ones stand in for the state's)."""
+    kinds = set(seeded_kinds(state)) | (set(_record_kinds(state)) if has_records else set())
+    return sorted(kinds)
 
 
 def real_sql_endpoint(
@@ -129,8 +168,20 @@ def real_sql_endpoint(
     return None
 
 
-async def _statements(state: ModelSeededState) -> list[str]:
-    files = [state.postgres.schema_file, *state.postgres.seed]
+def _tool_of_kind(scenario: ScenarioConfigModel, registry: BaseOnexRegistry, kind: str) -> object:
+    """The run's tool for the scenario's one service of `kind` (real or mock)."""
+    names = [n for n, s in scenario.external_services.items() if str(s.kind) == kind]
+    if len(names) != 1:
+        raise OnexToolError(
+            f"state {scenario.start_from} seeds {kind}: expected exactly one {kind} service "
+            f"in the scenario, found {len(names)}"
+        )
+    return registry.tool(names[0])
+
+
+async def _statements(section: Any) -> list[str]:
+    """The statements of a SQL section's files (`schema`, then each `seed`)."""
+    files = [section.schema_file, *section.seed]
     found: list[str] = []
     for file in [f for f in files if f]:
         found += sql_statements(await asyncio.to_thread(Path(file).read_text))

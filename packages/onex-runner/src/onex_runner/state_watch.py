@@ -22,6 +22,7 @@ from onex_registry import BaseOnexRegistry
 from onex_scenario import ScenarioConfigModel
 from onex_scenario.state_models import OnFailureEnum
 from onex_scenario.steps import ModelPublishSpec
+from onex_services.catalog import kind_specs
 from onex_services.state_values import StateLimits
 
 from onex_runner.service_state import NamespaceState, StateReaders, leaks
@@ -101,12 +102,12 @@ class StateWatch:
         """After the cleanup closed the tools: what the namespace still holds is a leak."""
         held = await self._bounded("resource check", self.state.held_connections)
         self.resources = {kind: counts for kind, counts in (held or {}).items() if counts}
-        kafka = (self.after or self.before or {}).get("kafka", {})
-        if "topic_count" in kafka:  # the namespace's size while it was in use
-            self.resources["kafka"] = {
-                "topics": kafka["topic_count"],
-                "partitions": kafka["partition_count"],
-            }
+        specs = kind_specs()
+        for kind, part in (self.after or self.before or {}).items():
+            size = specs[kind].namespace_size if kind in specs else None
+            found = size(part) if size is not None and isinstance(part, Mapping) else None
+            if found is not None:  # the namespace's size while it was in use
+                self.resources[kind] = found
         if self._server_memory is not None:
             self.resources["server_rss_mb"] = self._server_memory()
         self.leaks = leaks(self.resources)

@@ -12,6 +12,7 @@ from onex_scenario.faults import SERVICE_FAULTS, IsolationEnum
 from onex_scenario.models import DependencyModeEnum, ScenarioConfigModel
 from onex_scenario.modes import plan_modes
 from onex_scenario.steps import ModelFaultStep
+from onex_scenario.vocabulary import vocabularies
 
 Problem = tuple[KeyPath, str]
 _PRIVATE_HINT = (
@@ -47,12 +48,14 @@ def fault_problems(scenario: ScenarioConfigModel) -> list[Problem]:
             )
     kinds = {str(service.kind): name for name, service in scenario.external_services.items()}
     for kind in scenario.limits.kinds():
-        if kind == "kafka":
+        words = vocabularies().get(kind)
+        if words is None or not words.applies_limits:
+            applied = ", ".join(k for k, known in vocabularies().items() if known.applies_limits)
             problems.append(
                 (
                     ("limits", kind),
-                    "Kafka client quotas are not applied yet (only postgres max_connections "
-                    "and redis maxmemory/maxmemory_policy are)",
+                    f"{words.title if words else kind} limits are not applied yet (only those of "
+                    f"{applied or 'no kind'} are)",
                 )
             )
         if not private:

@@ -78,7 +78,5 @@ class ModelLimits(BaseModel):
     kafka: ModelKafkaLimits = Field(default_factory=ModelKafkaLimits)
 
     def kinds(self) -> list[str]:
-        """The kinds with at least one limit set."""
-        return [
-            kind for kind in ("postgres", "redis", "kafka") if getattr(self, kind).model_fields_set
-        ]
+        """The kinds with at least one limit set (each section is named by its kind)."""
+        return [kind for kind in type(self).model_fields if getattr(self, kind).model_fields_set]

@@ -16,10 +16,13 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from typing import Literal
 
 KIND_ENTRY_POINTS = "onex.service_kinds"
 KindName = str
 """A service kind's name, e.g. the entry-point name a kind spec is registered under."""
+NamespaceHandle = Literal["url", "prefix", "name"]
+"""What a namespace handle of a kind gives (see `KindVocabulary.namespace_handles`)."""
 
 
 class UnknownKindError(ValueError):
@@ -41,6 +44,12 @@ class KindVocabulary:
     keys there that list named items, each with its noun for messages (a name may appear once).
     `app_fields` are the fields an app under test can be given as `${services.<name>.<field>}`
     (the kind spec's `app_values` fills them in).
+    `namespace_handles` are the reader's names a test's namespace (`ScopedNamespace`) gives for
+    the kind, each to one of `url` (the client string confined to the namespace), `prefix` (what
+    the namespace's names start with) or `name` (a function: a name → that name in the
+    namespace), e.g. `{"dsn": "url", "schema": "prefix"}`; a name belongs to one kind only.
+    `applies_limits` says that the harness sets the kind's `limits:` on a scenario's own server
+    (the kind spec's `apply_limits`); a limit of a kind that does not is refused by name.
     """
 
     name: KindName
@@ -55,6 +64,8 @@ class KindVocabulary:
     resource_files: tuple[str, ...] = ()
     named_resources: Mapping[str, str] = field(default_factory=dict)
     app_fields: tuple[str, ...] = ("url", "host", "port")
+    namespace_handles: Mapping[str, NamespaceHandle] = field(default_factory=dict)
+    applies_limits: bool = False
 
     @property
     def connection_fields(self) -> tuple[str, ...]:

@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import itertools
+import operator
 import threading
 import uuid
 from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from onex_scenario.vocabulary import vocabulary
 
 from onex_services.catalog import kind_spec
 from onex_services.claims import NamespaceClaims
@@ -55,23 +59,19 @@ class ScopedNamespace:
     def prefix(self, kind: ServiceKind) -> str:
         return self.prefixes[kind]
 
-    # Names for the kinds that come with the harness (another kind: `url(kind)`, `prefix(kind)`).
-    @property
-    def dsn(self) -> str:
-        """PostgreSQL DSN whose `search_path` is the namespace's schema."""
-        return self.urls["postgres"]
-
-    @property
-    def schema(self) -> str:
-        return self.prefixes["postgres"]
-
-    def topic(self, name: str) -> str:
-        """The Kafka topic (or consumer group) `name` in this namespace."""
-        return self.prefixes["kafka"] + name
-
-    def key(self, name: str) -> str:
-        """The Redis key `name` in this namespace."""
-        return self.prefixes["redis"] + name
+    def __getattr__(self, name: str) -> Any:
+        """A kind's own reader's names (`KindVocabulary.namespace_handles`): `ns.dsn` and
+        `ns.schema` for PostgreSQL, `ns.topic(name)` for Kafka, `ns.key(name)` for Redis."""
+        if not name.startswith("_"):  # `vars`: an object being copied has no fields yet
+            for kind in vars(self).get("urls", {}):
+                handle = vocabulary(kind).namespace_handles.get(name)
+                if handle == "url":
+                    return self.urls[kind]
+                if handle == "prefix":
+                    return self.prefixes[kind]
+                if handle == "name":
+                    return functools.partial(operator.add, self.prefixes[kind])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 class _JanitorAdmin:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,8 @@ from onex_services.kinds.connection import (
     text_field,
     url_parts,
 )
+from onex_services.kinds.postgres_limits import apply_postgres_limits
+from onex_services.kinds.postgres_probe import PostgresProbe
 from onex_services.kinds.postgres_schemas import PostgresSchemaAdmin, scoped_dsn
 from onex_services.kinds.spec import (
     ComposeFragment,
@@ -53,7 +54,6 @@ from onex_services.kinds.spec import (
 from onex_services.models import ServiceRecord
 from onex_services.namespaces import validate_namespace
 from onex_services.ports import free_port
-from onex_services.probes import ProbeError, ReusingProbe, quietly
 from onex_services.settings import Paths
 
 KIND = "postgres"
@@ -79,6 +79,9 @@ VOCABULARY = KindVocabulary(
     resource_files=("schema", "seed"),
     client_attribute="dsn",
     app_fields=("dsn", "url", "host", "port", "user", "password", "database", "schema"),
+    # A test's `ns.dsn` has the namespace's schema as its search_path; `ns.schema` is its name.
+    namespace_handles={"dsn": "url", "schema": "prefix"},
+    applies_limits=True,
 )
 
 
@@ -223,47 +226,6 @@ def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
     return f"postgresql://onex:{values['ONEX_POSTGRES_PASSWORD']}@{host}:{port}/postgres"
 
 
-async def _connect(url: str, **options: Any) -> Any:
-    import asyncpg  # imported here: reading the kind's vocabulary must stay cheap
-
-    return await asyncpg.connect(url, **options)
-
-
-def _errors() -> tuple[type[BaseException], ...]:
-    import asyncpg
-
-    return (asyncpg.PostgresError, asyncpg.InterfaceError)
-
-
-class PostgresProbe(ReusingProbe):
-    """Scratch schema create -> table write and read -> schema drop, on `url` (a DSN)."""
-
-    kind = KIND
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._conn: Any = None
-
-    async def _round(self, timeout_s: float) -> None:
-        if self._conn is None or self._conn.is_closed():
-            self._conn = await _connect(self.url, timeout=timeout_s)
-        conn = self._conn
-        schema = f"onex_health_{uuid.uuid4().hex[:12]}"
-        await conn.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            await conn.execute(f'CREATE TABLE "{schema}".probe (v integer)')
-            value = await conn.fetchval(f'INSERT INTO "{schema}".probe VALUES (42) RETURNING v')
-            if value != 42:
-                raise ProbeError(f"a row written in schema {schema} read back as {value!r}")
-        finally:
-            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-    async def close(self) -> None:
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            await quietly(conn.close(timeout=1), _errors())
-
-
 class PostgresSchemaManager:
     """The schema of one namespace on one PostgreSQL server (the kind's janitor); each call
     opens its own `PostgresSchemaAdmin` connection and closes it."""
@@ -393,4 +355,5 @@ SPEC = KindSpec(
     ),
     app_values=_app_values,
     state=_state,
+    apply_limits=apply_postgres_limits,
 )

@@ -32,6 +32,7 @@ from onex_services.kinds.connection import (
     address_of_url,
     url_parts,
 )
+from onex_services.kinds.redis_limits import apply_redis_limits
 from onex_services.kinds.redis_prefixes import RedisPrefixAdmin, key_prefix
 from onex_services.kinds.spec import (
     ComposeFragment,
@@ -67,6 +68,8 @@ VOCABULARY = KindVocabulary(
     endpoint_example="redis://127.0.0.1:6379/0",
     client_attribute="redis_url",
     app_fields=("url", "host", "port", "db", "prefix"),
+    namespace_handles={"key": "name"},  # `ns.key("cart:1")` is `<ns>:cart:1`
+    applies_limits=True,
 )
 
 
@@ -309,4 +312,5 @@ SPEC = KindSpec(
     ),
     app_values=_app_values,
     state=_state,
+    apply_limits=apply_redis_limits,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from onex_scenario.vocabulary import KindVocabulary
 
@@ -21,6 +21,9 @@ from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.passwords import stack_password
 from onex_services.settings import Paths
 from onex_services.state_values import StateLimits
+
+if TYPE_CHECKING:
+    from onex_services.service_faults import ServiceFaults
 
 Progress = Callable[[str], None]
 
@@ -326,6 +329,14 @@ class KindSpec:
     """Its clients connect where the server tells them (Kafka's metadata): a scenario's proxy
     must take one of the server's proxy slots (the record's `proxy_slots`), or a network fault
     would reach the first connection only (see kinds/toxiproxy/proxies.py)."""
+    apply_limits: Callable[[ServiceFaults, Any], Awaitable[dict[str, object] | None]] | None = None
+    """Sets the kind's section of a scenario's `limits:` (its pydantic model) on the scenario's
+    own server, restarting it through the faults handle if it must; returns the server's values
+    after, None when the section sets nothing (see `server_limits`). Its vocabulary says
+    `applies_limits=True` when set."""
+    namespace_size: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None
+    """The size of a namespace while it was in use (Kafka: topics and partitions), from the
+    kind's part of a snapshot (its `state` reader's `read`); kept with the scenario's resources."""
 
     @property
     def name(self) -> str:

@@ -28,6 +28,7 @@ from onex_services.kinds.kafka.compose_slots import slot_details, slot_env, slot
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
+from onex_services.kinds.kafka.size import namespace_size
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
@@ -66,6 +67,7 @@ VOCABULARY = KindVocabulary(
     named_resources={"topics": "topic"},
     client_attribute="bootstrap_servers",
     app_fields=("bootstrap_servers", "topic_prefix", "host", "port"),
+    namespace_handles={"topic": "name"},  # `ns.topic("orders")`: a topic or consumer group
 )
 
 
@@ -313,4 +315,5 @@ SPEC = KindSpec(
     ),
     app_values=_app_values,
     state=_state,
+    namespace_size=namespace_size,
 )
