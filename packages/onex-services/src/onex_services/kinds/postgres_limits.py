@@ -9,20 +9,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from onex_scenario.faults import ModelPostgresLimits
 
-    from onex_services.service_faults import ServiceFaults
+    from onex_services.kinds.spec import LimitsTarget
 
 KIND = "postgres"
 
 
 async def apply_postgres_limits(
-    faults: ServiceFaults, limits: ModelPostgresLimits
+    target: LimitsTarget, limits: ModelPostgresLimits
 ) -> dict[str, object] | None:
     """Set the limits and restart; the server's values after (None when none is set)."""
     if limits.max_connections is None:
         return None
     import asyncpg
 
-    record, _ = faults.record(KIND)
+    record, _ = target.faults.record(KIND)
     connection = await asyncpg.connect(record.url)
     try:
         await connection.execute(
@@ -30,7 +30,7 @@ async def apply_postgres_limits(
         )
     finally:
         await connection.close()
-    recovery = await faults.restart(KIND)
+    recovery = await target.faults.restart(KIND)
     connection = await asyncpg.connect(recovery.record.url)
     try:
         return {"max_connections": await connection.fetchval("SHOW max_connections")}

@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from onex_scenario.faults import ModelRedisLimits
 
-    from onex_services.service_faults import ServiceFaults
+    from onex_services.kinds.spec import LimitsTarget
 
 KIND = "redis"
 
 
 async def apply_redis_limits(
-    faults: ServiceFaults, limits: ModelRedisLimits
+    target: LimitsTarget, limits: ModelRedisLimits
 ) -> dict[str, object] | None:
     """Set the limits; the server's values after (None when none is set)."""
     if limits.maxmemory is None and limits.maxmemory_policy is None:
         return None
     import redis.asyncio as aioredis
 
-    record, _ = faults.record(KIND)
+    record, _ = target.faults.record(KIND)
     client = aioredis.from_url(record.url)
     try:
         if limits.maxmemory is not None:

@@ -283,6 +283,16 @@ class ComposeFragment:
 
 
 @dataclass(frozen=True)
+class LimitsTarget:
+    """What a kind's limits hooks act on: the private stack's faults handle (its servers'
+    records, a restart) and the scenario's client id (its namespace: a per-client quota
+    throttles that scenario's clients only)."""
+
+    faults: ServiceFaults
+    client_id: str = ""
+
+
+@dataclass(frozen=True)
 class KindSpec:
     """Everything about one kind of service. See docs/services.md, "Adding a service kind".
 
@@ -329,11 +339,14 @@ class KindSpec:
     """Its clients connect where the server tells them (Kafka's metadata): a scenario's proxy
     must take one of the server's proxy slots (the record's `proxy_slots`), or a network fault
     would reach the first connection only (see kinds/toxiproxy/proxies.py)."""
-    apply_limits: Callable[[ServiceFaults, Any], Awaitable[dict[str, object] | None]] | None = None
+    apply_limits: Callable[[LimitsTarget, Any], Awaitable[dict[str, object] | None]] | None = None
     """Sets the kind's section of a scenario's `limits:` (its pydantic model) on the scenario's
-    own server, restarting it through the faults handle if it must; returns the server's values
-    after, None when the section sets nothing (see `server_limits`). Its vocabulary says
-    `applies_limits=True` when set."""
+    own server, restarting it through the target's faults handle if it must; returns the
+    server's values after, None when the section sets nothing (see `server_limits`). Its
+    vocabulary says `applies_limits=True` when set."""
+    remove_limits: Callable[[LimitsTarget, Any], Awaitable[object | None]] | None = None
+    """Undoes what of `apply_limits` outlives the scenario on a running server (a per-client
+    quota); returns what is left afterwards. None: the limits end with the private stack."""
     namespace_size: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None
     """The size of a namespace while it was in use (Kafka: topics and partitions), from the
     kind's part of a snapshot (its `state` reader's `read`); kept with the scenario's resources."""
