@@ -50,11 +50,9 @@ MARKERS = {
     "integration": "tests against real services the harness started or was pointed at",
     "mixed": "scenarios with some real and some mock services",
     "e2e": "end-to-end flows across processes with real services",
-    "requires_kafka": "needs a real Kafka broker",
-    "requires_postgres": "needs a real PostgreSQL server",
-    "requires_redis": "needs a real Redis server",
-    "requires_all_services": "needs Kafka, PostgreSQL and Redis",
 }
+"""The tier markers; `requires_<kind>` (one per registered kind) and `requires_all_services`
+come from onex_services.pytest_fixtures."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
