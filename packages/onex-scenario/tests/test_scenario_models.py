@@ -15,7 +15,6 @@ from onex_scenario import (
     load_scenario,
     step_action,
 )
-from onex_scenario.durations import parse_duration
 from onex_scenario.models import ModelTimeoutProfile
 from onex_scenario.modes import plan_modes
 from onex_scenario.steps import known_step_actions
@@ -87,29 +86,6 @@ def test_a_tier_that_contradicts_its_folder_is_refused(tree: Tree) -> None:
         "tier: tier 'e2e' contradicts the folder 'unit/' the file is in; "
         "move the file or fix the tier"
     ]
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [
-        ("500ms", 0.5),
-        ("5s", 5.0),
-        ("2m", 120.0),
-        ("1h", 3600.0),
-        ("1.5", 1.5),
-        (3, 3.0),
-        (0.25, 0.25),
-        (" 7 s ", 7.0),
-    ],
-)
-def test_durations(text: object, seconds: float) -> None:
-    assert parse_duration(text) == seconds
-
-
-@pytest.mark.parametrize("bad", ["soon", "5 sec", "-1s", True, [1], "1e3"])
-def test_bad_durations(bad: object) -> None:
-    with pytest.raises(ValueError, match="expected a duration"):
-        parse_duration(bad)
 
 
 def test_unknown_keys_suggest_the_nearest_valid_key(tree: Tree) -> None:
