@@ -100,7 +100,7 @@ class KafkaTopics:
         name: str,
         partitions: int = 1,
         *,
-        replication_factor: int = 1,
+        replication_factor: int | None = None,
         config: dict[str, str] | None = None,
     ) -> str:
         """Create `<ns>.<name>` (unless this run made it already) and return its full name."""

@@ -53,7 +53,9 @@ class StackLifecycle:
         store: StateStore,
         progress: Progress,
         start_timeout: float,
+        settings_overlay: Mapping[str, Mapping[str, object]] | None = None,
     ) -> None:
+        self.settings_overlay = settings_overlay
         self.backend_name = backend_name
         self.paths = paths
         self.store = store
@@ -81,7 +83,7 @@ class StackLifecycle:
         state, lines = self.reap_dead_stacks()
         for line in lines:
             self._progress(f"reaper: {line}")
-        settings = server_settings.resolve()
+        settings = server_settings.resolve(overlay=self.settings_overlay)
         if state is not None and not self._same_settings(state, settings):
             asyncio.run(self.stop_stack(state))
             state = None

@@ -13,7 +13,7 @@ The manager is the front door; each job has a module of its own:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from onex_scenario.redaction import redact_url
@@ -53,7 +53,9 @@ class ToolServiceManager:
         progress: Progress | None = None,
         lock_timeout: float = 300.0,
         start_timeout: float | None = None,
+        settings: Mapping[str, Mapping[str, object]] | None = None,
     ) -> None:
+        """`settings`: server settings laid over the project's (a private stack's own)."""
         self.backend_name = backend or os.environ.get("ONEX_SERVICES_BACKEND") or AUTO
         self.paths = paths or Paths.from_env()
         self.reuse = env_flag("ONEX_REUSE") if reuse is None else reuse
@@ -66,6 +68,7 @@ class ToolServiceManager:
             store=self.store,
             progress=self._progress,
             start_timeout=self._start_timeout,
+            settings_overlay=settings,
         )
 
     # -- leases -------------------------------------------------------------------------------

@@ -98,9 +98,12 @@ def _checked_name(name: str, where: str) -> str:
 def resolve(
     project: Mapping[str, Mapping[str, object]] | None = None,
     environ: Mapping[str, str] | None = None,
+    overlay: Mapping[str, Mapping[str, object]] | None = None,
 ) -> Settings:
     """The stack's settings per kind: `[tool.onex.servers]` (`project`, default: the current
-    project's), then the `ONEX_<KIND>_SERVER_*` variables over them."""
+    project's), then the kinds' own variables of the harness's settings (`ONEX_KAFKA_BROKERS`)
+    and the `ONEX_<KIND>_SERVER_*` variables over them, then `overlay` (a scenario's own
+    `servers:` for its private stack) over all."""
     env = os.environ if environ is None else environ
     table = _project_table() if project is None else project
     settings: Settings = {}
@@ -120,12 +123,21 @@ def resolve(
                 continue
             where = f"{TABLE}.{kind}.{name}"
             settings.setdefault(kind, {})[_checked_name(name, where)] = _text(value, where)
-    for kind in sorted(kind_specs()):
+    for kind, spec in sorted(kind_specs().items()):
+        own = spec.server_settings.harness_settings if spec.server_settings else {}
+        for name, variable in own.items():
+            if env.get(variable, "").strip():
+                settings.setdefault(kind, {})[name] = _text(env[variable].strip(), variable)
         prefix = env_prefix(kind)
         for variable in sorted(v for v in env if v.startswith(prefix) and len(v) > len(prefix)):
             syntax = _syntax(kind, variable)
             name = _checked_name(syntax.name_from_env(variable[len(prefix) :]), variable)
             settings.setdefault(kind, {})[name] = _text(env[variable], variable)
+    for kind, values in (overlay or {}).items():  # a private stack's own (a scenario's servers:)
+        _syntax(kind, f"servers.{kind}")
+        for name, value in values.items():
+            where = f"servers.{kind}.{name}"
+            settings.setdefault(kind, {})[_checked_name(name, where)] = _text(value, where)
     return settings
 
 
@@ -136,6 +148,12 @@ def _project_table() -> Mapping[str, Mapping[str, object]]:
         return load_project_settings().servers
     except ProjectSettingsError as exc:
         raise SettingError(str(exc)) from None
+
+
+def server_only(kind: ServiceKind, settings: Mapping[str, str]) -> dict[str, str]:
+    """`settings` without the harness's own (`ServerSettingsSyntax.harness_settings`)."""
+    own = _syntax(kind, kind).harness_settings
+    return {name: value for name, value in settings.items() if name not in own}
 
 
 def fingerprint(settings: Settings) -> str:
@@ -176,7 +194,10 @@ def compose_overrides(stack: Mapping[str, Any], settings: Settings) -> dict[str,
     for kind, values in sorted(settings.items()):
         if not values:
             continue
-        escaped = {name: value.replace("$", "$$") for name, value in values.items()}
+        own = server_only(kind, values)
+        if not own:
+            continue
+        escaped = {name: value.replace("$", "$$") for name, value in own.items()}
         service = stack.get("services", {}).get(kind, {})
         services[kind] = _syntax(kind, kind).compose_override(service, escaped)
     return {"services": services} if services else {}
@@ -185,6 +206,7 @@ def compose_overrides(stack: Mapping[str, Any], settings: Settings) -> dict[str,
 def config_block(kind: ServiceKind, settings: Mapping[str, str]) -> str:
     """The lines the process backend appends to the kind's config file (the last one wins in
     server.properties, postgresql.conf and redis.conf alike)."""
+    settings = server_only(kind, settings) if settings else settings
     if not settings:
         return ""
     syntax = _syntax(kind, kind)

@@ -112,7 +112,7 @@ class ServiceFaults:
         state = self.manager.current()
         assert state is not None  # record() found it
         fresh = await backend.restart(record, Path(state.stack_dir))
-        await asyncio.to_thread(self._save, fresh)
+        await asyncio.to_thread(self.save, fresh)
         checker = HealthChecker()
         try:
             health = await checker.check(fresh.endpoint, timeout_s=timeout_s, use_cache=False)
@@ -127,7 +127,7 @@ class ServiceFaults:
             )
         return Recovery(fresh, health, time.perf_counter() - started)
 
-    def _save(self, record: ServiceRecord) -> None:
+    def save(self, record: ServiceRecord) -> None:
         """The new record (pid, start time) into the stack's state, under its lock."""
         self.manager.store.acquire()
         try:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -18,6 +18,7 @@ from aiokafka.errors import (
     KafkaConnectionError,
     KafkaError,
     MessageSizeTooLargeError,
+    NodeNotReadyError,
     UnknownTopicOrPartitionError,
 )
 from aiokafka.errors import TopicAlreadyExistsError as KafkaTopicExistsError
@@ -47,6 +48,8 @@ from onex_registry.tools.health import timed_health
 
 # The producer's own limit is set above the broker's so that the broker decides, as in production.
 _PRODUCER_MAX_REQUEST = 4 * MAX_MESSAGE_BYTES
+
+T = TypeVar("T")
 
 
 class KafkaEventBus:
@@ -182,7 +185,7 @@ class KafkaEventBus:
     ) -> list[ConsumedMessage]:
         _, admin = self._require()
         full = check_namespaced_topic(self.namespace, topic)
-        if full not in await admin.list_topics():
+        if full not in await listed_topics(admin):
             raise UnknownTopicError(topic)
         consumer = await self._consumer(topic, group)
         deadline = time.monotonic() + timeout_s
@@ -231,7 +234,8 @@ class KafkaEventBus:
     ) -> None:
         _, admin = self._require()
         full = check_namespaced_topic(self.namespace, topic)
-        new = NewTopic(full, partitions, 1, topic_configs=dict(configs or {}))
+        factor = await cluster_replication(admin)
+        new = NewTopic(full, partitions, factor, topic_configs=dict(configs or {}))
         try:
             response = await admin.create_topics([new])
         except KafkaTopicExistsError as exc:
@@ -250,7 +254,7 @@ class KafkaEventBus:
         broker's metadata catches up, and a caller must see the effect of what it just did."""
         deadline = time.monotonic() + self._timeout_ms / 1000
         while True:
-            listed = set(await admin.list_topics())
+            listed = set(await listed_topics(admin))
             if (names <= listed) if present else not (names & listed):
                 return
             if time.monotonic() >= deadline:
@@ -261,7 +265,7 @@ class KafkaEventBus:
     async def delete_topic(self, topic: str) -> None:
         _, admin = self._require()
         full = self._full(topic)
-        if full not in await admin.list_topics():
+        if full not in await listed_topics(admin):
             raise UnknownTopicError(topic)
         await admin.delete_topics([full])
         await self._wait_listed(admin, {full}, present=False)
@@ -269,7 +273,7 @@ class KafkaEventBus:
     async def list_topics(self) -> list[str]:
         _, admin = self._require()
         prefix = f"{self.namespace}."
-        return sorted(self._short(t) for t in await admin.list_topics() if t.startswith(prefix))
+        return sorted(self._short(t) for t in await listed_topics(admin) if t.startswith(prefix))
 
     async def list_groups(self) -> list[str]:
         _, admin = self._require()
@@ -305,3 +309,28 @@ class KafkaEventBus:
             await self._require()[1].list_topics()
 
         return await timed_health(round_trip, (KafkaError, OSError))
+
+
+async def cluster_replication(admin: AIOKafkaAdminClient) -> int:
+    """The replication factor of a topic the harness makes: 3 on a cluster of 3 brokers or more
+    (what a production cluster uses; its `min.insync.replicas` is 2), else one per broker."""
+    brokers = (await _asking_another(admin.describe_cluster))["brokers"]
+    return max(1, min(3, len(brokers)))
+
+
+async def listed_topics(admin: AIOKafkaAdminClient) -> list[str]:
+    return list(await _asking_another(admin.list_topics))
+
+
+async def _asking_another(call: Callable[[], Awaitable[T]], attempts: int = 20) -> T:
+    """The admin client asks one broker it knows of, at random: on a cluster that lost one (a
+    killed leader) its choice may be the dead one until its metadata ages out; ask again, so
+    that another is chosen."""
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except (NodeNotReadyError, KafkaConnectionError):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.1)
+    raise AssertionError("unreachable")

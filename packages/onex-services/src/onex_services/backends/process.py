@@ -22,7 +22,7 @@ import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from onex_services import launcher
+from onex_services import launcher, members
 from onex_services.backends.ordered import start_in_order
 from onex_services.backends.process_kit import LEDGER_DIR, is_root
 from onex_services.catalog import kind_graph, kind_spec, kind_specs
@@ -159,7 +159,9 @@ class ProcessBackend:
     # -- checks and stop ----------------------------------------------------------------------
 
     def is_running(self, record: ServiceRecord) -> bool:
-        return launcher.is_alive(record.process)
+        """Every process of it runs (each member of a cluster, see `members`)."""
+        refs = members.processes(record)
+        return bool(refs) and all(launcher.is_alive(ref) for ref in refs)
 
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
         """Stop in reverse dependency order: dependants first (a Connect worker stops cleanly
@@ -171,14 +173,20 @@ class ProcessBackend:
             )
 
     def _stop_one(self, record: ServiceRecord, timeout: float) -> None:
-        if record.process is None:
-            return
         import signal
+        from concurrent.futures import ThreadPoolExecutor
 
         sig = getattr(signal, record.details.get("stop_signal", "SIGTERM"))
-        launcher.stop_process(
-            record.process, executables=self.executables, sig=sig, timeout=timeout
-        )
+        refs = members.processes(record)  # a cluster's members stop side by side
+        with ThreadPoolExecutor(max_workers=max(1, len(refs))) as pool:
+            for ref in refs:
+                pool.submit(
+                    launcher.stop_process,
+                    ref,
+                    executables=self.executables,
+                    sig=sig,
+                    timeout=timeout,
+                )
 
     def refresh_log(self, record: ServiceRecord) -> None:
         """The process appends to its log file itself."""

@@ -17,6 +17,7 @@ from onex_scenario.vocabulary import KindVocabulary
 
 from onex_services.catalog import fixture_name, marker_name
 from onex_services.kinds.connection import ConnectionUse
+from onex_services.members import MemberOps
 from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.passwords import stack_password
 from onex_services.settings import Paths
@@ -241,6 +242,9 @@ class ServerSettingsSyntax:
     compose_override: Callable[[Mapping[str, Any], Mapping[str, str]], dict[str, Any]]
     # Named sets of settings (`ONEX_<KIND>_PROFILE=<name>`), laid under the project's own.
     profiles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The harness's own settings of the kind (name -> the variable that sets it too, e.g.
+    # Kafka's `brokers`, ONEX_KAFKA_BROKERS): in the stack's fingerprint, never in a config.
+    harness_settings: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -335,6 +339,9 @@ class KindSpec:
     under test gets as `${services.<name>.<field>}`; None: url, host and port of the string."""
     state: Callable[[str], StateReader] | None = None
     """The kind's state reader for a client string (None: snapshots leave the kind out)."""
+    members: MemberOps | None = None
+    """How a fault finds and restarts one member of a server that runs as several processes
+    (a cluster's broker, see `onex_services.members`); None: a server is one process."""
     proxied_by_slots: bool = False
     """Its clients connect where the server tells them (Kafka's metadata): a scenario's proxy
     must take one of the server's proxy slots (the record's `proxy_slots`), or a network fault

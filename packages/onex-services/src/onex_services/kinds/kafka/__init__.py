@@ -44,6 +44,7 @@ from onex_services.kinds.spec import (
     ServerSettingsSyntax,
     StateReader,
 )
+from onex_services.members import MemberOps
 from onex_services.models import ServiceRecord
 from onex_services.ports import free_port
 from onex_services.settings import Paths, kafka_heap_max, kafka_version
@@ -86,6 +87,12 @@ def _install(paths: Paths, progress: Progress) -> list[InstalledItem]:
 
 
 async def _start(start: ProcessStart) -> ServiceRecord:
+    from onex_services import server_settings
+    from onex_services.kinds.kafka.cluster import broker_count, start_cluster
+
+    brokers = broker_count(server_settings.read(start.stack_dir).get(KIND, {}))
+    if brokers > 1:
+        return await start_cluster(start, brokers)
     java = find_java()
     dist = require_kafka(start.paths.cache_dir, kafka_version())
     home = start.stack_dir / KIND
@@ -248,7 +255,20 @@ SERVER_SETTINGS = ServerSettingsSyntax(
     config_line=lambda name, value: f"{name}={value.replace(chr(92), chr(92) * 2)}",
     compose_override=_kafka_compose_settings,
     profiles={"production-like": PRODUCTION_LIKE},
+    harness_settings={"brokers": "ONEX_KAFKA_BROKERS"},  # a cluster: kafka/cluster.py
 )
+
+
+async def _restart_member(record: ServiceRecord, name: str, paths: Paths) -> ServiceRecord:
+    from onex_services.kinds.kafka.cluster import restart_member
+
+    return await restart_member(record, name, paths)
+
+
+async def _locate_member(url: str, selector: Mapping[str, object]) -> str:
+    from onex_services.kinds.kafka.leaders import leader_member
+
+    return await leader_member(url, selector)
 
 
 def _state(url: str) -> StateReader:
@@ -270,6 +290,7 @@ SPEC = KindSpec(
     namespace_seeder=_namespace_seeder,
     server_program=java_path,
     proxied_by_slots=True,
+    members=MemberOps(restart=_restart_member, locate=_locate_member),
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(
         image="apache/kafka:4.1.0",

@@ -23,7 +23,8 @@ from onex_services.polling import every, wait_until
 class TopicSpec:
     name: str
     partitions: int = 1
-    replication_factor: int = 1
+    replication_factor: int | None = None
+    """None: the cluster's (3 on 3 brokers or more, else one per broker)."""
     config: dict[str, str] = field(default_factory=dict)
 
 
@@ -152,11 +153,16 @@ class ToolKafkaResourceManager:
         """Create topics in the namespace; return their full names."""
         specs = [TopicSpec(t) if isinstance(t, str) else t for t in topics]
         admin = await self._client()
+        default = None
+        if any(spec.replication_factor is None for spec in specs):
+            # As the event bus does (onex_registry's kafka_bus), which this package cannot import.
+            brokers = (await admin.describe_cluster())["brokers"]
+            default = max(1, min(3, len(brokers)))
         new = [
             NewTopic(
                 self.topic(spec.name),
                 spec.partitions,
-                spec.replication_factor,
+                spec.replication_factor or default,
                 topic_configs=dict(spec.config),
             )
             for spec in specs

@@ -1,0 +1,89 @@
+"""A 3-broker KRaft cluster in the process backend (ONEX_KAFKA_BROKERS=3): it forms, replicates,
+survives its partition leader stopping, and is never shared with a stack of one broker.
+
+The stack is a test's own (own state and run directories, process backend).
+"""
+
+from __future__ import annotations
+
+import own_stack
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from onex_services import members, server_settings
+from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager
+from onex_services.kinds.kafka.leaders import check_replication, partition_state
+from onex_services.manager import ToolServiceManager
+from onex_services.member_faults import MemberFaults
+from onex_services.settings import Paths
+
+pytestmark = [pytest.mark.integration, pytest.mark.requires_kafka]
+
+paths = pytest.fixture(own_stack.paths)
+manager = pytest.fixture(own_stack.manager)
+
+
+async def test_three_brokers_form_a_cluster_that_keeps_a_record_when_its_leader_stops(
+    manager: ToolServiceManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ONEX_KAFKA_BROKERS", "3")
+    lease = await manager.up(["kafka"])
+    url = lease.endpoints["kafka"].url
+    assert len(url.split(",")) == 3
+    state = manager.current()
+    assert state is not None
+    record = state.services["kafka"]
+    assert [m.name for m in members.members(record)] == ["broker-1", "broker-2", "broker-3"]
+    assert state.settings_fingerprint == server_settings.fingerprint({"kafka": {"brokers": "3"}})
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=url)
+    await admin.start()
+    try:
+        assert sorted(b["node_id"] for b in (await admin.describe_cluster())["brokers"]) == [
+            1,
+            2,
+            3,
+        ]
+        # A topic made without a factor gets the cluster's default of 3, and 2 in sync at least.
+        janitor = ToolKafkaResourceManager(url, "onex_cluster")
+        try:
+            await janitor.create_topics(["defaults"])
+        finally:
+            await janitor.close()
+        partition = await partition_state(admin, "onex_cluster.defaults", 0)
+        assert sorted(partition["replicas"]) == [1, 2, 3]
+    finally:
+        await admin.close()
+
+    faults = MemberFaults(manager)
+
+    async def stop(name: str) -> None:
+        await faults.stop("kafka", name)
+
+    async def start(name: str) -> None:
+        await faults.start("kafka", name)
+
+    proved = await check_replication(url, stop, start)
+    assert "after its leader broker-" in proved
+    # Every broker runs again, and the stack's state names their processes.
+    state = manager.current()
+    assert state is not None
+    assert all(members.processes(state.services["kafka"]))
+    rows = await manager.status(deep=True)
+    kafka = next(row for row in rows if row.kind == "kafka")
+    assert kafka.health is not None
+    assert kafka.health.healthy
+
+
+async def test_a_stack_of_one_broker_is_not_reused_for_three(
+    paths: Paths, manager: ToolServiceManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await manager.up(["kafka"])
+    single = manager.current()
+    assert single is not None
+    assert not members.members(single.services["kafka"])
+    monkeypatch.setenv("ONEX_KAFKA_BROKERS", "3")
+    await manager.up(["kafka"])
+    cluster = manager.current()
+    assert cluster is not None
+    assert cluster.settings_fingerprint != single.settings_fingerprint
+    assert len(members.members(cluster.services["kafka"])) == 3
