@@ -109,7 +109,8 @@ def test_unknown_keys_suggest_the_nearest_valid_key(tree: Tree) -> None:
         "resources.kafka.topics[0].partitons: unknown key 'partitons'; did you mean 'partitions'?",
         "zzz: unknown key 'zzz'; valid keys: extends, name, description, tags, tier, "
         "dependency_mode, node, external_services, app, skip_if_services_unavailable, "
-        "timeout_profiles, cleanup_after, isolation, limits, resources, steps, expect, metadata, "
+        "timeout_profiles, cleanup_after, isolation, limits, servers, resources, steps, expect, "
+        "metadata, "
         "compare_ignore, snapshot, strict_resources, states, start_from, on_failure",
     ]
 

@@ -142,7 +142,7 @@ class ScenarioRunner:
             scenario=scenario, namespace=namespace, modes=modes, observer=observer
         )
         if scenario.isolation is IsolationEnum.PRIVATE:
-            state.private = PrivateStack(namespace, self.options.backend)
+            state.private = PrivateStack(namespace, self.options.backend, settings=scenario.servers)
         outcome, message = OutcomeEnum.PASSED, ""
         token = current_correlation_id.set(correlation)
         ns_token = current_namespace.set(namespace)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Mapping
 
 from onex_scenario.faults import ModelLimits
 from onex_services.manager import ToolServiceManager
@@ -34,12 +35,24 @@ def private_backend(run_backend: str | None) -> str:
 class PrivateStack:
     """The services of one private scenario: a manager, its probes, and the way out."""
 
-    def __init__(self, name: str, run_backend: str | None, base: Paths | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        run_backend: str | None,
+        base: Paths | None = None,
+        settings: Mapping[str, Mapping[str, object]] | None = None,
+    ) -> None:
+        """`settings`: the scenario's own server settings (`servers:`) for this stack."""
         self.base = base or Paths.from_env()
         self.paths = private_paths(self.base, name)
         self.name = name
         self.services = RegistryExternalServiceManager(
-            ToolServiceManager(backend=private_backend(run_backend), paths=self.paths, reuse=False),
+            ToolServiceManager(
+                backend=private_backend(run_backend),
+                paths=self.paths,
+                reuse=False,
+                settings=settings,
+            ),
             label=f"private {name}",
         )
         self.probes = ServiceProbes(lambda: self.services, asyncio.Lock())

@@ -24,6 +24,15 @@ from onex_runner.fault_api import FaultApplied, FaultHandler, FaultRefused
 from onex_runner.step_api import StepContext
 
 
+async def _on_leader(spec: ModelFaultSpec, ctx: StepContext) -> FaultApplied | None:
+    """The fault on a partition's leader (`leader_of`, see member_fault_steps), else None."""
+    if spec.leader_of is None:
+        return None
+    from onex_runner.member_fault_steps import leader_fault
+
+    return await leader_fault(spec, ctx, _faults(spec, ctx)[1])
+
+
 def _faults(spec: ModelFaultSpec, ctx: StepContext) -> tuple[ServiceFaults, ServiceKind]:
     """The stack's fault switch and the target's kind, once the target is known to be real."""
     config = ctx.scenario.external_services[spec.target]
@@ -41,6 +50,8 @@ class KillFault(FaultHandler):
     service_level = True
 
     async def apply(self, spec: ModelFaultSpec, ctx: StepContext) -> FaultApplied:
+        if (on_leader := await _on_leader(spec, ctx)) is not None:
+            return on_leader
         faults, kind = _faults(spec, ctx)
         await faults.kill(kind)
 
@@ -56,6 +67,8 @@ class PauseFault(FaultHandler):
     service_level = True
 
     async def apply(self, spec: ModelFaultSpec, ctx: StepContext) -> FaultApplied:
+        if (on_leader := await _on_leader(spec, ctx)) is not None:
+            return on_leader
         faults, kind = _faults(spec, ctx)
         await faults.pause(kind)
 
@@ -85,6 +98,8 @@ class RestartFault(FaultHandler):
     service_level = True
 
     async def apply(self, spec: ModelFaultSpec, ctx: StepContext) -> FaultApplied:
+        if (on_leader := await _on_leader(spec, ctx)) is not None:
+            return on_leader
         faults, kind = _faults(spec, ctx)
         recovery = await faults.restart(kind)
         return FaultApplied(

@@ -18,6 +18,7 @@ from onex_scenario.compare_paths import compare_path_problems
 from onex_scenario.dependencies import find_cycle, service_needs
 from onex_scenario.errors import KeyPath
 from onex_scenario.fault_checks import fault_problems
+from onex_scenario.leader_checks import leader_problems
 from onex_scenario.matchers import matcher_problems
 from onex_scenario.matching import type_description_problems
 from onex_scenario.models import (
@@ -58,6 +59,7 @@ def scenario_problems(scenario: ScenarioConfigModel) -> list[Problem]:
     problems += app_problems(scenario)
     problems += network_fault_problems(scenario)
     problems += fault_problems(scenario)
+    problems += leader_problems(scenario)
     problems += [
         (("compare_ignore", index), message)
         for index, message in compare_path_problems(

@@ -310,6 +310,11 @@ class ScenarioConfigModel(BaseModel):
         default_factory=ModelLimits,
         description="Resource limits of the scenario's own servers (needs isolation: private).",
     )
+    servers: dict[str, dict[str, str | int | float | bool]] = Field(
+        default_factory=dict,
+        description="Server settings of the scenario's own stack by kind, laid over "
+        "[tool.onex.servers] (needs isolation: private), e.g. {kafka: {brokers: 3}}.",
+    )
     resources: ModelResources = Field(default_factory=ModelResources)
     steps: tuple[ModelStep, ...] = ()
     expect: tuple[ModelExpectation, ...] = ()

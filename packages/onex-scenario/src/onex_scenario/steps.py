@@ -125,6 +125,15 @@ class ModelOutputExpectation(BaseModel):
     match: MatchModeEnum = MatchModeEnum.PARTIAL
 
 
+class ModelLeaderOf(BaseModel):
+    """A partition of one of the scenario's topics (un-prefixed), whose leader a fault hits."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    topic: TopicName
+    partition: int = Field(default=0, ge=0)
+
+
 class ModelFaultSpec(BaseModel):
     """A fault on one service of the scenario (`target`, a name in `external_services`).
 
@@ -144,6 +153,11 @@ class ModelFaultSpec(BaseModel):
         description="How long the fault holds (e.g. 2s); without it, until a `heal` step.",
     )
     params: dict[str, YamlValue] = Field(default_factory=dict)
+    leader_of: ModelLeaderOf | None = Field(
+        default=None,
+        description="A service fault on the broker that leads this partition of a topic of the "
+        "scenario when the step runs (a cluster of brokers; docs/faults.md).",
+    )
 
 
 class _StepBase(BaseModel):
