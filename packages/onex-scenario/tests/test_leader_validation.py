@@ -69,7 +69,7 @@ def test_a_kill_of_a_declared_partitions_leader_loads(tmp_path: Path) -> None:
         ),
         (
             "{target: redis, action: kill, leader_of: {topic: orders}}",
-            "steps[0].fault.leader_of: 'redis' is a redis service: only Kafka has leaders",
+            "steps[0].fault.leader_of: 'redis' is a redis service: its servers have no leaders",
         ),
     ],
 )

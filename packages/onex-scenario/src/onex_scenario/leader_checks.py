@@ -13,6 +13,7 @@ from onex_scenario.errors import KeyPath
 from onex_scenario.faults import SERVICE_FAULTS, IsolationEnum
 from onex_scenario.models import ScenarioConfigModel
 from onex_scenario.steps import ModelFaultStep
+from onex_scenario.vocabulary import UnknownKindError, vocabulary
 
 Problem = tuple[KeyPath, str]
 MEMBER_FAULTS = tuple(action for action in SERVICE_FAULTS if action != "resume")
@@ -37,9 +38,12 @@ def leader_problems(scenario: ScenarioConfigModel) -> list[Problem]:
             )
             continue
         config = scenario.external_services.get(fault.target)
-        if config is not None and str(config.kind) != "kafka":
+        if config is not None and not _has_leaders(str(config.kind)):
             problems.append(
-                (path, f"'{fault.target}' is a {config.kind} service: only Kafka has leaders")
+                (
+                    path,
+                    f"'{fault.target}' is a {config.kind} service: its servers have no leaders",
+                )
             )
             continue
         if leader.topic not in topics:
@@ -68,3 +72,10 @@ def leader_problems(scenario: ScenarioConfigModel) -> list[Problem]:
             )
         )
     return problems
+
+
+def _has_leaders(kind: str) -> bool:
+    try:
+        return vocabulary(kind).has_leaders
+    except UnknownKindError:
+        return True  # the kind check reports it

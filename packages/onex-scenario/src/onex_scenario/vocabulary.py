@@ -66,6 +66,9 @@ class KindVocabulary:
     app_fields: tuple[str, ...] = ("url", "host", "port")
     namespace_handles: Mapping[str, NamespaceHandle] = field(default_factory=dict)
     applies_limits: bool = False
+    has_leaders: bool = False
+    """Its server can be a cluster whose partitions have leaders, which a service fault can
+    target (`leader_of: {topic, partition}`, see onex_scenario.leader_checks)."""
 
     @property
     def connection_fields(self) -> tuple[str, ...]:

@@ -69,6 +69,7 @@ VOCABULARY = KindVocabulary(
     client_attribute="bootstrap_servers",
     app_fields=("bootstrap_servers", "topic_prefix", "host", "port"),
     namespace_handles={"topic": "name"},  # `ns.topic("orders")`: a topic or consumer group
+    has_leaders=True,  # a cluster of brokers (cluster.py): leader faults
 )
 
 
