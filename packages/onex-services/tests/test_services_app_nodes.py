@@ -50,6 +50,7 @@ def app(paths: Paths, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
         assert ref is not None
         node = AppNode(
             depends_on=("kafka",),
+            edges={"postgres": ("kafka",)},  # the scenario's own edge
             stack=stack_key(paths),
             namespace="onex_t",
             port=port,
@@ -129,3 +130,17 @@ def test_an_app_that_died_is_down_and_other_stacks_apps_are_not_shown(
     assert web.state is RunState.DOWN
     assert web.health is not None
     assert web.health.error == "not running"
+
+
+def test_the_scenarios_own_edges_hold_while_its_app_runs(
+    paths: Paths, app: subprocess.Popen[bytes]
+) -> None:
+    postgres = _kafka(RunState.RUNNING).model_copy(update={"kind": "postgres", "health": None})
+    rows, graph = with_apps([_kafka(RunState.DOWN), postgres], paths, deep=False)
+    assert graph.needs["postgres"] == ("kafka",)
+    assert {row.kind: row for row in rows}["postgres"].blocked_by == "depends on kafka (down)"
+    elsewhere = Paths(
+        state_dir=paths.run_dir / "other", cache_dir=paths.cache_dir, run_dir=paths.run_dir
+    )
+    _, graph = with_apps([_kafka(RunState.DOWN), postgres], elsewhere, deep=False)
+    assert graph.needs["postgres"] == ()  # a stack without the app: the kinds' edges alone

@@ -24,7 +24,7 @@ from pathlib import Path
 import psutil
 from onex_registry import OnexToolError
 from onex_scenario import ModelAppSpec, ScenarioConfigModel
-from onex_scenario.dependencies import app_needs
+from onex_scenario.dependencies import app_needs, service_needs
 from onex_scenario.placeholders import render
 from onex_scenario.project_settings import node_import_root
 from onex_services import procfs
@@ -74,12 +74,15 @@ class AppUnderTest:
         services: dict[str, tuple[str, str]],
         paths: Paths | None = None,
         depends_on: tuple[str, ...] = (),
+        edges: Mapping[str, tuple[str, ...]] | None = None,
         stack: Paths | None = None,
     ) -> None:
         self.spec = spec
         self.paths = paths or Paths.from_env()
         self.depends_on = depends_on
         """The kinds of the run's real services the app depends on (its node in the graph)."""
+        self.edges = dict(edges or {})
+        """The scenario's edges between those kinds (`external_services.<name>.depends_on`)."""
         self._stack = stack or self.paths
         self.host = spec.host
         self.port = spec.port or free_port(spec.host)
@@ -206,6 +209,7 @@ class AppUnderTest:
         )
         node = AppNode(
             depends_on=self.depends_on,
+            edges=self.edges,
             stack=stack_key(self._stack),
             namespace=self._namespace,
             host=self.host,
@@ -288,5 +292,22 @@ def app_for_run(
         namespace=namespace,
         services=services,
         depends_on=tuple(sorted(set(needs))),
+        edges=_kind_edges(scenario, services),
         stack=stack,
     )
+
+
+def _kind_edges(
+    scenario: ScenarioConfigModel, services: Mapping[str, tuple[str, str]]
+) -> dict[str, tuple[str, ...]]:
+    """The scenario's edges between its real services, by kind (the stack's graph is one of
+    kinds)."""
+    edges: dict[str, tuple[str, ...]] = {}
+    for name, deps in service_needs(scenario).items():
+        if name not in services:
+            continue
+        kind = services[name][0]
+        targets = {services[dep][0] for dep in deps if dep in services} - {kind}
+        if targets:
+            edges[kind] = tuple(sorted(targets.union(edges.get(kind, ()))))
+    return edges

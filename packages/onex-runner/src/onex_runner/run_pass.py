@@ -148,8 +148,7 @@ def _health_round(runner: ScenarioRunner) -> HealthRound | None:
 
     async def with_apps() -> tuple[list[HealthResult], dict[str, tuple[str, ...]]]:
         found = await held.health_round() if held is not None else []
-        results, needs = await app_round(apps, held, found)
-        return [*found, *results], needs
+        return await app_round(apps, held, found)
 
     return with_apps
 

@@ -33,6 +33,9 @@ class AppNode(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     depends_on: tuple[str, ...] = ()
+    edges: dict[str, tuple[str, ...]] = {}
+    """The scenario's own edges between the kinds of its services (`external_services.<name>.
+    depends_on`), which hold while the app runs."""
     stack: str = ""
     namespace: str = ""
     host: str = "127.0.0.1"

@@ -3,8 +3,9 @@
 An app is started by a scenario run, not by the service manager, so the stack's state file does
 not know it; the app ledger does (`app_ledger.AppNode`: the kinds it depends on, the stack its
 services belong to, how to probe it). Each live app of this stack becomes a row beside the
-services' (backend `app`) and a node of the graph under what it depends on, and the chain
-applies to it like to any service: an app whose Kafka died is down, the chain named
+services' (backend `app`) and a node of the graph under what it depends on (with its
+scenario's own edges between services, while it runs), and the chain applies to it like to any
+service: an app whose Kafka died is down, the chain named
 (`depends on kafka (down)`), although its process runs.
 
 Its own health is its readiness probe asked once (the HTTP path answering its status, or its
@@ -23,7 +24,7 @@ from onex_services import launcher
 from onex_services.app_ledger import AppRecord, live_apps
 from onex_services.catalog import kind_graph, kind_specs
 from onex_services.chain import chained_rows
-from onex_services.graph import ServiceGraph
+from onex_services.graph import DependencyError, ServiceGraph
 from onex_services.models import HealthResult, HealthStatus, RunState, ServiceStatus
 from onex_services.ports import port_accepts
 from onex_services.settings import Paths
@@ -49,12 +50,19 @@ def with_apps(
     ]
     names = _node_names(records)
     known = set(kind_specs())
-    extra = {
-        name: [dep for dep in record.node.depends_on if dep in known]
-        for name, record in zip(names, records, strict=True)
-        if record.node is not None
-    }
-    graph = kind_graph(extra)
+    extra: dict[str, list[str]] = {}
+    for name, record in zip(names, records, strict=True):
+        assert record.node is not None
+        extra[name] = [dep for dep in record.node.depends_on if dep in known]
+    edges: dict[str, list[str]] = {}
+    for record in records:
+        assert record.node is not None
+        for kind, deps in record.node.edges.items():
+            edges.setdefault(kind, []).extend(dep for dep in deps if dep in known)
+    try:
+        graph = kind_graph({**edges, **extra})
+    except DependencyError:  # two scenarios' edges that make a ring together: theirs go
+        graph = kind_graph(extra)
     apps = [_row(name, record, deep) for name, record in zip(names, records, strict=True)]
     return chained_rows([*rows, *apps], graph), graph
 
