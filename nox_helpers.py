@@ -106,9 +106,6 @@ def _service_stack(
             session.run(*services, "stop", "--force")
 
 
-ECHO_KIND_PACKAGE = "onex-echo-kind"
-
-
 def _keep_service_logs(session: nox.Session, services: tuple[str, ...]) -> None:
     """Copy each service's log into reports/service-logs/ (CI keeps reports/ as artifacts),
     secrets redacted and mode 0600 (`onex services logs --save`); a service without a log is
@@ -123,16 +120,13 @@ def _keep_service_logs(session: nox.Session, services: tuple[str, ...]) -> None:
 def _docker_ready(session: nox.Session) -> str:
     """What a session on Docker needs first; returns the owner its dockerd is recorded with.
 
-    The test-only echo kind (packages/onex-services/tests/fourth_kind) has no compose service:
-    installed, it would be one of "all services" and no compose stack could serve them (its
-    tests run in the process tiers). Kafka's jars go into its image. A dockerd started for the
-    session is recorded with the owner and stopped at the end (`images engine-stop OWNER`); an
-    engine that already ran is left running.
+    Every workspace package is installed, the test-only echo kind too: a kind with no compose
+    service runs as a process beside the compose stack. `onex services install` fetches what
+    the images take (Kafka's and Connect's jars, Toxiproxy's binaries). A dockerd started for
+    the session is recorded with the owner and stopped at the end (`images engine-stop OWNER`);
+    an engine that already ran is left running.
     """
-    session.env["ONEX_SYNC_WITHOUT"] = ECHO_KIND_PACKAGE
     _sync(session)
-    session.run("uv", "pip", "uninstall", f"--python={session.virtualenv.location}",
-                ECHO_KIND_PACKAGE, silent=True)  # fmt: skip
     if os.geteuid() != 0 and shutil.which("docker") is None:
         session.skip("no Docker client and not root: no Docker engine can be set up here")
     session.run("python", "-m", "onex_services", "install")

@@ -309,18 +309,9 @@ def compose(session: nox.Session) -> None:
         # exists (unless ONEX_IMAGE_<KIND> names another), so no kind is named here.
         session.run("python", "-m", "onex_services.images", "build")
         with _service_stack(session, "nox-compose", backend="compose"):
+            # Every kind runs here: a container where it has a compose service, else a
+            # process beside the containers (the fourth-kind test's echo server).
             paths = (*_package_tests(), "scenarios/integration")
-            ignore = "--ignore=packages/onex-services/tests/test_fourth_kind.py"
-            # Tests that need a kind with no compose service (Kafka Connect) run in the process
-            # tiers; each test carries its kinds' requires_<kind> markers.
-            left_out = session.run(
-                "python", "-c", "from onex_services.catalog import kind_specs; "
-                "print(*(k for k, s in kind_specs().items() if s.compose is None))",
-                silent=True,
-            )  # fmt: skip
-            marker = "(integration or compose)" + "".join(
-                f" and not requires_{kind}" for kind in str(left_out or "").split()
-            )
-            _run_pytest(session, marker, *paths, extra=(ignore,))
+            _run_pytest(session, "integration or compose", *paths)
     finally:
         session.run("python", "-m", "onex_services.images", "engine-stop", owner)

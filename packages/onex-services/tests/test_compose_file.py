@@ -48,7 +48,7 @@ def test_a_kinds_extra_ports_and_details_come_from_the_stacks_values(
     for kind in with_more:
         part = fragment(kind)
         more = part.more_ports(values) if part.more_ports else []
-        assert services[kind]["ports"][1:] == more
+        assert services[kind].get("ports", [])[1:] == more
         record = backend._record(kind, values, "p", tmp_path / "compose.env", tmp_path, None)
         for key, value in (part.details(values) if part.details else {}).items():
             assert record.details[key] == value
@@ -82,3 +82,12 @@ def test_a_stack_dir_without_its_compose_file_gets_one_to_be_stopped_with(tmp_pa
     (tmp_path / "compose.env").write_text("ONEX_OWNER=1\n")
     ComposeBackend(Paths.from_env())._client("onex-old", tmp_path / "compose.env", WITH_COMPOSE)
     assert kinds_in(tmp_path) == WITH_COMPOSE
+
+
+def test_a_dependant_depends_on_what_it_needs_in_the_same_stack() -> None:
+    """So that `down` stops a dependant (Kafka Connect) before what it needs."""
+    for kind in WITH_COMPOSE:
+        needs = [dep for dep in kind_spec(kind).depends_on if dep in WITH_COMPOSE]
+        services = compose_document([*needs, kind])["services"]
+        assert services[kind].get("depends_on", []) == needs
+        assert "depends_on" not in compose_document([kind])["services"][kind]

@@ -8,6 +8,10 @@ inside, so its advertised address is right for clients on the host). What a kind
 stack (its image, secrets such as generated passwords, extra settings, its client string) is
 its spec's `compose` fragment; secrets are kept in an env file readable by the owner only and
 never printed.
+
+A kind with no compose fragment (a user's kind, the test-only echo kind) runs beside the
+containers as a process of the stack, so a compose stack serves every registered kind; the stack
+starts wave by wave in dependency order (see `compose_waves`).
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ from onex_services.backends.compose_file import (
     kinds_in,
     write_compose_file,
 )
-from onex_services.catalog import kind_spec
+from onex_services.backends.compose_waves import beside, probe_dependencies, split_kinds
+from onex_services.backends.process import ProcessBackend
+from onex_services.catalog import dependency_urls, kind_graph, kind_spec
 from onex_services.errors import BackendUnavailableError, ServiceStartError
 from onex_services.models import ServiceKind, ServiceRecord
 from onex_services.ownership import write_private
@@ -60,10 +66,14 @@ class ComposeBackend:
 
     def __init__(self, paths: Paths) -> None:
         self._paths = paths
+        self._beside = ProcessBackend(paths)
 
     def check_available(self, kinds: Sequence[ServiceKind]) -> None:
-        for kind in kinds:
-            fragment(kind)
+        in_compose, beside = split_kinds(kinds)
+        if beside:
+            self._beside.check_available(beside)
+        if not in_compose:
+            return
         if not docker_engine.engine_answers():
             raise BackendUnavailableError(
                 "no Docker engine answers",
@@ -106,10 +116,15 @@ class ComposeBackend:
         ]
 
     def _write_env(
-        self, stack_dir: Path, kinds: Sequence[ServiceKind]
+        self,
+        stack_dir: Path,
+        kinds: Sequence[ServiceKind],
+        stack: Mapping[ServiceKind, ServiceRecord] | None = None,
     ) -> tuple[Path, dict[str, str]]:
         """The stack's env file and compose file, for the kinds it runs already and `kinds`:
-        the values of running services are kept, new kinds get a free port and fresh secrets."""
+        the values of running services are kept, new kinds get a free port and fresh secrets
+        (and what their fragment makes of the client strings of the `stack`'s servers they
+        depend on)."""
         env_file = stack_dir / "compose.env"
         values = _read_env(env_file)
         values.update({"ONEX_OWNER": str(os.getpid()), "ONEX_RUN_ID": stack_dir.name})
@@ -121,6 +136,8 @@ class ComposeBackend:
             values[kind_spec(kind).port_env] = str(free_port())
             values.update({name: secrets.token_urlsafe(18) for name in part.secrets})
             values.update(part.env())
+            if part.dependency_env is not None:
+                values.update(part.dependency_env(dependency_urls(kind, stack or {})))
             image = _chosen_image(kind)
             if image:
                 values[kind_spec(kind).image_env] = image
@@ -156,20 +173,61 @@ class ComposeBackend:
         *,
         running: Mapping[ServiceKind, ServiceRecord] | None = None,
     ) -> dict[ServiceKind, ServiceRecord]:
+        """`kinds` wave by wave in dependency order: in each, the containers (one `compose up`)
+        and the kinds without a compose service (as processes) side by side."""
+        stack = dict(running or {})
+        started: dict[ServiceKind, ServiceRecord] = {}
+        try:
+            for wave in kind_graph().layers(kinds):
+                await probe_dependencies(wave, started, {**stack, **started})
+                started.update(await self._wave(wave, stack_dir, {**stack, **started}))
+        except BaseException:
+            await self.stop(list(started.values()), grace_s=5.0)
+            raise
+        return started
+
+    async def _wave(
+        self,
+        wave: Sequence[ServiceKind],
+        stack_dir: Path,
+        stack: Mapping[ServiceKind, ServiceRecord],
+    ) -> dict[ServiceKind, ServiceRecord]:
+        """One wave: its containers and its processes beside them at once; when one part
+        fails, the other is stopped and the first failure raised."""
+        in_compose, processes = split_kinds(wave)
+        jobs = []
+        if in_compose:
+            jobs.append(self._up(in_compose, stack_dir, stack))
+        if processes:
+            jobs.append(self._beside.start(processes, stack_dir, running=stack))
+        results = await asyncio.gather(*jobs, return_exceptions=True)
+        done = {kind: r for part in results if isinstance(part, dict) for kind, r in part.items()}
+        failed = [part for part in results if isinstance(part, BaseException)]
+        if failed:
+            await self.stop(list(done.values()), grace_s=5.0)
+            raise failed[0]
+        return done
+
+    async def _up(
+        self,
+        kinds: Sequence[ServiceKind],
+        stack_dir: Path,
+        stack: Mapping[ServiceKind, ServiceRecord],
+    ) -> dict[ServiceKind, ServiceRecord]:
+        """One `compose up --wait` of `kinds` (and nothing else of the stack)."""
         project = f"onex-{stack_dir.name}".lower()
-        env_file, values = self._write_env(stack_dir, kinds)
+        env_file, values = self._write_env(stack_dir, kinds, stack)
         _write_settings(stack_dir)
         docker = self._client(project, env_file)
-        services = [kind for kind in kinds]
+        services = [str(kind) for kind in kinds]
         try:
             await asyncio.to_thread(
-                docker.compose.up, services=services, detach=True, wait=True, quiet=True
-            )
+                docker.compose.up, services=services, detach=True, wait=True, quiet=True,
+                dependencies=False,
+            )  # fmt: skip
         except DockerException as exc:
             log = _write_logs(docker, stack_dir / "compose.log")
-            await asyncio.to_thread(
-                docker.compose.down, volumes=True, remove_orphans=True, quiet=True
-            )
+            await asyncio.to_thread(docker.compose.rm, services, stop=True, volumes=True)
             raise ServiceStartError(
                 f"docker compose could not start {', '.join(services)}",
                 cause=(exc.stderr or str(exc))[-800:],
@@ -192,33 +250,52 @@ class ComposeBackend:
         *,
         running: Mapping[ServiceKind, ServiceRecord] | None = None,
     ) -> ServiceRecord:
+        if beside(record):
+            return await self._beside.restart(record, stack_dir, running=running)
         docker = self._client_of(record)
         await asyncio.to_thread(
-            docker.compose.up, services=[record.kind], detach=True, wait=True, quiet=True
-        )
+            docker.compose.up, services=[record.kind], detach=True, wait=True, quiet=True,
+            dependencies=False,
+        )  # fmt: skip
         return record
 
     def is_running(self, record: ServiceRecord) -> bool:
+        if beside(record):
+            return self._beside.is_running(record)
         return port_accepts(record.host, record.port)
 
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
-        for _project, docker in self._clients(records):
-            await asyncio.to_thread(
-                docker.compose.down,
-                volumes=True,
-                remove_orphans=True,
-                timeout=int(grace_s),
-                quiet=True,
-            )
+        """The processes beside first (they may depend on containers, never the other way
+        round), then each project: all of it down, or only the containers of `records`."""
+        await self._beside.stop([r for r in records if beside(r)], grace_s=grace_s)
+        containers = [record for record in records if not beside(record)]
+        for project, docker in self._clients(containers):
+            env_file = next(Path(r.details["env_file"]) for r in containers
+                            if r.details["project"] == project)  # fmt: skip
+            named = [str(r.kind) for r in containers if r.details["project"] == project]
+            if set(named) >= set(kinds_in(env_file.parent)):
+                await asyncio.to_thread(
+                    docker.compose.down,
+                    volumes=True,
+                    remove_orphans=True,
+                    timeout=int(grace_s),
+                    quiet=True,
+                )
+            else:  # the rest of the stack keeps running (a service added that failed)
+                await asyncio.to_thread(docker.compose.stop, named, timeout=int(grace_s))
+                await asyncio.to_thread(docker.compose.rm, named, stop=True, volumes=True)
 
     def refresh_log(self, record: ServiceRecord) -> None:
         """Write the container's log so far into the record's log file (the engine keeps it)."""
+        if beside(record):
+            return
         if record.log_path is not None:
             _write_logs(self._client_of(record), Path(record.log_path), [record.kind])
 
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path | None) -> list[str]:
-        removed: list[str] = []
-        for project, docker in self._clients(records):
+        # The ledger of the processes beside is read even with no record of them left.
+        removed = self._beside.reap([r for r in records if beside(r)], stack_dir)
+        for project, docker in self._clients([r for r in records if not beside(r)]):
             docker.compose.down(volumes=True, remove_orphans=True, timeout=0, quiet=True)
             removed.append(f"compose project {project}")
         return removed

@@ -51,10 +51,13 @@ def compose_document(
 ) -> dict[str, Any]:
     """The compose model of a stack running `kinds` (as `docker compose` reads it); `values`
     are the stack's env values, which a fragment's `more_ports` reads."""
-    return {
-        "name": "${COMPOSE_PROJECT_NAME:-onex}",
-        "services": {str(kind): _service(kind, values or {}) for kind in kinds},
-    }
+    chosen = list(kinds)
+    services = {str(kind): _service(kind, values or {}) for kind in chosen}
+    for kind in chosen:  # so that `down` stops a dependant before what it needs
+        needs = [dep for dep in kind_spec(kind).depends_on if dep in services]
+        if needs:
+            services[str(kind)]["depends_on"] = needs
+    return {"name": "${COMPOSE_PROJECT_NAME:-onex}", "services": services}
 
 
 def write_compose_file(

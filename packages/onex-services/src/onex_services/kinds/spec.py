@@ -262,6 +262,8 @@ class ComposeFragment:
     joins the stack, kept while it runs). `client_url(host, port, values)` reads those values
     (e.g. a password) into the client string.
 
+    `dependency_env(urls)` makes env values from the client strings of the kinds it
+    `depends_on` (Kafka Connect's bootstrap servers); they are started and healthy first.
     `more_ports(values)` are further `127.0.0.1:host:inside` ports to publish (Kafka's proxy-slot
     listeners), `details(values)` further record details (its `proxy_slots`), both read from the
     stack's env values. `network_mode="host"` runs the container in the host's network (no
@@ -280,6 +282,7 @@ class ComposeFragment:
     secrets: tuple[str, ...] = ()
     env: Callable[[], dict[str, str]] = dict
     prepare_image: Callable[[Path, Paths], None] | None = None
+    dependency_env: Callable[[Mapping[str, str]], dict[str, str]] | None = None
     more_ports: Callable[[Mapping[str, str]], list[str]] | None = None
     details: Callable[[Mapping[str, str]], dict[str, str]] | None = None
     network_mode: str | None = None

@@ -8,6 +8,8 @@ knows about it. It is written as one kind module plus an entry point, like any u
   Maven Central at the broker's version (`dist`);
 - process starter: `ConnectDistributed` with infra/process/connect configs; its group and its
   config, offsets and status topics are named after the stack (`onex-connect.<stack>`);
+- compose: `onex/connect:local`, the same worker, jars and config template in a container
+  (`compose`);
 - probe: a FileStream source connector moves fresh lines into a topic, read back (`probe`);
 - janitor: connectors `<ns>.<name>` (`janitor`).
 """
@@ -21,6 +23,7 @@ from onex_scenario.vocabulary import KindVocabulary
 from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, spawn
 from onex_services.errors import ServiceStartError
+from onex_services.kinds.connect.compose import COMPOSE
 from onex_services.kinds.connect.dist import install_connect, require_connect
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.spec import (
@@ -134,5 +137,6 @@ SPEC = KindSpec(
     server_program=java_path,
     depends_on=(NEEDS,),
     make_dependent_probe=_dependent_probe,
+    compose=COMPOSE,
     on_demand=True,
 )
