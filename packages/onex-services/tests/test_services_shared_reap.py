@@ -5,9 +5,9 @@ are not.
 
 Every namespace gets the same resources on the real Kafka, PostgreSQL and Redis (a topic, a
 schema with a table, a key). Markers are written as another machine would have written them:
-- `dead`: made 3 h ago by a run that stopped renewing 3 h ago (lease 60 s), with no claim here;
-- `leased`: made 3 h ago, its run renewed the marker just now;
-- `claimed`: made 3 h ago, lease long expired, but this machine holds a claim for a live run;
+- `dead`: made 90 min ago by a run that stopped renewing then (lease 60 s), with no claim here;
+- `leased`: made 90 min ago, its run renewed the marker just now;
+- `claimed`: made 90 min ago, lease long expired, but this machine holds a claim for a live run;
 - `bare`: a harness-named namespace with no marker at all;
 - `alien`: carries a copy of a valid marker but is not named like a harness namespace.
 """
@@ -45,7 +45,10 @@ from onex_services.start_reap import reap_age_s
 
 pytestmark = pytest.mark.integration
 
-HOURS_AGO_3 = 3 * 3600.0
+AGO = 90 * 60.0
+"""How old the planted namespaces are: past the 1 h the tests reap at, short of the 2 h that
+every start against an external server reaps at by default (`start_reap`), so another test's
+start in the same tier never takes them first."""
 
 
 async def _fill(namespace: str, urls: Mapping[ServiceKind, str]) -> None:
@@ -72,7 +75,7 @@ def _mark(run_id: str, *, renewed_ago: float, lease_s: float) -> NamespaceMark:
     return NamespaceMark(
         run_id=run_id,
         host="ci-machine-that-crashed",
-        created_at=now - HOURS_AGO_3,
+        created_at=now - AGO,
         renewed_at=now - renewed_ago,
         lease_s=lease_s,
     )
@@ -119,14 +122,10 @@ async def _planted(
     }
     for name in names.values():
         await _fill(name, urls)
-    await mark_namespace(names["dead"], urls, _mark("deadrun", renewed_ago=HOURS_AGO_3, lease_s=60))
+    await mark_namespace(names["dead"], urls, _mark("deadrun", renewed_ago=AGO, lease_s=60))
     await mark_namespace(names["leased"], urls, _mark("otherrun", renewed_ago=0, lease_s=3600))
-    await mark_namespace(
-        names["claimed"], urls, _mark("thisrun", renewed_ago=HOURS_AGO_3, lease_s=60)
-    )
-    await mark_namespace(
-        names["alien"], urls, _mark("deadrun", renewed_ago=HOURS_AGO_3, lease_s=60)
-    )
+    await mark_namespace(names["claimed"], urls, _mark("thisrun", renewed_ago=AGO, lease_s=60))
+    await mark_namespace(names["alien"], urls, _mark("deadrun", renewed_ago=AGO, lease_s=60))
     yield names
     for name in names.values():
         await cleanup_namespace(name, urls)
@@ -151,7 +150,7 @@ async def test_reap_older_than_drops_only_the_dead_runs_marked_namespace(
     # topic and marker topic, schema (its comment is the marker), key and marker key
     assert len(before["dead"]) == 5
     try:
-        lines = await manager.reap(parse_duration("2h"))
+        lines = await manager.reap(parse_duration("1h"))
         after = {role: await verify_clean(name, urls) for role, name in planted.items()}
     finally:
         manager.claims.release(planted["claimed"])
@@ -238,7 +237,7 @@ async def test_a_start_against_an_external_cluster_reaps_by_age_and_spares_a_liv
 ) -> None:
     endpoints = [real_kafka, real_postgres, real_redis]
     urls: dict[ServiceKind, str] = {ep.kind: ep.url for ep in endpoints}
-    # A live run of this machine whose namespace is 3 h old: its marker's lease (2 s) runs out
+    # A live run of this machine whose namespace is 90 min old: its marker's lease (2 s) runs out
     # again and again, and the keeper renews it each time before it does.
     live = f"{planted['dead'][:30]}_live"
     await _fill(live, urls)
@@ -262,7 +261,7 @@ async def test_a_start_against_an_external_cluster_reaps_by_age_and_spares_a_liv
         assert await verify_clean(planted["dead"], urls) == before["dead"]
         assert not [line for line in said if "removed" in line]
 
-        monkeypatch.delenv("ONEX_REAP_OLDER_THAN")  # the default: 2h
+        monkeypatch.setenv("ONEX_REAP_OLDER_THAN", "1h")
         manager, said = _external_manager(monkeypatch, tmp_path / "on", endpoints)
         lease = await manager.acquire(list(urls), label="ci machine")
         await manager.release(lease)

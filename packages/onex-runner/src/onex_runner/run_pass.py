@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from onex_runner.app_health import app_round
+from onex_runner.capacity_check import check_capacity
 from onex_runner.engine import RunOptions, ScenarioRunner
 from onex_runner.events import EventStream, HealthRound, sample
 from onex_runner.interrupts import RunInterrupt, run_to_end
@@ -91,6 +92,8 @@ async def run_pass(
             stream.emit("scenario_queued", id=first_id + i, name=names[i], path=str(loaded.path),
                         tier=str(scenario.tier), tags=list(scenario.tags))  # fmt: skip
         sampler = asyncio.create_task(sample(stream, lambda: _health_round(runner)))
+    for warning in await check_capacity(runner, scenarios, setup.workers):
+        console.print(Text(warning, style="yellow"), soft_wrap=True)
     limit = asyncio.Semaphore(max(1, setup.workers))
     results: dict[int, ModelScenarioResult] = {}
     with Progress(

@@ -105,6 +105,15 @@ class ToolServiceManager:
             lines.extend(await reap_marked(endpoints, self.claims, older_than_s))
         return lines
 
+    def running_endpoints(self) -> dict[ServiceKind, ServiceEndpoint]:
+        """The servers that run now, found without starting anything: the stack's, then those
+        given in the environment."""
+        state = self.store.load()
+        endpoints = {record.kind: record.endpoint for record in running_records(state, self.paths)}
+        for kind, given in given_endpoints().items():
+            endpoints.setdefault(kind, external_record(given).endpoint)
+        return endpoints
+
     @property
     def claims(self) -> NamespaceClaims:
         """Who owns which namespace on the services of this state dir (see `claims`)."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from onex_services.catalog import kind_spec
-from onex_services.kinds.spec import NamespaceSeeder
+from onex_services.kinds.hooks import NamespaceSeeder
 from onex_services.models import ServiceKind
 
 StackLock = Callable[[], Any]

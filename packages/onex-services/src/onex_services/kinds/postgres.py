@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -33,6 +33,7 @@ from onex_services.kinds.connection import (
     text_field,
     url_parts,
 )
+from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
 from onex_services.kinds.postgres_limits import apply_postgres_limits
 from onex_services.kinds.postgres_probe import PostgresProbe
 from onex_services.kinds.postgres_schemas import PostgresSchemaAdmin, scoped_dsn
@@ -44,7 +45,6 @@ from onex_services.kinds.spec import (
     KindSpec,
     NamespaceAdmin,
     NamespaceMarks,
-    NamespaceSeeder,
     Probe,
     ProcessStart,
     Progress,
@@ -291,6 +291,18 @@ def _namespace_seeder(url: str) -> NamespaceSeeder:
     return PostgresSeeder(url)
 
 
+def _capacity_reader(url: str) -> CapacityReader:
+    from onex_services.kinds.postgres_capacity import PostgresCapacity
+
+    return PostgresCapacity(url)
+
+
+def _capacity_need(workers: int, scenarios: Sequence[Any]) -> int:
+    from onex_services.kinds.postgres_capacity import connections_needed
+
+    return connections_needed(workers, scenarios)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     return PostgresSchemaAdmin(url)
 
@@ -337,6 +349,7 @@ SPEC = KindSpec(
     namespace_admin=_namespace_admin,
     namespace_marks=_namespace_marks,
     namespace_seeder=_namespace_seeder,
+    capacity=KindCapacity(reader=_capacity_reader, need=_capacity_need),
     server_program=_server_program,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +32,7 @@ from onex_services.kinds.connection import (
     address_of_url,
     url_parts,
 )
+from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
 from onex_services.kinds.redis_limits import apply_redis_limits
 from onex_services.kinds.redis_prefixes import RedisPrefixAdmin, key_prefix
 from onex_services.kinds.spec import (
@@ -42,7 +43,6 @@ from onex_services.kinds.spec import (
     KindSpec,
     NamespaceAdmin,
     NamespaceMarks,
-    NamespaceSeeder,
     Probe,
     ProcessStart,
     Progress,
@@ -239,6 +239,18 @@ def _namespace_seeder(url: str) -> NamespaceSeeder:
     return RedisSeeder(url)
 
 
+def _capacity_reader(url: str) -> CapacityReader:
+    from onex_services.kinds.redis_capacity import RedisCapacity
+
+    return RedisCapacity(url)
+
+
+def _capacity_need(workers: int, scenarios: Sequence[Any]) -> int:
+    from onex_services.kinds.redis_capacity import clients_needed
+
+    return clients_needed(workers, scenarios)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     return RedisPrefixAdmin(url)
 
@@ -284,6 +296,7 @@ SPEC = KindSpec(
     namespace_admin=_namespace_admin,
     namespace_marks=_namespace_marks,
     namespace_seeder=_namespace_seeder,
+    capacity=KindCapacity(reader=_capacity_reader, need=_capacity_need),
     server_program=find_redis_server,
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(

@@ -17,6 +17,7 @@ from onex_scenario.vocabulary import KindVocabulary
 
 from onex_services.catalog import fixture_name, marker_name
 from onex_services.kinds.connection import ConnectionUse
+from onex_services.kinds.hooks import KindCapacity, NamespaceSeeder
 from onex_services.members import MemberOps
 from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.passwords import stack_password
@@ -124,22 +125,6 @@ class StateReader(Protocol):
     async def discard(self, namespace: str, saved: Any) -> None: ...
 
     async def held_connections(self, namespace: str) -> dict[str, Any]: ...
-
-    async def close(self) -> None: ...
-
-
-class NamespaceSeeder(Protocol):
-    """Puts the kind's part of a seeded state into test namespaces (see `namespace_seeds`).
-
-    `prepare(section)` runs once per state and session, under the shared stack's lock: it keeps
-    on the server what can be copied there (a seed schema) and returns what `put` needs (a
-    seed's name, encoded records); None when the section holds nothing for the kind. `put`
-    gives one namespace (already made) that state and says what it did in a few words.
-    """
-
-    async def prepare(self, section: Any) -> Any: ...
-
-    async def put(self, prepared: Any, namespace: str) -> str: ...
 
     async def close(self) -> None: ...
 
@@ -329,6 +314,8 @@ class KindSpec:
     namespace_marks: Callable[[str], NamespaceMarks] | None = None
     """The kind's markers of namespaces on a server (None: its namespaces are never reaped by
     age, see `shared_reap`)."""
+    capacity: KindCapacity | None = None
+    """What a run takes of a server's limits (None: the kind's servers are not checked)."""
     namespace_seeder: Callable[[str], NamespaceSeeder] | None = None
     """Seeded states in test namespaces (`@pytest.mark.onex_state`); None: the kind has none."""
     connection: ConnectionUse | None = None

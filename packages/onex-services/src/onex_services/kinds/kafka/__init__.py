@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from onex_scenario.vocabulary import KindVocabulary
 from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, run_step, spawn
 from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
+from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
 from onex_services.kinds.kafka.compose_slots import slot_details, slot_env, slot_ports
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
@@ -37,7 +38,6 @@ from onex_services.kinds.spec import (
     KindSpec,
     NamespaceAdmin,
     NamespaceMarks,
-    NamespaceSeeder,
     Probe,
     ProcessStart,
     Progress,
@@ -210,6 +210,18 @@ def _namespace_seeder(url: str) -> NamespaceSeeder:
     return KafkaSeeder(url)
 
 
+def _capacity_reader(url: str) -> CapacityReader:
+    from onex_services.kinds.kafka.capacity import KafkaCapacity
+
+    return KafkaCapacity(url)
+
+
+def _capacity_need(workers: int, scenarios: Sequence[Any]) -> int:
+    from onex_services.kinds.kafka.capacity import partitions_needed
+
+    return partitions_needed(workers, scenarios)
+
+
 def _namespace_admin(url: str) -> NamespaceAdmin:
     from onex_services.kinds.kafka.janitor import KafkaNamespaceAdmin
 
@@ -289,6 +301,7 @@ SPEC = KindSpec(
     namespace_admin=_namespace_admin,
     namespace_marks=_namespace_marks,
     namespace_seeder=_namespace_seeder,
+    capacity=KindCapacity(reader=_capacity_reader, need=_capacity_need),
     server_program=java_path,
     proxied_by_slots=True,
     members=MemberOps(restart=_restart_member, locate=_locate_member),
