@@ -1,7 +1,9 @@
-"""Helpers to write scenario files for the runner's tests, and a stack of a test's own."""
+"""Helpers to write scenario files for the runner's tests; stacks and state dirs of a test's own."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -13,6 +15,7 @@ import yaml
 from onex_runner import ModelScenarioResult, RunOptions, ScenarioRunner
 from onex_scenario.loader import ScenarioLoader
 from onex_services.manager import ToolServiceManager
+from onex_services.settings import Paths
 
 ScenarioWriter = Callable[..., Path]
 
@@ -58,4 +61,18 @@ def own_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ToolS
     monkeypatch.setenv("ONEX_SERVICES_BACKEND", "process")
     monkeypatch.setenv("ONEX_DISCOVER", "0")
     yield ToolServiceManager()
+    shutil.rmtree(run_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def own_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
+    """State in tmp_path, the run dir under /tmp; both in the environment of this test, so the
+    servers it starts are its own and never a session's shared stack."""
+    run_dir = Path(f"/tmp/onex-{os.getuid()}-tests") / uuid.uuid4().hex[:8]
+    chosen = dataclasses.replace(Paths.from_env(), state_dir=tmp_path / "state", run_dir=run_dir)
+    monkeypatch.setenv("ONEX_STATE_DIR", str(chosen.state_dir))
+    monkeypatch.setenv("ONEX_RUN_DIR", str(chosen.run_dir))
+    monkeypatch.setenv("ONEX_SERVICES_BACKEND", "process")
+    monkeypatch.setenv("ONEX_REUSE", "0")
+    yield chosen
     shutil.rmtree(run_dir, ignore_errors=True)

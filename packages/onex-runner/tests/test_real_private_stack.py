@@ -7,16 +7,12 @@ never the integration session's shared one.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,19 +28,6 @@ from onex_services.state import STATE_FILE, StackState
 
 pytestmark = [pytest.mark.integration, pytest.mark.requires_redis]
 # (the limits test also starts a PostgreSQL of its own)
-
-
-@pytest.fixture
-def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
-    """State in tmp_path, the run dir under /tmp; both in the environment of this test."""
-    run_dir = Path(f"/tmp/onex-{os.getuid()}-tests") / uuid.uuid4().hex[:8]
-    chosen = dataclasses.replace(Paths.from_env(), state_dir=tmp_path / "state", run_dir=run_dir)
-    monkeypatch.setenv("ONEX_STATE_DIR", str(chosen.state_dir))
-    monkeypatch.setenv("ONEX_RUN_DIR", str(chosen.run_dir))
-    monkeypatch.setenv("ONEX_SERVICES_BACKEND", "process")
-    monkeypatch.setenv("ONEX_REUSE", "0")
-    yield chosen
-    shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def _scenario(tmp_path: Path, steps: str) -> Path:
@@ -66,8 +49,8 @@ def _scenario(tmp_path: Path, steps: str) -> Path:
     return path
 
 
-def _private_states(paths: Paths) -> list[StackState]:
-    root = paths.state_dir / PRIVATE_DIR
+def _private_states(own_paths: Paths) -> list[StackState]:
+    root = own_paths.state_dir / PRIVATE_DIR
     found = []
     for state_file in sorted(root.glob(f"*/{STATE_FILE}")) if root.is_dir() else []:
         try:
@@ -78,9 +61,9 @@ def _private_states(paths: Paths) -> list[StackState]:
 
 
 async def test_a_kill_on_the_private_stack_leaves_the_shared_one_alone(
-    paths: Paths, tmp_path: Path
+    own_paths: Paths, tmp_path: Path
 ) -> None:
-    shared = ToolServiceManager(paths=paths, backend="process", reuse=False)
+    shared = ToolServiceManager(paths=own_paths, backend="process", reuse=False)
     lease = await shared.acquire(["redis"], label="bystander")
     try:
         state = shared.current()
@@ -117,14 +100,14 @@ async def test_a_kill_on_the_private_stack_leaves_the_shared_one_alone(
         health = await shared.health(["redis"])
         assert [h.healthy for h in health] == [True]
         # Nothing of the private stack is left: no state dir, no stack dir but the shared one.
-        assert not list((paths.state_dir / PRIVATE_DIR).iterdir())
-        assert [p.name for p in paths.run_dir.glob("stack-*")] == [Path(state.stack_dir).name]
+        assert not list((own_paths.state_dir / PRIVATE_DIR).iterdir())
+        assert [p.name for p in own_paths.run_dir.glob("stack-*")] == [Path(state.stack_dir).name]
     finally:
         await shared.release(lease)
 
 
 def test_a_private_stack_of_a_harness_killed_with_sigkill_is_reaped(
-    paths: Paths, tmp_path: Path
+    own_paths: Paths, tmp_path: Path
 ) -> None:
     scenario = _scenario(tmp_path, "- {id: hold, wait: 120s, timeout: 150s}\n")
     harness = subprocess.Popen(
@@ -136,7 +119,7 @@ def test_a_private_stack_of_a_harness_killed_with_sigkill_is_reaped(
         deadline = time.monotonic() + 120
         while server is None and time.monotonic() < deadline:
             assert harness.poll() is None, "the harness ended before its private stack ran"
-            for state in _private_states(paths):
+            for state in _private_states(own_paths):
                 record = state.services.get("redis")
                 if record is not None and launcher.is_alive(record.process):
                     server, stack_dir = record.process, Path(state.stack_dir)
@@ -153,7 +136,7 @@ def test_a_private_stack_of_a_harness_killed_with_sigkill_is_reaped(
     assert reaped.returncode == 0, reaped.stdout + reaped.stderr
     assert not launcher.is_alive(server), reaped.stdout
     assert not stack_dir.exists(), reaped.stdout
-    assert not list((paths.state_dir / PRIVATE_DIR).iterdir()), reaped.stdout
+    assert not list((own_paths.state_dir / PRIVATE_DIR).iterdir()), reaped.stdout
 
 
 def _reap() -> subprocess.CompletedProcess[str]:
@@ -163,8 +146,8 @@ def _reap() -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-async def test_limits_are_set_on_the_private_servers(paths: Paths, tmp_path: Path) -> None:
-    manager = ToolServiceManager(paths=paths, backend="process", reuse=False)
+async def test_limits_are_set_on_the_private_servers(own_paths: Paths, tmp_path: Path) -> None:
+    manager = ToolServiceManager(paths=own_paths, backend="process", reuse=False)
     lease = await manager.acquire(["redis", "postgres"], label="limits")
     try:
         limits = ModelLimits.model_validate(
@@ -173,7 +156,7 @@ async def test_limits_are_set_on_the_private_servers(paths: Paths, tmp_path: Pat
                 "postgres": {"max_connections": 7},
             }
         )
-        applied = await apply_limits(manager, limits)
+        applied = await apply_limits(manager, limits, "limits")
         assert applied["redis"] == {"maxmemory": str(2 * 2**20), "maxmemory-policy": "noeviction"}
         assert applied["postgres"] == {"max_connections": "7"}
     finally:

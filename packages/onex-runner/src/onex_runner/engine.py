@@ -250,7 +250,7 @@ class ScenarioRunner:
             probes, scenario, real, skip=self.options.skip_preconditions
         )
         if state.private is not None and endpoints:
-            await state.private.apply_limits(scenario.limits)
+            await state.private.apply_limits(scenario.limits, state.namespace)
         routed = await route_faulted(
             scenario, state.namespace, endpoints, self._held(state), self._services_lock
         )

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from onex_scenario.faults import ModelLimits
 from onex_services.manager import ToolServiceManager
 from onex_services.private_stacks import private_paths, remove_private_state, sweep_private_stacks
-from onex_services.server_limits import apply_limits
+from onex_services.server_limits import apply_limits, remove_limits
 from onex_services.settings import Paths
 
 from onex_runner.held_services import RegistryExternalServiceManager
@@ -59,18 +59,31 @@ class PrivateStack:
         self.swept: list[str] = []
         self.limits: dict[str, object] = {}
         """What the limits set, by kind (as the servers report it)."""
+        self._applied: tuple[ModelLimits, str] | None = None
 
     async def open(self) -> None:
         """Reap what private stacks of dead runs left, before this one adds to the machine."""
         self.swept = await asyncio.to_thread(sweep_private_stacks, self.base)
 
-    async def apply_limits(self, limits: ModelLimits) -> None:
-        """The scenario's `limits:` on its own servers (onex_services.server_limits)."""
+    async def apply_limits(self, limits: ModelLimits, client_id: str) -> None:
+        """The scenario's `limits:` on its own servers (onex_services.server_limits); Kafka
+        quotas on `client_id`, the scenario's own clients."""
         if limits.kinds():
-            self.limits = await apply_limits(self.services.manager, limits)
+            self._applied = (limits, client_id)
+            self.limits = await apply_limits(self.services.manager, limits, client_id)
 
     async def close(self) -> None:
-        """Stop the stack (the lease was its only one) and remove its state dir."""
+        """Remove the limits that live in a server (Kafka quotas), whatever the scenario's
+        outcome, then stop the stack (the lease was its only one) and remove its state dir."""
+        try:
+            if self._applied is not None:
+                limits, client_id = self._applied
+                self._applied = None
+                await remove_limits(self.services.manager, limits, client_id)
+        finally:
+            await self._stop()
+
+    async def _stop(self) -> None:
         try:
             await self.services.close()
         finally:

@@ -1,8 +1,9 @@
 """KafkaEventBus: the real event bus on aiokafka.
 
 Idempotent producer with acks=all; the correlation id travels in a header; values are JSON; every
-topic and group lives under `<namespace>.`. An unreachable broker raises ToolConnectionError:
-there is no fallback to memory, ever.
+topic and group lives under `<namespace>.`, and every client sends the namespace as its client id
+(the entity a scenario's Kafka client quotas are set on). An unreachable broker raises
+ToolConnectionError: there is no fallback to memory, ever.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class KafkaEventBus:
         check_built_by_registry(type(self).__name__)
         self.bootstrap_servers = bootstrap_servers
         self.namespace = namespace
+        self.client_id = namespace
         self._timeout_ms = int(request_timeout_s * 1000)
         self._producer: AIOKafkaProducer | None = None
         self._admin: AIOKafkaAdminClient | None = None
@@ -85,6 +87,7 @@ class KafkaEventBus:
             return
         producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
             acks="all",
             enable_idempotence=True,
             max_request_size=_PRODUCER_MAX_REQUEST,
@@ -92,7 +95,9 @@ class KafkaEventBus:
             linger_ms=5,
         )
         admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
+            request_timeout_ms=self._timeout_ms,
         )
         try:
             await producer.start()
@@ -165,6 +170,7 @@ class KafkaEventBus:
             consumer = AIOKafkaConsumer(
                 self._full(topic),
                 bootstrap_servers=self.bootstrap_servers,
+                client_id=self.client_id,
                 group_id=self._full(group),
                 auto_offset_reset="earliest",
                 enable_auto_commit=False,

@@ -29,6 +29,7 @@ from onex_services.kinds.kafka.compose_slots import slot_details, slot_env, slot
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
+from onex_services.kinds.kafka.quotas import apply_kafka_limits, remove_kafka_limits
 from onex_services.kinds.kafka.size import namespace_size
 from onex_services.kinds.spec import (
     ComposeFragment,
@@ -70,6 +71,7 @@ VOCABULARY = KindVocabulary(
     app_fields=("bootstrap_servers", "topic_prefix", "host", "port"),
     namespace_handles={"topic": "name"},  # `ns.topic("orders")`: a topic or consumer group
     has_leaders=True,  # a cluster of brokers (cluster.py): leader faults
+    applies_limits=True,  # client quotas on the scenario's client id (quotas.py)
 )
 
 
@@ -351,4 +353,6 @@ SPEC = KindSpec(
     app_values=_app_values,
     state=_state,
     namespace_size=namespace_size,
+    apply_limits=apply_kafka_limits,
+    remove_limits=remove_kafka_limits,
 )
