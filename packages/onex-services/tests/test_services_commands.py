@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from onex_services.catalog import kind_specs
 from onex_services.cli import services
 
 pytestmark = pytest.mark.unit
@@ -58,6 +59,16 @@ def test_logs_of_a_service_not_started_by_the_harness(runner: CliRunner) -> None
     result = runner.invoke(services, ["logs", "redis"])
     assert result.exit_code == 1
     assert "no log for redis" in result.output
+
+
+def test_logs_of_a_dependant_are_its_own_not_its_dependencys(runner: CliRunner) -> None:
+    dependants = [kind for kind, spec in kind_specs().items() if spec.depends_on]
+    if not dependants:
+        pytest.skip("no registered kind depends on another")
+    for kind in dependants:
+        result = runner.invoke(services, ["logs", kind])
+        assert result.exit_code == 1
+        assert f"no log for {kind}" in result.output
 
 
 def test_stop_with_nothing_running(runner: CliRunner) -> None:

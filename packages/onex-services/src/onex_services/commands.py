@@ -192,7 +192,9 @@ def logs(
     save: Path | None = None,
 ) -> int:
     def body() -> int:
-        service = _kinds(kind)[0]
+        # The named kind's own log, not its first dependency's (the list starts with those).
+        named = kind.strip().lower()
+        service = next((k for k in _kinds(kind) if k == named), None) or _kinds(kind)[0]
         path = _manager(console, None).log_path(service)
         if save is not None:
             save_log(path, save)
