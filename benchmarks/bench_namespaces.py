@@ -239,7 +239,22 @@ def _figures(manager: ToolServiceManager, tests: int) -> None:
     print(f"  {'pooled is faster by':<44} {ratio:.1f}x")
     print(f"  {'pooled against raw clients (median)':<44} "
           f"{statistics.median(fast) / statistics.median(raw):.2f}x the floor")  # fmt: skip
+    marked = with_markers(lambda: pooled(endpoints, manager.claims, max(10, tests // 4)))
+    print(f"  {'pooled, with server-side markers (external)':<44} {_ms(marked)}")
     seeded_figures(endpoints, manager, tests)
+
+
+def with_markers(run: Callable[[], list[float]]) -> list[float]:
+    """`run` with ONEX_NAMESPACE_MARKS=1, what the external backend does by default."""
+    before = os.environ.get("ONEX_NAMESPACE_MARKS")
+    os.environ["ONEX_NAMESPACE_MARKS"] = "1"
+    try:
+        return run()
+    finally:
+        if before is None:
+            del os.environ["ONEX_NAMESPACE_MARKS"]
+        else:
+            os.environ["ONEX_NAMESPACE_MARKS"] = before
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from onex_services.claims import NamespaceClaims
 from onex_services.kinds.spec import KindSpec, NamespaceAdmin
 from onex_services.models import ServiceEndpoint, ServiceKind
 from onex_services.namespaces import validate_namespace
-from onex_services.server_marks import mark_namespace, marks_wanted
+from onex_services.server_marks import MarkWriters, marks_wanted
 
 T = TypeVar("T")
 DEFAULT_BATCH = 16
@@ -134,7 +134,8 @@ class NamespacePool:
         self._pending: list[str] = []
         self._loop = asyncio.new_event_loop()
         self._lock = threading.Lock()
-        self._marks = marks_wanted()
+        urls = {kind: endpoint.url for kind, endpoint in self.endpoints.items()}
+        self._marks = MarkWriters(urls) if marks_wanted() else None
 
     def _call(self, coro: Coroutine[Any, Any, T]) -> T:
         timed = asyncio.wait_for(coro, CALL_TIMEOUT_S)
@@ -162,9 +163,8 @@ class NamespacePool:
             self.claims.claim(name, self.endpoints.values(), label="test namespace")
         try:
             self._call(self._gather(admin.create(name) for admin in self._admins.values()))
-            if self._marks:  # where other machines share the servers (see `server_marks`)
-                urls = {kind: endpoint.url for kind, endpoint in self.endpoints.items()}
-                self._call(mark_namespace(name, urls))
+            if self._marks is not None:  # where machines share the servers (`server_marks`)
+                self._call(self._marks.write(name))
         except BaseException:
             self._call(self._drop(self._admins.values(), [name]))
             self._release([name])
@@ -209,7 +209,10 @@ class NamespacePool:
         try:
             self.flush()
         finally:
-            self._call(self._gather(admin.close() for admin in self._admins.values()))
+            closing = [admin.close() for admin in self._admins.values()]
+            if self._marks is not None:
+                closing.append(self._marks.close())
+            self._call(self._gather(closing))
             self._loop.close()
 
     def _release(self, names: Iterable[str]) -> None:

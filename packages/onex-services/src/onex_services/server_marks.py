@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from onex_services.catalog import kind_spec
+from onex_services.kinds.spec import NamespaceMarks
 from onex_services.models import ServiceKind
 from onex_services.namespaces import namespace_for
 from onex_services.settings import env_flag, namespace_lease_s
@@ -91,20 +92,39 @@ def new_mark(
     )
 
 
+class MarkWriters:
+    """The marker writers of a set of servers, kept open between namespaces (a pool marks every
+    test's namespace: new connections per marker would cost more than the namespace itself)."""
+
+    def __init__(self, urls: Mapping[ServiceKind, str]) -> None:
+        self._urls = dict(urls)
+        self._writers: dict[ServiceKind, NamespaceMarks] = {}
+
+    async def write(self, namespace: str, mark: NamespaceMark | None = None) -> None:
+        """Write the marker of `namespace` on each server whose kind keeps markers."""
+        text = (mark or new_mark()).text()
+        for kind, url in self._urls.items():
+            factory = kind_spec(kind).namespace_marks
+            if factory is not None and kind not in self._writers:
+                self._writers[kind] = factory(url)
+        await asyncio.gather(
+            *(
+                asyncio.wait_for(writer.write(namespace, text), MARK_TIMEOUT_S)
+                for writer in self._writers.values()
+            )
+        )
+
+    async def close(self) -> None:
+        writers, self._writers = self._writers, {}
+        await asyncio.gather(*(writer.close() for writer in writers.values()))
+
+
 async def mark_namespace(
     namespace: str, urls: Mapping[ServiceKind, str], mark: NamespaceMark | None = None
 ) -> None:
     """Write the marker of `namespace` on each server of `urls` whose kind keeps markers."""
-    text = (mark or new_mark()).text()
-
-    async def one(kind: ServiceKind, url: str) -> None:
-        factory = kind_spec(kind).namespace_marks
-        if factory is None:
-            return
-        marks = factory(url)
-        try:
-            await asyncio.wait_for(marks.write(namespace, text), MARK_TIMEOUT_S)
-        finally:
-            await marks.close()
-
-    await asyncio.gather(*(one(kind, url) for kind, url in urls.items()))
+    writers = MarkWriters(urls)
+    try:
+        await writers.write(namespace, mark)
+    finally:
+        await writers.close()

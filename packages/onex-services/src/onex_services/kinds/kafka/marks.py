@@ -22,30 +22,41 @@ class KafkaTopicMarks:
     def __init__(self, bootstrap_servers: str, *, timeout_s: float = 15.0) -> None:
         self.bootstrap_servers = bootstrap_servers
         self._timeout_ms = int(timeout_s * 1000)
+        self._admin: Any = None
+        self._producer: Any = None
+
+    async def _clients(self) -> tuple[Any, Any]:
+        """The admin client and the producer, started on first use and kept until `close`
+        (a pool marks many namespaces on them)."""
+        from aiokafka import AIOKafkaProducer
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
+            )
+            await admin.start()
+            self._admin = admin
+        if self._producer is None:
+            # A new marker topic has no leader for a moment: retry its metadata soon.
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap_servers, acks="all", retry_backoff_ms=10
+            )
+            await producer.start()
+            self._producer = producer
+        return self._admin, self._producer
 
     async def write(self, namespace: str, mark: str) -> None:
-        from aiokafka import AIOKafkaProducer
-        from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+        from aiokafka.admin import NewTopic
         from aiokafka.errors import TopicAlreadyExistsError
 
         topic = f"{validate_namespace(namespace)}.{MARK_TOPIC}"
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
-        )
-        await admin.start()
-        try:
-            result: Any = await admin.create_topics([NewTopic(topic, 1, 1)])
-            codes = [err[1] for err in getattr(result, "topic_errors", ())]
-            if any(code not in (0, TopicAlreadyExistsError.errno) for code in codes):
-                raise RuntimeError(f"cannot create the marker topic {topic}: error {codes}")
-        finally:
-            await admin.close()
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap_servers, acks="all")
-        await producer.start()
-        try:
-            await producer.send_and_wait(topic, mark.encode())
-        finally:
-            await producer.stop()
+        admin, producer = await self._clients()
+        result: Any = await admin.create_topics([NewTopic(topic, 1, 1)])
+        codes = [err[1] for err in getattr(result, "topic_errors", ())]
+        if any(code not in (0, TopicAlreadyExistsError.errno) for code in codes):
+            raise RuntimeError(f"cannot create the marker topic {topic}: error {codes}")
+        await producer.send_and_wait(topic, mark.encode())
 
     async def read_all(self) -> dict[str, str]:
         from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -83,4 +94,10 @@ class KafkaTopicMarks:
             await consumer.stop()
 
     async def close(self) -> None:
-        """Nothing held between calls."""
+        admin, producer, self._admin, self._producer = self._admin, self._producer, None, None
+        try:
+            if producer is not None:
+                await producer.stop()
+        finally:
+            if admin is not None:
+                await admin.close()
