@@ -29,6 +29,9 @@ from onex_services.polling import Pace, wait_until
 RESTART_GRACE_S = 10.0
 """A graceful stop's deadline before the restart kills the server."""
 REAPED_WAIT_S = 10.0
+RESTART_PROBE_PACE = Pace(first_s=0.02, factor=1.5, cap_s=0.2)
+"""Probes after a restart retry within 0.2 s: the server is known to be coming back, and the
+default backoff (up to 1 s, for probes of many servers at once) would add up to a second."""
 
 
 class ServiceFaultError(ServiceError):
@@ -113,7 +116,7 @@ class ServiceFaults:
         assert state is not None  # record() found it
         fresh = await backend.restart(record, Path(state.stack_dir))
         await asyncio.to_thread(self.save, fresh)
-        checker = HealthChecker()
+        checker = HealthChecker(backoff=RESTART_PROBE_PACE)
         try:
             health = await checker.check(fresh.endpoint, timeout_s=timeout_s, use_cache=False)
         finally:

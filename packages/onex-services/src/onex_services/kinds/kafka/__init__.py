@@ -25,6 +25,7 @@ from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, run_step, spawn
 from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
 from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
+from onex_services.kinds.kafka.class_archive import archive_options, make_archive
 from onex_services.kinds.kafka.compose_slots import slot_details, slot_env, slot_ports
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
@@ -83,9 +84,11 @@ def _check(paths: Paths) -> None:
 def _install(paths: Paths, progress: Progress) -> list[InstalledItem]:
     java = find_java()
     dist = install_kafka(paths.cache_dir, kafka_version(), progress)
+    archive, made = make_archive(java, dist, kafka_heap_max())
     return [
         InstalledItem("java", f"{java.path} ({java.version_line})"),
         InstalledItem(KIND, f"{dist.version} ({dist.source}: {dist.libs})"),
+        InstalledItem("kafka class archive", f"{archive} ({made})"),
     ]
 
 
@@ -129,6 +132,7 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     jvm = [
         str(java.path),
         *templates.option_lines("kafka/jvm.options"),
+        *archive_options(java, dist),  # classes parsed once at install (class_archive.py)
         f"-Xmx{kafka_heap_max()}",
         f"-Dlog4j2.configurationFile={log_config}",
         "-cp",
