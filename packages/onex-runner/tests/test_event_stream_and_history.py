@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from onex_runner.cli import run
 from onex_runner.events import read_events
-from onex_runner.history import append, trends
+from onex_runner.history import HISTORY_EVENTS, append, trends
 from onex_runner.view_cli import history, sparkline
 
 pytestmark = pytest.mark.unit
@@ -17,6 +17,19 @@ pytestmark = pytest.mark.unit
 
 def _run(*args: str) -> Any:
     return CliRunner().invoke(run, [*args, "--snapshots", "-"])
+
+
+def test_events_of_some_types_are_read_alone(write_scenario: Any, tmp_path: Path) -> None:
+    ok = write_scenario("one_step", steps=[{"id": "a", "call": "bump"}])
+    out = tmp_path / "out"
+    assert _run(str(ok), "--json", str(out / "r.json")).exit_code == 0
+    events = out / "events.jsonl"
+    with events.open("a", encoding="utf-8") as file:  # a line of another writer's shape
+        file.write('{"t": 1, "type": "scenario_finished", "result": {"name": "other"}}\n')
+    kept = read_events(events, HISTORY_EVENTS)
+    assert [e["type"] for e in kept] == ["run_started", "scenario_finished", "run_finished",
+                                         "scenario_finished"]  # fmt: skip
+    assert kept == [e for e in read_events(events) if e["type"] in HISTORY_EVENTS]
 
 
 def test_a_run_writes_its_events_in_order_beside_the_report(

@@ -18,9 +18,10 @@ One line per event, each an object with `type` and `t` (seconds since the epoch)
 - `mode_differences` {differences}, `defect_matrix` {tiers, rows}
 - `run_finished` {summary, interrupted (stopped by SIGINT: only what finished is in the stream)}
 
-Every line passes through `onex_scenario.redaction.redact` (with the harness's own secret
-settings as known secrets) before it is written, mode 0600, so no reader has to redact again.
-Lines are flushed one by one: the dashboard tails the file while it grows.
+Every line is written by `onex_scenario.redaction.redacted_json` (`redact`'s result, with the
+harness's own secret settings as known secrets, as UTF-8 JSON), mode 0600, so no reader has to
+redact again. Lines are flushed one by one: the dashboard tails the file while it grows. What a
+run pays for its stream is measured by benchmarks/bench_dashboard.py.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from typing import Any, TextIO
 
 import psutil
 from onex_scenario.private_files import PRIVATE_MODE
-from onex_scenario.redaction import known_secrets, redact
+from onex_scenario.redaction import known_secrets, redact, redacted_json
 from onex_services.catalog import kind_graph
 from onex_services.errors import ServiceError
 
@@ -61,8 +62,8 @@ class EventStream:
     def emit(self, event_type: str, /, **fields: Any) -> None:
         if self._file is None:
             return
-        event = redact({"type": event_type, "t": round(time.time(), 4), **fields}, self._known)
-        self._file.write(json.dumps(event, default=str, separators=(",", ":")) + "\n")
+        event = {"type": event_type, "t": round(time.time(), 4), **fields}
+        self._file.write(redacted_json(event, self._known) + "\n")
         self._file.flush()
 
     def scenario(self, index: int) -> ScenarioEvents:
@@ -117,16 +118,28 @@ class ScenarioEvents:
         )
 
 
-def read_events(path: Path) -> list[dict[str, Any]]:
-    """Every complete event of a stream; a last line cut short by a crash is left out."""
-    return list(_parse(path.read_text(encoding="utf-8").splitlines()))
+def read_events(path: Path, types: frozenset[str] | None = None) -> list[dict[str, Any]]:
+    """Every complete event of a stream (of `types` only, when given: the others are not even
+    parsed); a last line cut short by a crash is left out."""
+    return list(_parse(path.read_text(encoding="utf-8").splitlines(), types))
 
 
-def _parse(lines: list[str]) -> Iterator[dict[str, Any]]:
+_TYPE_HEAD = '{"type":"'
+"""How every line `EventStream` writes begins (compact JSON, `type` first)."""
+
+
+def _parse(lines: list[str], types: frozenset[str] | None = None) -> Iterator[dict[str, Any]]:
+    heads = None if types is None else tuple(f'{_TYPE_HEAD}{t}"' for t in types)
     for line in lines:
+        if heads is not None and line.startswith(_TYPE_HEAD) and not line.startswith(heads):
+            continue
         with suppress(ValueError):
             event = json.loads(line)
-            if isinstance(event, dict) and "type" in event:
+            if (
+                isinstance(event, dict)
+                and "type" in event
+                and (types is None or event["type"] in types)
+            ):
                 yield event
 
 
