@@ -27,6 +27,9 @@ HISTORY_ENV = "ONEX_HISTORY"
 HISTORY_FILE = "history.sqlite"
 DEFAULT_HISTORY = Path("reports") / HISTORY_FILE
 SLOW_FACTOR = 1.5
+HISTORY_EVENTS = frozenset({"run_started", "scenario_finished", "run_finished"})
+"""The events a history row is made of (a run's stream without its HTML report is read for
+these only)."""
 MIN_EARLIER_RUNS = 2  # a median of fewer runs says too little to call a run slow
 
 _SCHEMA = """
@@ -56,6 +59,10 @@ def _connect(db: Path) -> Iterator[sqlite3.Connection]:
     if not db.exists():
         os.close(os.open(db, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))  # like every report
     with closing(sqlite3.connect(db, timeout=30)) as conn, conn:
+        # No fsync: the history is a local file of trends, and its syncs cost a short run more
+        # than its whole event stream. A crash of the program still leaves it whole (the
+        # journal); only a crash of the machine may lose or damage the last run's rows.
+        conn.execute("PRAGMA synchronous = OFF")
         conn.executescript(_SCHEMA)
         yield conn
 

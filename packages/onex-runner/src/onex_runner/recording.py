@@ -17,7 +17,7 @@ from rich.console import Console
 
 from onex_runner.dashboard import DashboardServer
 from onex_runner.events import EVENTS_FILE, EventStream, read_events
-from onex_runner.history import HISTORY_ENV, HISTORY_FILE, append
+from onex_runner.history import HISTORY_ENV, HISTORY_EVENTS, HISTORY_FILE, append
 from onex_runner.report_page import write_report
 from onex_runner.results import ModelRunSummary
 
@@ -88,7 +88,8 @@ class Recording:
         *,
         interrupted: bool = False,
     ) -> list[dict[str, Any]] | None:
-        """Ends the stream, appends the history, writes the HTML report; returns the events."""
+        """Ends the stream, appends the history, writes the HTML report; returns the events
+        (without an HTML report: those the history reads)."""
         if self.stream is None or self.events is None:
             return None
         if differences is not None:
@@ -97,7 +98,7 @@ class Recording:
             "run_finished", summary=summary.model_dump(mode="json"), interrupted=interrupted
         )
         self.stream.close()
-        events = read_events(self.events)
+        events = read_events(self.events, None if html is not None else HISTORY_EVENTS)
         if self.history is not None:
             append(self.history, events)
         if html is not None:
