@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from onex_services.models import ProcessRef, ServiceRecord
+from onex_services.models import MemberStatus, ProcessRef, RunState, ServiceRecord
 from onex_services.settings import Paths
 
 MEMBERS = "members"
@@ -52,6 +52,21 @@ def processes(record: ServiceRecord) -> list[ProcessRef]:
     if found:
         return found
     return [record.process] if record.process is not None else []
+
+
+def member_rows(record: ServiceRecord) -> tuple[MemberStatus, ...]:
+    """Each member as seen now (for `onex services status`)."""
+    from onex_services import launcher
+
+    return tuple(
+        MemberStatus(
+            name=member.name,
+            port=member.port,
+            pid=member.process.pid,
+            state=RunState.RUNNING if launcher.is_alive(member.process) else RunState.DOWN,
+        )
+        for member in members(record)
+    )
 
 
 def with_member(record: ServiceRecord, member: Member) -> ServiceRecord:

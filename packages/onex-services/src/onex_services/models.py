@@ -115,6 +115,17 @@ class ServiceRecord(ServiceEndpoint):
         )
 
 
+class MemberStatus(BaseModel):
+    """One process of a many-process server (a cluster's broker) in a status row."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    port: int
+    pid: int
+    state: RunState
+
+
 class ServiceStatus(BaseModel):
     """A row of `onex services status`: the record plus what was seen just now."""
 
@@ -130,6 +141,8 @@ class ServiceStatus(BaseModel):
     log_path: str | None = None
     health: HealthResult | None = None
     depends_on: tuple[ServiceKind, ...] = ()
+    members: tuple[MemberStatus, ...] = ()
+    """The processes of a server that runs as several (a cluster's brokers), each as seen now."""
     blocked_by: str | None = None
     """Why a service that runs is down all the same: the chain to a dependency that is down or
     unhealthy (`depends on kafka (down)`); None when nothing under it is broken."""

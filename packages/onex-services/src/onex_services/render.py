@@ -58,6 +58,17 @@ def status_table(rows: Sequence[ServiceStatus]) -> Table:
             plain_text(who),
             _uptime(row.uptime_s),
         )
+        for member in row.members:  # a cluster's brokers, one line each under it
+            running = member.state is RunState.RUNNING
+            table.add_row(
+                f"  {plain_text(member.name)}",
+                "",
+                f"127.0.0.1:{member.port}",
+                Text("running", "green") if running else Text("down", "red"),
+                "",
+                str(member.pid),
+                "",
+            )
     return table
 
 

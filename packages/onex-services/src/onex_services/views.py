@@ -16,6 +16,7 @@ from onex_services.catalog import kind_specs
 from onex_services.chain import chained_rows
 from onex_services.errors import ServiceError
 from onex_services.health import probe_once
+from onex_services.members import member_rows
 from onex_services.models import (
     HealthResult,
     HealthStatus,
@@ -60,6 +61,7 @@ async def status_rows(
             uptime_s=round(now - record.started_at, 1) if running and record.process else None,
             log_path=record.log_path,
             health=health.get(record.kind),
+            members=member_rows(record),
         )
         for record, running in records
     ]
