@@ -72,11 +72,23 @@ async def test_three_brokers_form_a_cluster_that_keeps_a_record_when_its_leader_
     kafka = next(row for row in rows if row.kind == "kafka")
     assert kafka.health is not None
     assert kafka.health.healthy
+    assert [(m.name, m.state.value) for m in kafka.members] == [
+        ("broker-1", "running"),
+        ("broker-2", "running"),
+        ("broker-3", "running"),
+    ]
+    # A broker that died makes the cluster down in the status, and named as such.
+    await faults.kill("kafka", "broker-2")
+    rows = await manager.status(deep=False)
+    kafka = next(row for row in rows if row.kind == "kafka")
+    assert kafka.state.value == "down"
+    assert [m.state.value for m in kafka.members] == ["running", "down", "running"]
 
 
 async def test_a_stack_of_one_broker_is_not_reused_for_three(
     paths: Paths, manager: ToolServiceManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("ONEX_KAFKA_BROKERS", raising=False)  # one broker, whatever the tier
     await manager.up(["kafka"])
     single = manager.current()
     assert single is not None

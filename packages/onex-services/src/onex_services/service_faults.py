@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from onex_services import launcher, procfs
+from onex_services import launcher, members, procfs
 from onex_services.backends import load_backend
 from onex_services.backends.base import Backend
 from onex_services.backends.process import service_executables
@@ -67,9 +67,10 @@ class ServiceFaults:
         """SIGKILL (or `docker kill`): no goodbye, no flush, as a crash or an OOM kill."""
         record, _backend = self.record(kind)
         if record.process is not None:
-            await asyncio.to_thread(
-                launcher.kill_process, record.process, executables=service_executables()
-            )
+            for ref in members.processes(record):  # every broker of a cluster
+                await asyncio.to_thread(
+                    launcher.kill_process, ref, executables=service_executables()
+                )
         elif record.container is not None:
             await _docker(record, "kill")
         else:
@@ -86,8 +87,11 @@ class ServiceFaults:
     async def _signal(self, kind: ServiceKind | str, sig: signal.Signals, docker: str) -> None:
         record, _backend = self.record(kind)
         if record.process is not None:
-            sent = launcher.signal_process(
-                record.process, executables=service_executables(), sig=sig
+            sent = all(
+                [  # every broker of a cluster, none left out by a failure before it
+                    launcher.signal_process(ref, executables=service_executables(), sig=sig)
+                    for ref in members.processes(record)
+                ]
             )
             if not sent:
                 raise ServiceFaultError(
@@ -104,14 +108,12 @@ class ServiceFaults:
         it again on the same ports and data dir, and wait for a deep probe to pass."""
         record, backend = self.record(kind)
         started = time.perf_counter()
-        if record.process is not None:  # a paused server would sit out the grace stopped
-            launcher.signal_process(
-                record.process, executables=service_executables(), sig=signal.SIGCONT
-            )
+        for ref in members.processes(record):  # a paused server would sit out the grace
+            launcher.signal_process(ref, executables=service_executables(), sig=signal.SIGCONT)
         if record.container is None:
             await backend.stop([record], grace_s=RESTART_GRACE_S)
-        if record.process is not None:
-            await _reaped(record.process.pid)
+        for ref in members.processes(record):
+            await _reaped(ref.pid)
         state = self.manager.current()
         assert state is not None  # record() found it
         fresh = await backend.restart(record, Path(state.stack_dir))

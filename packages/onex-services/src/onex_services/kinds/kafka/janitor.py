@@ -65,6 +65,25 @@ async def delete_topics_by_prefix(
     return topics
 
 
+async def _unlisted_everywhere(
+    admin: AIOKafkaAdminClient, topics: Sequence[str], within_s: float
+) -> None:
+    """Wait until the brokers of a cluster stop listing deleted topics: each learns of the
+    deletion a moment after the controller committed it, and a listing asks one broker picked
+    at random, so they count as gone once several listings in a row do not show them."""
+    deleted, streak = set(topics), 0
+
+    async def gone() -> bool:
+        nonlocal streak
+        streak = 0 if deleted & set(await admin.list_topics()) else streak + 1
+        return streak >= UNLISTED_STREAK
+
+    await wait_until(gone, within_s, pace=every(0.05))
+
+
+UNLISTED_STREAK = 4
+
+
 class KafkaNamespaceAdmin:
     """Topics and groups of many namespaces on one cluster, over one admin client made on first
     use. Deleting topics is the broker's slowest admin call, so drops are meant to be batched:
@@ -97,7 +116,9 @@ class KafkaNamespaceAdmin:
         prefixes = [self.prefix(ns) for ns in namespaces]
         admin = await self.client()
         await delete_groups_by_prefix(admin, prefixes, self._timeout_ms)
-        await delete_topics_by_prefix(admin, prefixes, self._timeout_ms)
+        deleted = await delete_topics_by_prefix(admin, prefixes, self._timeout_ms)
+        if deleted and len(self.bootstrap_servers.split(",")) > 1:
+            await _unlisted_everywhere(admin, deleted, self._timeout_ms / 1000)
 
     async def leftovers(self, namespace: str) -> list[str]:
         admin = await self.client()
