@@ -3,7 +3,8 @@
 The server and the CLI of one pinned version go to `<cache>/toxiproxy/<version>/bin/` (`server`
 and `cli`, as `go install` names them). GOPATH and the build cache live in `<cache>/go`, so an
 install touches nothing of the user's own Go setup; GOFLAGS=-modcacherw keeps that module cache
-removable with `rm -rf`.
+removable with `rm -rf`. A Go older than the one Toxiproxy needs (Debian 12's) fetches that one
+from the module proxy first (`go_toolchain`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from onex_services.errors import InstallError, MissingBinaryError
 from onex_services.install.system import INSTALL_HINT
 from onex_services.kinds.spec import Progress
+from onex_services.kinds.toxiproxy.go_toolchain import go_for_toxiproxy
 from onex_services.settings import Paths
 
 TOXIPROXY_VERSION = "v2.12.0"
@@ -38,7 +40,8 @@ def find_go() -> Path:
         raise MissingBinaryError(
             "Go is not installed (Toxiproxy is built with `go install`)",
             cause="no `go` on PATH nor at /usr/local/go/bin/go",
-            fix="install Go 1.22 or later (apt-get install golang-go), then "
+            fix="install Go (apt-get install golang-go; one older than 1.23 fetches Go 1.23 "
+            "from the module proxy), then "
             "`onex services install toxiproxy`",
         )
     return Path(found)
@@ -77,7 +80,6 @@ def install_toxiproxy(paths: Paths, progress: Progress) -> Path:
     target = bin_dir(paths.cache_dir)
     if all((target / name).is_file() for name in PROGRAMS):
         return target
-    go = find_go()
     gopath = paths.cache_dir / "go"
     env = dict(
         os.environ,
@@ -88,6 +90,7 @@ def install_toxiproxy(paths: Paths, progress: Progress) -> Path:
         GOFLAGS="-modcacherw",
         CGO_ENABLED="0",
     )
+    go = go_for_toxiproxy(find_go(), env, progress)
     target.mkdir(parents=True, exist_ok=True)
     for name, package in PROGRAMS.items():
         spec = f"{MODULE}/{package}@{toxiproxy_version()}"
@@ -99,6 +102,6 @@ def install_toxiproxy(paths: Paths, progress: Progress) -> Path:
             raise InstallError(
                 f"go install {spec} failed",
                 cause=(done.stderr or done.stdout).strip()[-2000:],
-                fix="check that the Go module proxy answers (GOPROXY) and Go is 1.22 or later",
+                fix="check that the Go module proxy answers (GOPROXY)",
             )
     return target
