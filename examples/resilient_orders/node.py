@@ -49,17 +49,24 @@ class ResilientOrderNode:
         self._deferred: list[ConsumedMessage] = []
         """Orders that took the timeout path: handled again on the next `process_next`."""
 
-    async def submit(self, order: dict[str, Any]) -> dict[str, Any]:
-        """Place an order on `orders`; returns after the broker acknowledged it."""
+    async def submit(
+        self, order: dict[str, Any], deadline_s: float | None = None
+    ) -> dict[str, Any]:
+        """Place an order on `orders`; returns after the broker acknowledged it. `deadline_s`
+        bounds each attempt, for a caller that cannot wait out the client's own timeout (a
+        partitioned broker is otherwise waited for, silently, for as long as that is)."""
         attempts = 1
         order_id = str(order.get("id", ""))
+
+        async def publish() -> object:
+            sent = self.bus.publish("orders", order, key=order_id)
+            return await (asyncio.wait_for(sent, deadline_s) if deadline_s else sent)
+
         if defect("no_retry_on_publish_error"):
-            await self.bus.publish("orders", order, key=order_id)
+            await publish()
         else:
             _, attempts = await with_retry(
-                lambda: self.bus.publish("orders", order, key=order_id),
-                (OnexToolError, OSError, TimeoutError),
-                PUBLISH_RETRY,
+                publish, (OnexToolError, OSError, TimeoutError), PUBLISH_RETRY
             )
         return {"published": True, "attempts": attempts}
 
