@@ -27,6 +27,7 @@ from pathlib import Path
 from onex_services import templates
 from onex_services.backends.process_kit import LEDGER_DIR, check_ports_free, run_step, spawn
 from onex_services.errors import ServiceStartError, SettingError
+from onex_services.kinds.kafka.class_archive import archive_options
 from onex_services.kinds.kafka.dist import KafkaDist, require_kafka
 from onex_services.kinds.kafka.java import JavaInfo, find_java
 from onex_services.kinds.spec import ProcessStart
@@ -115,6 +116,7 @@ def _jvm(java: JavaInfo, dist: KafkaDist, log_config: Path) -> list[str]:
     return [
         str(java.path),
         *templates.option_lines("kafka/jvm.options"),
+        *archive_options(java, dist),  # the classes parsed once at install (class_archive.py)
         f"-Xmx{heap}",
         f"-Dlog4j2.configurationFile={log_config}",
         "-cp",
