@@ -139,7 +139,7 @@ def demo(session: nox.Session) -> None:
             "--events", str(ROOT / "reports" / "events.jsonl"), "--html", str(report),
             *session.posargs,
         )  # fmt: skip
-        session.log(f"HTML report: {report}")
+    session.log(f"HTML report: {report}")  # last, after the stack's shutdown lines
 
 
 @nox.session(python=PYTHON, default=False)
@@ -155,7 +155,7 @@ def defects(session: nox.Session) -> None:
             "--events", str(reports / "events.jsonl"), "--html", str(reports / "defects.html"),
             *session.posargs,
         )  # fmt: skip
-        session.log(f"HTML report: {reports / 'defects.html'}")
+    session.log(f"HTML report: {reports / 'defects.html'}")  # last, after the stack's shutdown
 
 
 @nox.session(python=PYTHON, tags=["ci"])
