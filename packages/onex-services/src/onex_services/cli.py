@@ -99,9 +99,15 @@ def status(as_json: bool, no_health: bool) -> None:
 @services.command()
 @click.argument("kinds", nargs=-1, metavar="[SERVICE]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def health(kinds: tuple[str, ...], as_json: bool) -> None:
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Also the deep check of each cluster (Kafka: a record is read after its partition's "
+    "leader stopped); it stops a broker for a moment, so not while others use the stack.",
+)
+def health(kinds: tuple[str, ...], as_json: bool, deep: bool) -> None:
     """Deep-probe each running service (exit 3 when one is unhealthy)."""
-    _exit(commands.health(_console(), kinds, as_json=as_json))
+    _exit(commands.health(_console(), kinds, as_json=as_json, deep=deep))
 
 
 @services.command()

@@ -163,21 +163,39 @@ def status(
 
 
 def health(
-    console: Console, kinds: KindsInput = None, *, backend: str | None = None, as_json: bool = False
+    console: Console,
+    kinds: KindsInput = None,
+    *,
+    backend: str | None = None,
+    as_json: bool = False,
+    deep: bool = False,
 ) -> int:
-    """Exit code 0 when every service checked is healthy, 3 when one is not or none runs."""
+    """Exit code 0 when every service checked is healthy, 3 when one is not or none runs.
+    `deep` adds the deep check of each cluster (`member_checks`), which stops a member."""
 
     def body() -> int:
         # No names: every service that runs, on-demand ones (Kafka Connect) too.
         wanted = _kinds(kinds) if kinds else None
-        results = asyncio.run(_manager(console, backend).health(wanted))
+        manager = _manager(console, backend)
+        results = asyncio.run(manager.health(wanted))
         if as_json:
             console.print_json(to_json(results))
         elif results:
             console.print(health_table(results))
         else:
             console.print("no services are running: start them with `onex services start`")
-        return 0 if results and all(r.healthy for r in results) else 3
+        healthy = bool(results) and all(r.healthy for r in results)
+        if deep and healthy:
+            from onex_services.member_checks import prove_members
+
+            proofs = asyncio.run(prove_members(manager))
+            for kind, passed, line in proofs:
+                verdict = "proved" if passed else "FAILED"
+                console.print(plain_text(f"{kind} deep check {verdict}: {line}"), soft_wrap=True)
+            if not proofs:
+                console.print("no server of the stack runs as several processes: no deep check")
+            healthy = all(passed for _, passed, _ in proofs)
+        return 0 if healthy else 3
 
     return guarded(console, body)
 

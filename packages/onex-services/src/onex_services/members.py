@@ -89,3 +89,10 @@ class MemberOps:
 
     restart: Callable[[ServiceRecord, str, Paths], Awaitable[ServiceRecord]]
     locate: Callable[[str, Mapping[str, object]], Awaitable[str]]
+    prove: Callable[[str, MemberCall, MemberCall], Awaitable[str]] | None = None
+    """The deep check of the whole server (`onex services health --deep`): `prove(url, stop,
+    start)` may stop a member and start it again, returns what it proved (Kafka: a record is
+    read after its partition's leader stopped) or raises."""
+
+
+MemberCall = Callable[[str], Awaitable[None]]

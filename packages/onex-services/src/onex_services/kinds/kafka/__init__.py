@@ -46,7 +46,7 @@ from onex_services.kinds.spec import (
     ServerSettingsSyntax,
     StateReader,
 )
-from onex_services.members import MemberOps
+from onex_services.members import MemberCall, MemberOps
 from onex_services.models import ServiceRecord
 from onex_services.ports import free_port
 from onex_services.settings import Paths, kafka_heap_max, kafka_version
@@ -290,6 +290,12 @@ async def _locate_member(url: str, selector: Mapping[str, object]) -> str:
     return await leader_member(url, selector)
 
 
+async def _prove_replication(url: str, stop: MemberCall, start: MemberCall) -> str:
+    from onex_services.kinds.kafka.leaders import check_replication
+
+    return await check_replication(url, stop, start)
+
+
 def _state(url: str) -> StateReader:
     from onex_services.kinds.kafka.state import KafkaStateReader
 
@@ -310,7 +316,7 @@ SPEC = KindSpec(
     capacity=KindCapacity(reader=_capacity_reader, need=_capacity_need),
     server_program=java_path,
     proxied_by_slots=True,
-    members=MemberOps(restart=_restart_member, locate=_locate_member),
+    members=MemberOps(restart=_restart_member, locate=_locate_member, prove=_prove_replication),
     server_settings=SERVER_SETTINGS,
     compose=ComposeFragment(
         image="apache/kafka:4.1.0",
