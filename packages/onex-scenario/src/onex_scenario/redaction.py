@@ -174,12 +174,16 @@ def known_secrets(environ: Mapping[str, str]) -> list[str]:
 
     Writers pass them as `known`, so a password is hidden even where no pattern gives it away
     (a driver's message that quotes it bare). Only `ONEX_*`: other tools' variables such as
-    `TOKENIZERS_PARALLELISM=false` would hide every "false" of a report."""
+    `TOKENIZERS_PARALLELISM=false` would hide every "false" of a report. A secret-named variable
+    ending in `_FILE` (`ONEX_KAFKA_SASL_PASSWORD_FILE`) names a file: what it holds is the
+    secret, not its path."""
     found: list[str] = []
     for name, value in environ.items():
         if not name.startswith("ONEX_"):
             continue
-        if is_secret_key(name) and value:
+        if is_secret_key(name) and name.endswith("_FILE") and value:
+            found.extend(_file_secret(value))
+        elif is_secret_key(name) and value:
             found.append(value)
         elif "://" in value:
             for part in value.split(","):
@@ -190,3 +194,15 @@ def known_secrets(environ: Mapping[str, str]) -> list[str]:
                 if password:
                     found.append(password)
     return found
+
+
+def _file_secret(path: str) -> list[str]:
+    """The secret a `*_FILE` variable points at (nothing when it cannot be read: the setting's
+    own check reports that)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return []
+    text = text[:-1] if text.endswith("\n") else text
+    return [text] if text else []

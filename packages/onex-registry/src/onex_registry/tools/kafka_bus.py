@@ -24,6 +24,7 @@ from aiokafka.errors import (
 )
 from aiokafka.errors import TopicAlreadyExistsError as KafkaTopicExistsError
 from aiokafka.structs import TopicPartition
+from onex_scenario.kafka_security import kafka_client_options
 
 from onex_registry.errors import (
     BusError,
@@ -88,6 +89,7 @@ class KafkaEventBus:
         producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap_servers,
             client_id=self.client_id,
+            **kafka_client_options(),
             acks="all",
             enable_idempotence=True,
             max_request_size=_PRODUCER_MAX_REQUEST,
@@ -97,6 +99,7 @@ class KafkaEventBus:
         admin = AIOKafkaAdminClient(
             bootstrap_servers=self.bootstrap_servers,
             client_id=self.client_id,
+            **kafka_client_options(),
             request_timeout_ms=self._timeout_ms,
         )
         try:
@@ -171,6 +174,7 @@ class KafkaEventBus:
                 self._full(topic),
                 bootstrap_servers=self.bootstrap_servers,
                 client_id=self.client_id,
+                **kafka_client_options(),
                 group_id=self._full(group),
                 auto_offset_reset="earliest",
                 enable_auto_commit=False,

@@ -22,6 +22,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from onex_services.kinds.connect.rest import ConnectRest, ConnectRestError
+from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError, ReusingProbe, quietly
 
 KIND = "connect"
@@ -82,6 +83,7 @@ class ConnectProbe(ReusingProbe):
         assert self.bootstrap is not None
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap,
+            **client_options(self.bootstrap),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=50,
@@ -127,7 +129,11 @@ class ConnectProbe(ReusingProbe):
 
     async def _delete_topic(self, topic: str) -> None:
         assert self.bootstrap is not None
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=5000)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self.bootstrap,
+            **client_options(self.bootstrap),
+            request_timeout_ms=5000,
+        )
         try:
             await admin.start()
             if topic in await admin.list_topics():

@@ -23,6 +23,7 @@ from onex_scenario.vocabulary import KindVocabulary
 
 from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, run_step, spawn
+from onex_services.errors import SettingError
 from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
 from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
 from onex_services.kinds.kafka.class_archive import archive_options, make_archive
@@ -31,6 +32,13 @@ from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
 from onex_services.kinds.kafka.quotas import apply_kafka_limits, remove_kafka_limits
+from onex_services.kinds.kafka.secured import (
+    OPTION,
+    PLAINTEXT,
+    VARIABLE,
+    secured_broker,
+    security_choice,
+)
 from onex_services.kinds.kafka.size import namespace_size
 from onex_services.kinds.spec import (
     ComposeFragment,
@@ -59,12 +67,19 @@ VOCABULARY = KindVocabulary(
     env_prefix="ONEX_KAFKA_",
     env_fields={
         "BOOTSTRAP_SERVERS": "bootstrap_servers",
-        "SECURITY_PROTOCOL": "security_protocol",
-        "SASL_MECHANISM": "sasl_mechanism",
-        "SASL_USERNAME": "sasl_username",
-        "SASL_PASSWORD": "sasl_password",
         "CLIENT_ID": "client_id",
     },
+    # SASL and TLS come from the environment only (ONEX_KAFKA_SECURITY_PROTOCOL and the rest,
+    # read by onex_scenario.kafka_security for every client); a scenario file's fields are named
+    # here so that the runner refuses them with a reason instead of calling them unknown.
+    fields=(
+        "bootstrap_servers",
+        "security_protocol",
+        "sasl_mechanism",
+        "sasl_username",
+        "sasl_password",
+        "client_id",
+    ),
     endpoint_field="bootstrap_servers",
     endpoint_example="127.0.0.1:9092",
     named_resources={"topics": "topic"},
@@ -98,6 +113,11 @@ async def _start(start: ProcessStart) -> ServiceRecord:
 
     brokers = broker_count(server_settings.read(start.stack_dir).get(KIND, {}))
     if brokers > 1:
+        if security_choice(start.stack_dir) != PLAINTEXT:
+            raise SettingError(
+                f"{VARIABLE} with ONEX_KAFKA_BROKERS={brokers}: a secured cluster is not "
+                "supported yet; a secured stack runs one broker"
+            )
         return await start_cluster(start, brokers)
     java = find_java()
     dist = require_kafka(start.paths.cache_dir, kafka_version())
@@ -114,19 +134,19 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     home.mkdir(parents=True, exist_ok=True)
     slots = broker_slots(home, ports)
     config = home / "server.properties"
+    secured = secured_broker(start, home)
+    rendered = templates.render(
+        "kafka/server.properties",
+        port=port,
+        controller_port=controller_port,
+        data_dir=data,
+        **template_values(slots),
+    )
     config.write_text(
-        start.with_settings(
-            KIND,
-            templates.render(
-                "kafka/server.properties",
-                port=port,
-                controller_port=controller_port,
-                data_dir=data,
-                **template_values(slots),
-            ),
-        ),
+        start.with_settings(KIND, secured.properties(rendered) if secured else rendered),
         encoding="utf-8",
     )
+    config.chmod(0o600)  # a secured broker's holds its passwords
     log_config = home / "log4j2.properties"
     log_config.write_text(templates.render("kafka/log4j2.properties"), encoding="utf-8")
     jvm = [
@@ -140,20 +160,24 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     ]
     if fresh:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        await run_step(
-            # `=`: an id may start with "-", which the tool would take for an option.
-            [
-                *jvm,
-                "kafka.tools.StorageTool",
-                "format",
-                f"--cluster-id={cluster_id}",
-                "-c",
-                str(config),
-            ],
-            log_path=log_path,
-            what="format Kafka's storage",
-            fix="check that the Kafka jars in the cache are complete: `onex services install`",
-        )
+        # `=`: an id may start with "-", which the tool would take for an option.
+        tool = [
+            "kafka.tools.StorageTool",
+            "format",
+            f"--cluster-id={cluster_id}",
+            "-c",
+            str(config),
+        ]
+        try:
+            await run_step(
+                [*jvm, secured.format_argfile(tool)] if secured else [*jvm, *tool],
+                log_path=log_path,
+                what="format Kafka's storage",
+                fix="check that the Kafka jars in the cache are complete: `onex services install`",
+            )
+        finally:
+            if secured:
+                secured.forget_argfile()
     slot_ports = tuple(listen for listen, _ in slots)
     check_ports_free(KIND, (port, controller_port, *slot_ports), log_path)
     ref = spawn(
@@ -163,6 +187,7 @@ async def _start(start: ProcessStart) -> ServiceRecord:
         "controller_port": str(controller_port),
         "version": dist.version,
         **record_details(slots),
+        **(secured.publish(start.paths.state_dir, port) if secured else {}),
     }
     return await start.started(ref, port, log_path, details, also_listens=(controller_port,))
 
@@ -274,7 +299,8 @@ SERVER_SETTINGS = ServerSettingsSyntax(
     config_line=lambda name, value: f"{name}={value.replace(chr(92), chr(92) * 2)}",
     compose_override=_kafka_compose_settings,
     profiles={"production-like": PRODUCTION_LIKE},
-    harness_settings={"brokers": "ONEX_KAFKA_BROKERS"},  # a cluster: kafka/cluster.py
+    # brokers: a cluster (kafka/cluster.py); security: a SASL_SSL broker (kafka/secured.py).
+    harness_settings={"brokers": "ONEX_KAFKA_BROKERS", OPTION: VARIABLE},
 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from onex_services.errors import SettingError
 from onex_services.kinds.hooks import ServerCapacity
+from onex_services.kinds.kafka.security import client_options
 
 LIMIT_ENV = "ONEX_KAFKA_PARTITION_LIMIT"
 PARTITIONS_PER_BROKER = 4000
@@ -52,7 +53,9 @@ class KafkaCapacity:
         from aiokafka.admin import AIOKafkaAdminClient
 
         admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers, request_timeout_ms=10000
+            bootstrap_servers=self.bootstrap_servers,
+            **client_options(self.bootstrap_servers),
+            request_timeout_ms=10000,
         )
         await admin.start()
         try:

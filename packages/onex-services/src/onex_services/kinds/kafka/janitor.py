@@ -15,6 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from onex_scenario.names import MAX_TOPIC_LENGTH, topic_name_problem
 
 from onex_services.kinds.kafka.admin import GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, delete_groups
+from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NamespaceError, validate_namespace
 from onex_services.polling import every, wait_until
 
@@ -100,7 +101,9 @@ class KafkaNamespaceAdmin:
         """The admin client, started on first use."""
         if self._admin is None:
             admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
+                bootstrap_servers=self.bootstrap_servers,
+                **client_options(self.bootstrap_servers),
+                request_timeout_ms=self._timeout_ms,
             )
             await admin.start()
             self._admin = admin

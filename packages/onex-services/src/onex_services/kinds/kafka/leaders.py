@@ -18,6 +18,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError
 
 LEADER_OF = "leader_of"
@@ -44,7 +45,9 @@ async def partition_state(admin: AIOKafkaAdminClient, topic: str, partition: int
 
 async def leader_node(url: str, topic: str, partition: int, timeout_s: float = 10.0) -> int:
     """The node id leading the partition now (waits out an election in progress)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=url, request_timeout_ms=int(timeout_s * 1000))
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=url, **client_options(url), request_timeout_ms=int(timeout_s * 1000)
+    )
     await admin.start()
     try:
         deadline = time.monotonic() + timeout_s
@@ -77,7 +80,9 @@ async def check_replication(url: str, stop: Stop, start: Stop, timeout_s: float 
     topic = f"{HEALTH_PREFIX}.replication.{uuid.uuid4().hex[:10]}"
     payload = uuid.uuid4().bytes
     timeout_ms = int(timeout_s * 1000)
-    admin = AIOKafkaAdminClient(bootstrap_servers=url, request_timeout_ms=timeout_ms)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=url, **client_options(url), request_timeout_ms=timeout_ms
+    )
     await admin.start()
     stopped: str | None = None
     try:
@@ -114,7 +119,9 @@ async def check_replication(url: str, stop: Stop, start: Stop, timeout_s: float 
 
 
 async def _produce(url: str, topic: str, payload: bytes, timeout_ms: int) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=url, acks="all", request_timeout_ms=timeout_ms)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=url, **client_options(url), acks="all", request_timeout_ms=timeout_ms
+    )
     await producer.start()
     try:
         await producer.send_and_wait(topic, payload)
@@ -125,7 +132,10 @@ async def _produce(url: str, topic: str, payload: bytes, timeout_ms: int) -> Non
 async def _consume(url: str, topic: str, timeout_ms: int) -> bytes | None:
     """The first record of the topic, read without a group (no group coordinator needed)."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=url, request_timeout_ms=timeout_ms, auto_offset_reset="earliest"
+        bootstrap_servers=url,
+        **client_options(url),
+        request_timeout_ms=timeout_ms,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     try:

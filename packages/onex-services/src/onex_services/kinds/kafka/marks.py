@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NAMESPACE_RE, validate_namespace
 
 MARK_TOPIC = "__onex_meta"
@@ -33,14 +34,19 @@ class KafkaTopicMarks:
 
         if self._admin is None:
             admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers, request_timeout_ms=self._timeout_ms
+                bootstrap_servers=self.bootstrap_servers,
+                **client_options(self.bootstrap_servers),
+                request_timeout_ms=self._timeout_ms,
             )
             await admin.start()
             self._admin = admin
         if self._producer is None:
             # A new marker topic has no leader for a moment: retry its metadata soon.
             producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap_servers, acks="all", retry_backoff_ms=10
+                bootstrap_servers=self.bootstrap_servers,
+                **client_options(self.bootstrap_servers),
+                acks="all",
+                retry_backoff_ms=10,
             )
             await producer.start()
             self._producer = producer
@@ -62,7 +68,9 @@ class KafkaTopicMarks:
         from aiokafka import AIOKafkaConsumer, TopicPartition
 
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False
+            bootstrap_servers=self.bootstrap_servers,
+            **client_options(self.bootstrap_servers),
+            enable_auto_commit=False,
         )
         await consumer.start()
         try:

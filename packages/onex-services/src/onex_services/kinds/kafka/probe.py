@@ -12,6 +12,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from onex_services.kinds.kafka.admin import GROUP_ID_NOT_FOUND, delete_groups
+from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError, ReusingProbe, quietly
 
 KIND = "kafka"
@@ -39,10 +40,14 @@ class KafkaProbe(ReusingProbe):
     async def _clients(self, timeout_ms: int) -> tuple[AIOKafkaAdminClient, AIOKafkaProducer]:
         if self._admin is None or self._producer is None:
             admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.url, request_timeout_ms=timeout_ms, retry_backoff_ms=10
+                bootstrap_servers=self.url,
+                **client_options(self.url),
+                request_timeout_ms=timeout_ms,
+                retry_backoff_ms=10,
             )
             producer = AIOKafkaProducer(
                 bootstrap_servers=self.url,
+                **client_options(self.url),
                 request_timeout_ms=timeout_ms,
                 retry_backoff_ms=5,
                 linger_ms=0,
@@ -68,6 +73,7 @@ class KafkaProbe(ReusingProbe):
         consumer = AIOKafkaConsumer(
             topic,
             bootstrap_servers=self.url,
+            **client_options(self.url),
             group_id=topic,
             auto_offset_reset="earliest",
             enable_auto_commit=False,

@@ -21,6 +21,7 @@ from aiokafka.protocol.api import Request, RequestStruct, Response
 from aiokafka.protocol.types import Array, Boolean, Float64, Int16, Int32, Schema, String
 
 from onex_services.errors import ServiceError
+from onex_services.kinds.kafka.security import client_options
 from onex_services.polling import Pace, wait_until
 
 if TYPE_CHECKING:
@@ -105,7 +106,11 @@ async def _alter(
 
 @asynccontextmanager
 async def _admin(bootstrap_servers: str) -> AsyncIterator[AIOKafkaAdminClient]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="onex-quotas")
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers,
+        **client_options(bootstrap_servers),
+        client_id="onex-quotas",
+    )
     await admin.start()
     try:
         yield admin

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import NewTopic
 
 from onex_services.kinds.kafka.janitor import KafkaNamespaceAdmin
+from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NamespaceError
 
 CORRELATION_HEADER = "correlation_id"
@@ -78,7 +79,11 @@ class KafkaSeeder:
 
     async def _started_producer(self) -> Any:
         if self._producer is None:
-            producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap_servers, acks="all")
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap_servers,
+                **client_options(self.bootstrap_servers),
+                acks="all",
+            )
             await producer.start()
             self._producer = producer
         return self._producer

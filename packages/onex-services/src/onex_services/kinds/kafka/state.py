@@ -24,6 +24,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.protocol.commit import OffsetCommitRequest
 from aiokafka.protocol.offset import OffsetRequest
 
+from onex_services.kinds.kafka.security import client_options
 from onex_services.state_values import StateLimits
 
 LATEST, EARLIEST = -1, -2
@@ -53,6 +54,7 @@ class KafkaStateReader:
         if self._admin is None:
             admin = AIOKafkaAdminClient(
                 bootstrap_servers=self.bootstrap_servers,
+                **client_options(self.bootstrap_servers),
                 request_timeout_ms=self._timeout_ms,
                 client_id="onex-state",
             )
