@@ -80,6 +80,21 @@ def integration(session: nox.Session) -> None:
         _run_pytest(session, "integration", *paths, extra=("-n", "2"))
 
 
+@nox.session(python=PYTHON, tags=["ci"])
+def secured(session: nox.Session) -> None:
+    """Integration tier against a broker that speaks SASL_SSL only (SCRAM-SHA-512, a CA of its
+    own), attached as an external cluster through the ONEX_KAFKA_* variables alone; then the
+    check that no password reached a report, log or status output (docs/scale.md)."""
+    from nox_secured import attach_env, secured_stack
+
+    _sync(session)
+    with secured_stack(session) as values:
+        attach_env(session, values)
+        paths = (*_package_tests(), "scenarios/integration")
+        _run_pytest(session, "integration", *paths, extra=("-n", "2"))
+        _run_pytest(session, "secured", "packages/onex-runner/tests/test_secured_cluster.py")
+
+
 @nox.session(python=PYTHON, tags=["ci", "tier"])
 def mixed(session: nox.Session) -> None:
     """Mixed tier: scenarios with some services real and some mocks (per-service modes)."""

@@ -19,6 +19,7 @@ import asyncio
 import json
 import os
 import signal
+import ssl
 from typing import Any
 
 import asyncpg
@@ -70,9 +71,26 @@ class OrdersService:
         return 200, dict(row)
 
 
+def kafka_security(env: dict[str, str]) -> dict[str, Any]:
+    """SASL and TLS as a managed cluster wants them (all optional: PLAINTEXT without them)."""
+    protocol = env.get("KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT"
+    options: dict[str, Any] = {"security_protocol": protocol}
+    if protocol.startswith("SASL_"):
+        options["sasl_mechanism"] = env["KAFKA_SASL_MECHANISM"]
+        options["sasl_plain_username"] = env["KAFKA_SASL_USERNAME"]
+        options["sasl_plain_password"] = env["KAFKA_SASL_PASSWORD"]
+    if protocol in ("SSL", "SASL_SSL"):
+        context = ssl.create_default_context(cafile=env.get("KAFKA_SSL_CAFILE") or None)
+        context.check_hostname = env.get("KAFKA_SSL_CHECK_HOSTNAME", "true") != "false"
+        options["ssl_context"] = context
+    return options
+
+
 async def main() -> None:
     env = dict(os.environ)
-    producer = AIOKafkaProducer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], acks="all")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"], acks="all", **kafka_security(env)
+    )
     await producer.start()
     pool = await asyncpg.create_pool(env["DATABASE_URL"], min_size=1, max_size=4)
     cache = redis.Redis.from_url(env["REDIS_URL"])

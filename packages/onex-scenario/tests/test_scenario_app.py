@@ -85,7 +85,9 @@ steps:
         (11, "app.env.DSN"): "${services.postgress.dsn}: no external service 'postgress' "
         "(declared: kafka, postgres, redis)",
         (12, "app.env.BROKERS"): "${services.kafka.url}: a kafka service has no field 'url' "
-        "(fields: bootstrap_servers, topic_prefix, host, port)",
+        "(fields: bootstrap_servers, topic_prefix, host, port, "
+        "security_protocol, sasl_mechanism, sasl_username, sasl_password, ssl_cafile, "
+        "ssl_check_hostname)",
         (13, "app.env.SHAPE"): "${services.kafka}: expected ${services.<service>.<field>}",
         (18, "steps[0].http.headers.X-Namespace"): "${namespace}: run-time placeholders are "
         "filled in only under app: (command, env, cwd)",

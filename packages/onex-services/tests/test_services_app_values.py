@@ -3,6 +3,8 @@ app under test, with the run's namespace where the harness's expectations look."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from onex_services.catalog import kind_specs
 
@@ -16,7 +18,19 @@ CLIENT_STRINGS = {
 
 
 @pytest.mark.parametrize("kind", sorted(CLIENT_STRINGS))
-def test_a_kind_fills_in_every_field_it_offers(kind: str) -> None:
+def test_a_kind_fills_in_every_field_it_offers(
+    kind: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Kafka's client settings (SASL, TLS) are filled in as the environment gives them.
+    (tmp_path / "ca.pem").write_text("", encoding="utf-8")
+    for name, value in {
+        "SECURITY_PROTOCOL": "SASL_SSL",
+        "SASL_MECHANISM": "SCRAM-SHA-512",
+        "SASL_USERNAME": "onex",
+        "SASL_PASSWORD": "pw-of-kafka",
+        "SSL_CAFILE": str(tmp_path / "ca.pem"),
+    }.items():
+        monkeypatch.setenv(f"ONEX_KAFKA_{name}", value)
     spec = kind_specs()[kind]
     assert spec.app_values is not None
     values = spec.app_values(CLIENT_STRINGS[kind], "onex_abc_main")

@@ -97,6 +97,19 @@ def status(as_json: bool, no_health: bool) -> None:
 
 
 @services.command()
+@click.option(
+    "--write",
+    "target",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The file (0600) to write the ONEX_* attach variables to; nothing is printed.",
+)
+def env(target: Path) -> None:
+    """Write the running stack as the variables that attach a run to it (external backend)."""
+    _exit(commands.env(_console(), target))
+
+
+@services.command()
 @click.argument("kinds", nargs=-1, metavar="[SERVICE]...")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option(

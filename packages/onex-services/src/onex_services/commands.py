@@ -162,6 +162,24 @@ def status(
     return guarded(console, body)
 
 
+def env(console: Console, target: Path) -> int:
+    """Write the running stack's attach variables to `target` (0600); print only their names."""
+
+    def body() -> int:
+        from onex_services.stack_env import stack_env, write_env
+
+        state = _manager(console, None).current()
+        if state is None or not state.services:
+            console.print("no services: start them with `onex services start`")
+            return 3
+        values = stack_env(state)
+        write_env(target, values)
+        console.print(f"wrote {', '.join(values)} to {target}", soft_wrap=True)
+        return 0
+
+    return guarded(console, body)
+
+
 def health(
     console: Console,
     kinds: KindsInput = None,

@@ -60,6 +60,15 @@ from onex_services.ports import free_port
 from onex_services.settings import Paths, kafka_heap_max, kafka_version
 
 KIND = "kafka"
+# What an app under test is given of the client settings (kafka/security.py, `app_values`).
+SECURITY_APP_FIELDS = (
+    "security_protocol",
+    "sasl_mechanism",
+    "sasl_username",
+    "sasl_password",
+    "ssl_cafile",
+    "ssl_check_hostname",
+)
 
 VOCABULARY = KindVocabulary(
     name=KIND,
@@ -84,7 +93,7 @@ VOCABULARY = KindVocabulary(
     endpoint_example="127.0.0.1:9092",
     named_resources={"topics": "topic"},
     client_attribute="bootstrap_servers",
-    app_fields=("bootstrap_servers", "topic_prefix", "host", "port"),
+    app_fields=("bootstrap_servers", "topic_prefix", "host", "port", *SECURITY_APP_FIELDS),
     namespace_handles={"topic": "name"},  # `ns.topic("orders")`: a topic or consumer group
     has_leaders=True,  # a cluster of brokers (cluster.py): leader faults
     applies_limits=True,  # client quotas on the scenario's client id (quotas.py)
@@ -262,11 +271,14 @@ def _namespace_admin(url: str) -> NamespaceAdmin:
 def _app_values(servers: str, namespace: str) -> dict[str, str]:
     """An app's view of the broker: its topics are `<namespace>.<topic>` (`topic_prefix`)."""
     host, _, port = servers.split(",", maxsplit=1)[0].rpartition(":")
+    from onex_services.kinds.kafka.security import app_values
+
     return {
         "bootstrap_servers": servers,
         "topic_prefix": f"{namespace}.",
         "host": host,
         "port": port,
+        **app_values(servers),
     }
 
 

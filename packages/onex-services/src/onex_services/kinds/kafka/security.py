@@ -13,14 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from onex_scenario.kafka_security import (
-    KafkaSecurityError,
-    kafka_client_options,
-    kafka_security,
-)
-from onex_scenario.kafka_security import (
-    client_options as security_options,
-)
+from onex_scenario.kafka_security import KafkaSecurity, KafkaSecurityError, kafka_security
+from onex_scenario.kafka_security import client_options as security_options
 
 from onex_services.errors import SettingError
 from onex_services.kinds.kafka.secured import PUBLISHED
@@ -30,15 +24,36 @@ from onex_services.settings import Paths
 PROTOCOL_VARIABLE = "ONEX_KAFKA_SECURITY_PROTOCOL"
 
 
+def security_for(url: str) -> KafkaSecurity:
+    """The settings a client of the broker at `url` uses."""
+    try:
+        if os.environ.get(PROTOCOL_VARIABLE, "").strip():
+            return kafka_security()
+        return kafka_security(_published(url) or {})
+    except KafkaSecurityError as exc:
+        raise SettingError(str(exc)) from None
+
+
 def client_options(url: str) -> dict[str, Any]:
     """aiokafka keyword arguments for a client of the broker at `url`."""
     try:
-        if os.environ.get(PROTOCOL_VARIABLE, "").strip():
-            return kafka_client_options()
-        published = _published(url)
-        return security_options(kafka_security(published)) if published else {}
-    except KafkaSecurityError as exc:
+        return security_options(security_for(url))
+    except KafkaSecurityError as exc:  # a CA file that is not PEM shows when it is loaded
         raise SettingError(str(exc)) from None
+
+
+def app_values(url: str) -> dict[str, str]:
+    """An app's view of the settings (`${services.<name>.security_protocol}` and the rest;
+    empty strings where a setting does not apply)."""
+    security = security_for(url)
+    return {
+        "security_protocol": security.protocol,
+        "sasl_mechanism": security.mechanism or "",
+        "sasl_username": security.username or "",
+        "sasl_password": security.password or "",
+        "ssl_cafile": security.cafile or "",
+        "ssl_check_hostname": "true" if security.check_hostname else "false",
+    }
 
 
 def _published(url: str) -> dict[str, str] | None:
