@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 from onex_registry import RegistryResolver
 from onex_scenario import ScenarioConfigModel
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import ServiceEndpoint
 
 
@@ -44,7 +45,9 @@ async def test_real_mode_moves_the_brokers_offsets(real_kafka: ServiceEndpoint) 
         for n in range(3):
             await bus.publish("proof", {"n": n})
         # An independent client, not the tool, reads the broker's end offset.
-        consumer = AIOKafkaConsumer(bootstrap_servers=real_kafka.bootstrap_servers)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=real_kafka.bootstrap_servers, **kafka_client_options()
+        )
         await consumer.start()
         try:
             partition = TopicPartition(f"{namespace}.proof", 0)
@@ -56,7 +59,9 @@ async def test_real_mode_moves_the_brokers_offsets(real_kafka: ServiceEndpoint) 
     finally:
         await bus.delete_namespace_topics()
         await bus.close()
-    admin = AIOKafkaAdminClient(bootstrap_servers=real_kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=real_kafka.bootstrap_servers, **kafka_client_options()
+    )
     await admin.start()
     try:
         assert not [t for t in await admin.list_topics() if t.startswith(namespace)]

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import docker_engine
 from onex_services.backends.compose import leftover_containers
 from onex_services.manager import ToolServiceManager
@@ -150,7 +151,7 @@ def test_server_settings_reach_the_compose_services(
         lease = await manager.acquire(ALL, label="compose-settings")
         try:
             urls = {kind: endpoint.url for kind, endpoint in lease.endpoints.items()}
-            producer = AIOKafkaProducer(bootstrap_servers=urls["kafka"])
+            producer = AIOKafkaProducer(bootstrap_servers=urls["kafka"], **kafka_client_options())
             await producer.start()
             try:
                 topic = f"auto-{uuid.uuid4().hex[:8]}"  # never created: the broker makes it

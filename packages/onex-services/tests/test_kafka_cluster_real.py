@@ -9,6 +9,7 @@ from __future__ import annotations
 import own_stack
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import members, server_settings
 from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager
 from onex_services.kinds.kafka.leaders import check_replication, partition_state
@@ -35,7 +36,7 @@ async def test_three_brokers_form_a_cluster_that_keeps_a_record_when_its_leader_
     assert [m.name for m in members.members(record)] == ["broker-1", "broker-2", "broker-3"]
     assert state.settings_fingerprint == server_settings.fingerprint({"kafka": {"brokers": "3"}})
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=url)
+    admin = AIOKafkaAdminClient(bootstrap_servers=url, **kafka_client_options())
     await admin.start()
     try:
         assert sorted(b["node_id"] for b in (await admin.describe_cluster())["brokers"]) == [

@@ -14,6 +14,7 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import ServiceEndpoint, namespace_for, verify_clean
 from onex_services.client_fixtures import KafkaTopics, RedisPrefix
 
@@ -26,7 +27,9 @@ async def test_kafka_topic_is_created_in_the_namespace_and_carries_plain_aiokafk
     topic = kafka_topic("orders", partitions=3)
     assert topic == f"{onex_namespace}.orders"
     assert kafka_topic("orders", partitions=3) == topic  # made once per run
-    producer = AIOKafkaProducer(bootstrap_servers=real_kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=real_kafka.bootstrap_servers, **kafka_topic.client_options
+    )
     await producer.start()
     try:
         # No auto-creation on the broker: the topic exists because the fixture made it.
@@ -37,6 +40,7 @@ async def test_kafka_topic_is_created_in_the_namespace_and_carries_plain_aiokafk
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=real_kafka.bootstrap_servers,
+        **kafka_client_options(),
         group_id=kafka_topic.group("billing"),
         auto_offset_reset="earliest",
     )
@@ -94,7 +98,9 @@ import asyncpg, redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
 async def test_leaves_things_behind(real_kafka, kafka_topic, postgres_dsn, redis_prefix):
-    producer = AIOKafkaProducer(bootstrap_servers=real_kafka.bootstrap_servers)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=real_kafka.bootstrap_servers, **kafka_topic.client_options
+    )
     await producer.start()
     await producer.send_and_wait(kafka_topic("left", partitions=2), b"x")
     await producer.stop()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import ServiceEndpoint
 from onex_services.kinds.connect import SPEC, worker_group
 from onex_services.kinds.connect.rest import ConnectRest
@@ -22,7 +23,11 @@ pytestmark = pytest.mark.integration
 
 async def _records(bootstrap: str, topic: str, count: int) -> list[str]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+        topic,
+        bootstrap_servers=bootstrap,
+        **kafka_client_options(),
+        auto_offset_reset="earliest",
+        group_id=None,
     )
     await consumer.start()
     try:
@@ -39,7 +44,9 @@ async def test_the_worker_runs_on_the_stacks_kafka_with_its_own_internal_topics(
     real_connect: ServiceEndpoint, real_kafka: ServiceEndpoint, onex_services: ServicesHolder
 ) -> None:
     info = await ConnectRest(real_connect.connect_url).request("GET", "/")
-    admin = AIOKafkaAdminClient(bootstrap_servers=real_kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=real_kafka.bootstrap_servers, **kafka_client_options()
+    )
     await admin.start()
     try:
         cluster = (await admin.describe_cluster())["cluster_id"]
@@ -86,7 +93,9 @@ async def test_a_file_source_connector_feeds_a_topic_and_the_janitor_removes_it(
         assert await janitor.verify_clean() == []
     finally:
         await janitor.cleanup()
-        admin = AIOKafkaAdminClient(bootstrap_servers=real_kafka.bootstrap_servers)
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=real_kafka.bootstrap_servers, **kafka_client_options()
+        )
         await admin.start()
         try:
             if topic in await admin.list_topics():

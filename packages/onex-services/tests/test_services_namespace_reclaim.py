@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import ServiceEndpoint, cleanup_namespace, verify_clean
 from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager, TopicSpec
 from onex_services.kinds.postgres import PostgresSchemaManager
@@ -43,7 +44,7 @@ async def _fill(namespace: str, kafka: str, postgres: str, redis_url: str) -> No
     topics = ToolKafkaResourceManager(kafka, namespace)
     try:
         await topics.create_topics([TopicSpec("orders")])
-        producer = AIOKafkaProducer(bootstrap_servers=kafka)
+        producer = AIOKafkaProducer(bootstrap_servers=kafka, **kafka_client_options())
         await producer.start()
         try:
             await producer.send_and_wait(topics.topic("orders"), b"o-1")
@@ -52,6 +53,7 @@ async def _fill(namespace: str, kafka: str, postgres: str, redis_url: str) -> No
         consumer = AIOKafkaConsumer(
             topics.topic("orders"),
             bootstrap_servers=kafka,
+            **kafka_client_options(),
             group_id=topics.group("reader"),
             auto_offset_reset="earliest",
         )

@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import ServiceEndpoint, cleanup_namespace, verify_clean
 from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager, TopicSpec
 from onex_services.kinds.postgres import PostgresSchemaManager
@@ -22,7 +23,11 @@ def _fresh_namespace(onex_namespace: str) -> str:
 
 async def _drain(bootstrap: str, topic: str, group: str, expect: int) -> list[bytes]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest"
+        topic,
+        bootstrap_servers=bootstrap,
+        **kafka_client_options(),
+        group_id=group,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     try:
@@ -50,7 +55,7 @@ async def test_two_namespaces_writing_the_same_topic_name_never_see_each_other(
     try:
         for manager in (first, second):
             await manager.create_topics([TopicSpec("orders", partitions=2)])
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **kafka_client_options())
         await producer.start()
         try:
             for index in range(5):
@@ -79,7 +84,7 @@ async def test_kafka_cleanup_removes_topics_and_groups_of_its_namespace_only(
     try:
         await mine.create_topics(["orders", "orders.accepted"])
         await neighbour.create_topics(["orders"])
-        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, **kafka_client_options())
         await producer.start()
         try:
             await producer.send_and_wait(mine.topic("orders"), b"x")

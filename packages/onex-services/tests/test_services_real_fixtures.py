@@ -9,6 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import ServiceEndpoint
 
 pytestmark = pytest.mark.integration
@@ -17,11 +18,15 @@ pytestmark = pytest.mark.integration
 async def test_real_kafka_round_trips_a_record(real_kafka: ServiceEndpoint) -> None:
     assert real_kafka.kind == "kafka"
     topic = f"fixture-test.{uuid.uuid4().hex[:8]}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=real_kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=real_kafka.bootstrap_servers, **kafka_client_options()
+    )
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, 1, 1)])
-        producer = AIOKafkaProducer(bootstrap_servers=real_kafka.bootstrap_servers)
+        producer = AIOKafkaProducer(
+            bootstrap_servers=real_kafka.bootstrap_servers, **kafka_client_options()
+        )
         await producer.start()
         try:
             sent = await producer.send_and_wait(topic, b"hello")
@@ -30,6 +35,7 @@ async def test_real_kafka_round_trips_a_record(real_kafka: ServiceEndpoint) -> N
         consumer = AIOKafkaConsumer(
             topic,
             bootstrap_servers=real_kafka.bootstrap_servers,
+            **kafka_client_options(),
             auto_offset_reset="earliest",
         )
         await consumer.start()

@@ -16,6 +16,7 @@ import own_stack
 import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services.errors import ServiceError
 from onex_services.manager import ToolServiceManager
 from onex_services.settings import Paths
@@ -37,7 +38,7 @@ async def test_settings_of_every_kind_reach_their_servers(
     lease = await manager.up(["kafka", "postgres", "redis"])
     endpoints = lease.endpoints
 
-    producer = AIOKafkaProducer(bootstrap_servers=endpoints["kafka"].url)
+    producer = AIOKafkaProducer(bootstrap_servers=endpoints["kafka"].url, **kafka_client_options())
     await producer.start()
     try:
         topic = f"auto-{uuid.uuid4().hex[:8]}"  # never created: the broker makes it on use
@@ -123,7 +124,7 @@ async def _broker_config(url: str, names: set[str]) -> dict[str, str]:
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=url)
+    admin = AIOKafkaAdminClient(bootstrap_servers=url, **kafka_client_options())
     await admin.start()
     try:
         (response,) = await admin.describe_configs([ConfigResource(ConfigResourceType.BROKER, "1")])

@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from onex_scenario.kafka_security import kafka_client_options
 from onex_services import ServiceEndpoint
 from onex_services.claims import NamespaceClaims
 from onex_services.kinds.postgres_schemas import scoped_dsn
@@ -32,7 +33,7 @@ async def _fill(namespace: ScopedNamespace) -> None:
         await client.mset({namespace.key(f"k{i}"): "v" for i in range(100)})
     finally:
         await client.aclose()
-    admin = AIOKafkaAdminClient(bootstrap_servers=namespace.url("kafka"))
+    admin = AIOKafkaAdminClient(bootstrap_servers=namespace.url("kafka", **kafka_client_options()))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(namespace.topic("orders"), 1, 1)])

@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer
+from onex_scenario.kafka_security import kafka_client_options
 from onex_scenario.sql_files import read_statements, seed_name
 from onex_services import ServiceEndpoint
 from onex_services.namespace_pool import ScopedNamespace
@@ -61,7 +62,7 @@ async def test_the_seeded_records_are_in_the_namespaces_topic(
 ) -> None:
     consumer = AIOKafkaConsumer(
         onex_test_namespace.topic("orders"),
-        bootstrap_servers=onex_test_namespace.url("kafka"),
+        bootstrap_servers=onex_test_namespace.url("kafka", **kafka_client_options()),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )

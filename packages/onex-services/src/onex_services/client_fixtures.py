@@ -2,6 +2,7 @@
 
     kafka_topic("orders", partitions=3)  -> "<ns>.orders", created on the real broker
     kafka_topic.group("billing")         -> "<ns>.billing", a consumer group id cleanup removes
+    kafka_topic.client_options           -> SASL/TLS keyword arguments for aiokafka clients
     postgres_dsn                         -> a DSN whose search_path is the run's schema <ns>
     redis_prefix.key("cart:1")           -> "<ns>:cart:1"; .prefix, .url
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -88,6 +89,15 @@ class KafkaTopics:
         self.bootstrap_servers = bootstrap_servers
         self.namespace = namespace
         self._created: dict[str, int] = {}
+
+    @property
+    def client_options(self) -> dict[str, Any]:
+        """The SASL and TLS keyword arguments of a project's own aiokafka clients for this
+        broker, as the environment sets them (docs/scale.md):
+        `AIOKafkaProducer(bootstrap_servers=..., **kafka_topic.client_options)`."""
+        from onex_services.kinds.kafka.security import client_options
+
+        return client_options(self.bootstrap_servers)
 
     def group(self, name: str) -> str:
         """A consumer group id in the namespace (the session's cleanup deletes it)."""
