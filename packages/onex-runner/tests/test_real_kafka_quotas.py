@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from onex_runner import OutcomeEnum, RunOptions, ScenarioRunner, private_stack
 from onex_scenario import ModelLimits
+from onex_scenario.kafka_security import kafka_client_options
 from onex_scenario.loader import ScenarioLoader
 from onex_services.kinds.kafka.quotas import client_quotas
 from onex_services.manager import ToolServiceManager
@@ -33,7 +34,9 @@ QUOTA = {"kafka": {"producer_byte_rate": 1024}}
 
 async def _throttle_ms(servers: str, client_id: str) -> int:
     """Send one record as `client_id`; the longest throttle the broker's responses asked for."""
-    producer = AIOKafkaProducer(bootstrap_servers=servers, client_id=client_id, linger_ms=0)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=servers, **kafka_client_options(), client_id=client_id, linger_ms=0
+    )
     await producer.start()
     seen: list[int] = []
     passed_on = producer.client.send
@@ -60,7 +63,7 @@ async def test_a_quota_throttles_its_client_id_and_no_other(own_paths: Paths) ->
         state = manager.current()
         assert state is not None
         servers = state.services["kafka"].url
-        admin = AIOKafkaAdminClient(bootstrap_servers=servers)
+        admin = AIOKafkaAdminClient(bootstrap_servers=servers, **kafka_client_options())
         await admin.start()
         try:
             await admin.create_topics([NewTopic(TOPIC, 1, 1)])
