@@ -94,7 +94,8 @@ def _archive_used(pid: int | None) -> str:
     from onex_services.kinds.kafka.class_archive import archive_options
     from onex_services.kinds.kafka.dist import require_kafka
     from onex_services.kinds.kafka.java import find_java
-    from onex_services.settings import Paths, kafka_version
+    from onex_services.kinds.kafka.settings import kafka_version
+    from onex_services.settings import Paths
 
     dist = require_kafka(Paths.from_env().cache_dir, kafka_version())
     options = archive_options(find_java(), dist)

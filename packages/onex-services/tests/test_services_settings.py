@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from onex_services.errors import ServiceError
+from onex_services.kinds.kafka.settings import kafka_heap_max
 from onex_services.manager import ToolServiceManager
-from onex_services.settings import kafka_heap_max, start_timeout_s
+from onex_services.settings import start_timeout_s
 
 pytestmark = pytest.mark.unit
 

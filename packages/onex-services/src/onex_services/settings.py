@@ -5,14 +5,15 @@
 | `ONEX_STATE_DIR` | `~/.cache/onex/state` | lock and state file of the shared stack |
 | `ONEX_CACHE_DIR` | `$XDG_CACHE_HOME/onex` or `~/.cache/onex` | Kafka jars and other downloads |
 | `ONEX_RUN_DIR` | `/tmp/onex-<uid>` | data directories and logs of running services |
-| `ONEX_KAFKA_VERSION` | `KAFKA_VERSION` below | Kafka release to install and run |
 | `ONEX_REUSE` | unset | `1` keeps the stack running after its last user leaves |
 | `ONEX_SERVICES_BACKEND` | `auto` | `auto`, `process`, `compose` or `external` |
 | `ONEX_DISCOVER` | `1` | `0` stops using services found on their default local ports |
-| `ONEX_KAFKA_HEAP_MAX` | `512m` | the broker JVM's `-Xmx`, both backends; at least `128m` |
 | `ONEX_START_TIMEOUT_S` | `60` | seconds from start to all-healthy before it is an error |
 | `ONEX_NAMESPACE_LEASE_S` | `0` | a namespace claim's lease (see `claims`) |
 | `ONEX_NAMESPACE_MARKS` | `1` if external | `1` marks test namespaces on the servers |
+
+The Kafka kind's own variables (`ONEX_KAFKA_VERSION`, `ONEX_KAFKA_HEAP_MAX`) are read in
+`kinds/kafka/settings.py`.
 
 The run directory is not under the home directory on purpose: PostgreSQL runs as the `postgres`
 user when we are root and must be able to traverse the path to its data directory.
@@ -21,23 +22,16 @@ user when we are root and must be able to traverse the path to its data director
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from onex_services.errors import SettingError
 
-KAFKA_VERSION = "4.1.2"
-SCALA_VERSION = "2.13"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-KAFKA_HEAP_MAX = "512m"
 START_TIMEOUT_S = 60.0
 # For a namespace owner on this host the pid check is the proof; a lease adds a margin on top of
 # it only when asked for (an owner that the pid check cannot see needs one: see `claims`).
 NAMESPACE_LEASE_S = 0.0
-_HEAP = re.compile(r"^(\d+)([mg])$")
-# The broker's -Xms in infra/process/kafka/jvm.options and the Kafka kind's compose fragment.
-_HEAP_MIN_MB = 128
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -69,24 +63,6 @@ class Paths:
         state = Path(os.environ.get("ONEX_STATE_DIR") or cache / "state")
         run = Path(os.environ.get("ONEX_RUN_DIR") or f"/tmp/onex-{os.getuid()}")
         return cls(state_dir=state, cache_dir=cache, run_dir=run)
-
-
-def kafka_version() -> str:
-    return os.environ.get("ONEX_KAFKA_VERSION") or KAFKA_VERSION
-
-
-def kafka_heap_max() -> str:
-    """`ONEX_KAFKA_HEAP_MAX` (for example `256m` in CI), checked: `<digits>m` or `<digits>g`."""
-    value = os.environ.get("ONEX_KAFKA_HEAP_MAX", "").strip().lower() or KAFKA_HEAP_MAX
-    found = _HEAP.match(value)
-    if found is None:
-        raise SettingError(f"ONEX_KAFKA_HEAP_MAX={value!r}: expected a size such as 256m or 1g")
-    megabytes = int(found.group(1)) * (1024 if found.group(2) == "g" else 1)
-    if megabytes < _HEAP_MIN_MB:
-        raise SettingError(
-            f"ONEX_KAFKA_HEAP_MAX={value!r}: at least {_HEAP_MIN_MB}m (the broker's initial heap)"
-        )
-    return value
 
 
 def start_timeout_s() -> float:

@@ -26,6 +26,7 @@ from onex_services.errors import ServiceStartError
 from onex_services.kinds.connect.compose import COMPOSE
 from onex_services.kinds.connect.dist import install_connect, require_connect
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
+from onex_services.kinds.kafka.settings import kafka_version
 from onex_services.kinds.spec import (
     InstalledItem,
     Installer,
@@ -37,7 +38,7 @@ from onex_services.kinds.spec import (
 )
 from onex_services.models import ServiceRecord
 from onex_services.ports import free_port
-from onex_services.settings import Paths, kafka_version
+from onex_services.settings import Paths
 
 KIND = "connect"
 NEEDS = "kafka"

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from onex_services import templates
 from onex_services.kinds.connect.dist import require_connect
+from onex_services.kinds.kafka.settings import kafka_version
 from onex_services.kinds.spec import ComposeFragment
-from onex_services.settings import Paths, kafka_version
+from onex_services.settings import Paths
 
 BOOTSTRAP = "ONEX_CONNECT_BOOTSTRAP"
 FILES = "ONEX_CONNECT_FILES"

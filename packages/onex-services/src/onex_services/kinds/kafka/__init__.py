@@ -39,6 +39,7 @@ from onex_services.kinds.kafka.secured import (
     secured_broker,
     security_choice,
 )
+from onex_services.kinds.kafka.settings import kafka_heap_max, kafka_version
 from onex_services.kinds.kafka.size import namespace_size
 from onex_services.kinds.spec import (
     ComposeFragment,
@@ -57,7 +58,7 @@ from onex_services.kinds.spec import (
 from onex_services.members import MemberCall, MemberOps
 from onex_services.models import ServiceRecord
 from onex_services.ports import free_port
-from onex_services.settings import Paths, kafka_heap_max, kafka_version
+from onex_services.settings import Paths
 
 KIND = "kafka"
 # What an app under test is given of the client settings (kafka/security.py, `app_values`).

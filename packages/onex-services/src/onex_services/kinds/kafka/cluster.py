@@ -30,12 +30,13 @@ from onex_services.errors import ServiceStartError, SettingError
 from onex_services.kinds.kafka.class_archive import archive_options
 from onex_services.kinds.kafka.dist import KafkaDist, require_kafka
 from onex_services.kinds.kafka.java import JavaInfo, find_java
+from onex_services.kinds.kafka.settings import kafka_version
 from onex_services.kinds.spec import ProcessStart
 from onex_services.members import Member, format_members, members, with_member
 from onex_services.models import ServiceRecord
 from onex_services.polling import wait_until
 from onex_services.ports import LOOPBACK, free_port, port_accepts_async
-from onex_services.settings import Paths, kafka_version
+from onex_services.settings import Paths
 
 KIND = "kafka"
 BROKERS = "brokers"

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from onex_services.errors import InstallError, MissingBinaryError
 from onex_services.install.system import INSTALL_HINT, Progress
+from onex_services.kinds.kafka.settings import SCALA_VERSION
 from onex_services.long_work import maven_meter, run_logged
-from onex_services.settings import SCALA_VERSION
 
 LOG4J_VERSION = "2.24.3"
 ARCHIVE_URL = "https://archive.apache.org/dist/kafka/{v}/kafka_{s}-{v}.tgz"
