@@ -16,7 +16,8 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from onex_scenario.kafka_security import kafka_client_options
 from onex_services import ServiceEndpoint, namespace_for, verify_clean
-from onex_services.client_fixtures import KafkaTopics, RedisPrefix
+from onex_services.kinds.kafka.fixture import KafkaTopics
+from onex_services.kinds.redis_fixture import RedisPrefix
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
 
 from onex_scenario.vocabulary import KIND_ENTRY_POINTS
@@ -30,6 +30,25 @@ def kind_names() -> tuple[str, ...]:
     plugin registers a fixture and a marker per kind at every start, and loading a spec imports
     its kind's module."""
     return tuple(sorted({entry.name for entry in entry_points(group=KIND_ENTRY_POINTS)}))
+
+
+CLIENT_FIXTURE_ENTRY_POINTS = "onex.kind_fixtures"
+
+
+@functools.cache
+def client_fixtures() -> Mapping[str, EntryPoint]:
+    """Each kind's client fixture (`kafka_topic`, ...) by fixture name: the entry's attribute,
+    read without loading it; the entry's name is the kind whose real server the fixture uses,
+    and it loads to a builder `(client string, namespace) -> value` (see `client_fixtures`)."""
+    found: dict[str, EntryPoint] = {}
+    for entry in sorted(entry_points(group=CLIENT_FIXTURE_ENTRY_POINTS), key=lambda e: e.name):
+        if entry.name not in kind_names():
+            raise UnknownServiceKindError(
+                f"entry point {entry.name} = {entry.value} in {CLIENT_FIXTURE_ENTRY_POINTS} "
+                f"names no kind of {KIND_ENTRY_POINTS} (known: {', '.join(kind_names())})"
+            )
+        found[entry.attr] = entry
+    return found
 
 
 def fixture_name(kind: str) -> str:

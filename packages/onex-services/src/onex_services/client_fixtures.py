@@ -1,5 +1,8 @@
 """pytest fixtures for a project's own clients (aiokafka, asyncpg, redis-py, ...) on real servers.
 
+Each kind may provide one, under the entry-point group `onex.kind_fixtures` (see
+`catalog.client_fixtures`); the harness's kinds provide:
+
     kafka_topic("orders", partitions=3)  -> "<ns>.orders", created on the real broker
     kafka_topic.group("billing")         -> "<ns>.billing", a consumer group id cleanup removes
     kafka_topic.client_options           -> SASL/TLS keyword arguments for aiokafka clients
@@ -18,17 +21,17 @@ tests alike (`run_sync` runs their admin calls beside a running loop).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from importlib.metadata import EntryPoint
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from onex_services.catalog import client_fixtures, fixture_name
 from onex_services.namespaces import cleanup_namespace, verify_clean
 from onex_services.pytest_fixtures import ServicesHolder, run_sync
 
 if TYPE_CHECKING:
-    from onex_services.kinds.redis import RedisPrefixManager
     from onex_services.models import ServiceEndpoint, ServiceKind
 
 
@@ -82,116 +85,21 @@ def onex_run_namespace(
         pytest.fail(f"cleanup of namespace {onex_namespace} left: {', '.join(left)}", False)
 
 
-class KafkaTopics:
-    """`kafka_topic(name, partitions=1)`: the namespaced topic, created once per run."""
+def _client_fixture(name: str, entry: EntryPoint) -> Any:
+    kind = entry.name
 
-    def __init__(self, bootstrap_servers: str, namespace: str) -> None:
-        self.bootstrap_servers = bootstrap_servers
-        self.namespace = namespace
-        self._created: dict[str, int] = {}
+    def client_fixture(request: pytest.FixtureRequest, onex_run_namespace: RunNamespace) -> Any:
+        # The kind's real server (a session fixture like this one); its builder is loaded only
+        # now, so that a run which uses no client fixture never imports the kind's module.
+        endpoint = onex_run_namespace.use(request.getfixturevalue(fixture_name(kind)))
+        build: Callable[[str, str], object] = entry.load()
+        return build(endpoint.url, onex_run_namespace.namespace)
 
-    @property
-    def client_options(self) -> dict[str, Any]:
-        """The SASL and TLS keyword arguments of a project's own aiokafka clients for this
-        broker, as the environment sets them (docs/scale.md):
-        `AIOKafkaProducer(bootstrap_servers=..., **kafka_topic.client_options)`."""
-        from onex_services.kinds.kafka.security import client_options
-
-        return client_options(self.bootstrap_servers)
-
-    def group(self, name: str) -> str:
-        """A consumer group id in the namespace (the session's cleanup deletes it)."""
-        from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager
-
-        return ToolKafkaResourceManager(self.bootstrap_servers, self.namespace).group(name)
-
-    def __call__(
-        self,
-        name: str,
-        partitions: int = 1,
-        *,
-        replication_factor: int | None = None,
-        config: dict[str, str] | None = None,
-    ) -> str:
-        """Create `<ns>.<name>` (unless this run made it already) and return its full name."""
-        from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager, TopicSpec
-
-        admin = ToolKafkaResourceManager(self.bootstrap_servers, self.namespace)
-        full = admin.topic(name)
-        made = self._created.get(full)
-        if made is not None:
-            if made != partitions:
-                raise ValueError(
-                    f"topic {full} was created with {made} partitions in this run; "
-                    f"asked for {partitions} now (use another name)"
-                )
-            return full
-
-        async def create() -> None:
-            try:
-                spec = TopicSpec(name, partitions, replication_factor, dict(config or {}))
-                await admin.create_topics([spec])
-            finally:
-                await admin.close()
-
-        run_sync(create())
-        self._created[full] = partitions
-        return full
+    client_fixture.__doc__ = f"{name}: {kind}'s client fixture in the run's namespace."
+    return pytest.fixture(scope="session", name=name)(client_fixture)
 
 
-@pytest.fixture(scope="session")
-def kafka_topic(real_kafka: ServiceEndpoint, onex_run_namespace: RunNamespace) -> KafkaTopics:
-    """A factory of topics in the run's namespace on the real broker (see the module doc)."""
-    endpoint = onex_run_namespace.use(real_kafka)
-    return KafkaTopics(endpoint.url, onex_run_namespace.namespace)
-
-
-@pytest.fixture(scope="session")
-def postgres_dsn(real_postgres: ServiceEndpoint, onex_run_namespace: RunNamespace) -> str:
-    """A DSN of the real PostgreSQL whose search_path is the run's schema (created, and dropped
-    with everything in it when the session ends)."""
-    endpoint = onex_run_namespace.use(real_postgres)
-    from onex_services.kinds.postgres import PostgresSchemaManager
-
-    schema = PostgresSchemaManager(endpoint.url, onex_run_namespace.namespace)
-
-    async def create() -> None:
-        try:
-            await schema.create()
-        finally:
-            await schema.close()
-
-    run_sync(create())
-    from onex_services.kinds.postgres_schemas import scoped_dsn
-
-    return scoped_dsn(endpoint.url, onex_run_namespace.namespace)
-
-
-@dataclass(frozen=True)
-class RedisPrefix:
-    """The run's key prefix on the real Redis: `key(name)` is `<ns>:<name>`."""
-
-    url: str
-    namespace: str
-
-    @property
-    def prefix(self) -> str:
-        return self._keys().prefix
-
-    def key(self, name: str) -> str:
-        return self._keys().key(name)
-
-    def _keys(self) -> RedisPrefixManager:
-        from onex_services.kinds.redis import RedisPrefixManager
-
-        return RedisPrefixManager(self.url, self.namespace)
-
-    def __str__(self) -> str:
-        return self.prefix
-
-
-@pytest.fixture(scope="session")
-def redis_prefix(real_redis: ServiceEndpoint, onex_run_namespace: RunNamespace) -> RedisPrefix:
-    """The run's Redis key prefix and the server's URL; its keys are deleted at session end."""
-    endpoint = onex_run_namespace.use(real_redis)
-    return RedisPrefix(url=endpoint.url, namespace=onex_run_namespace.namespace)
+# One session fixture per kind's client fixture (kafka_topic, ...): pytest finds them as
+# attributes of this plugin module.
+for _name, _entry in client_fixtures().items():
+    globals()[_name] = _client_fixture(_name, _entry)

@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 
 from onex_services import pytest_namespaces, pytest_states
-from onex_services.catalog import all_kinds, fixture_name, kind_names, marker_name
+from onex_services.catalog import (
+    all_kinds,
+    client_fixtures,
+    fixture_name,
+    kind_names,
+    marker_name,
+)
 from onex_services.errors import ServiceError
 from onex_services.namespaces import namespace_for
 
@@ -42,7 +48,11 @@ if TYPE_CHECKING:
 # Light on purpose, like the runner's plugin: a kind is known here by its entry-point name, and
 # the manager, the models and the kinds' modules are imported when a fixture is first set up.
 T = TypeVar("T")
-FIXTURE_KINDS = {fixture_name(kind): kind for kind in kind_names()}
+FIXTURE_KINDS = {fixture_name(kind): kind for kind in kind_names()} | {
+    name: entry.name for name, entry in client_fixtures().items()
+}
+"""A fixture's name → the kind it needs: `real_<kind>`, and each kind's client fixture (which
+asks for its server at setup, so it is not in the test's fixture closure by itself)."""
 ALL_SERVICES_MARKER = "requires_all_services"
 MARKER_KINDS: dict[str, tuple[ServiceKind, ...]] = {
     marker_name(kind): (kind,) for kind in kind_names()
