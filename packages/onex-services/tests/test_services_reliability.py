@@ -23,8 +23,8 @@ from onex_services import launcher, templates
 from onex_services.backends import process as process_backend
 from onex_services.errors import PortClashError, ServiceStartError
 from onex_services.health import HealthChecker
-from onex_services.kinds import kafka as kafka_kind
 from onex_services.kinds import redis as redis_kind
+from onex_services.kinds.kafka import broker as kafka_broker
 from onex_services.manager import ToolServiceManager
 from onex_services.models import RunState
 from onex_services.ports import port_accepts
@@ -192,8 +192,8 @@ async def test_a_broker_that_dies_while_starting_is_one_clear_error(
         # The broker gets a free client port and a controller port someone else holds, and the
         # check before the start is skipped: the port is taken in the moment between the two.
         ports = iter([process_backend.free_port(), taken])
-        monkeypatch.setattr(kafka_kind, "free_port", lambda: next(ports))
-        monkeypatch.setattr(kafka_kind, "check_ports_free", lambda *args: None)
+        monkeypatch.setattr(kafka_broker, "free_port", lambda: next(ports))
+        monkeypatch.setattr(kafka_broker, "check_ports_free", lambda *args: None)
 
         with pytest.raises(PortClashError) as info:
             await manager.up(["kafka"])

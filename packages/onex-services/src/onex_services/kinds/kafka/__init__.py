@@ -1,9 +1,10 @@
-"""Apache Kafka (KRaft, one broker), everything the harness knows about it.
+"""Apache Kafka (KRaft), everything the harness knows about it.
 
 - vocabulary: `ONEX_KAFKA_*`, the client string is `bootstrap_servers` (`host:port[,...]`);
 - installer: Java 17+ from apt, the broker's jars from Maven Central or Apache (`dist`);
-- process starter: format the storage once, then `kafka.Kafka` with infra/process/kafka configs
-  and its proxy slots (`proxy_slots`: listeners advertised at Toxiproxy ports, for faults);
+- process starter (`broker`): format the storage once, then `kafka.Kafka` with the
+  infra/process/kafka configs and its proxy slots (`proxy_slots`: listeners advertised at
+  Toxiproxy ports, for faults); more than one broker makes a cluster (`cluster`);
 - compose: `onex/kafka:local`, built with the same jars, with the same proxy slots
   (`compose_slots`);
 - probe: topic create → produce → consume in a group → delete (`probe`);
@@ -12,9 +13,7 @@
 
 from __future__ import annotations
 
-import base64
 import shutil
-import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,22 +21,17 @@ from typing import Any
 from onex_scenario.vocabulary import KindVocabulary
 
 from onex_services import templates
-from onex_services.backends.process_kit import check_ports_free, run_step, spawn
-from onex_services.errors import SettingError
 from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
 from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
-from onex_services.kinds.kafka.class_archive import archive_options, make_archive
+from onex_services.kinds.kafka.broker import start_broker
+from onex_services.kinds.kafka.class_archive import make_archive
 from onex_services.kinds.kafka.compose_slots import slot_details, slot_env, slot_ports
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
-from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
 from onex_services.kinds.kafka.quotas import apply_kafka_limits, remove_kafka_limits
 from onex_services.kinds.kafka.secured import (
     OPTION,
-    PLAINTEXT,
     VARIABLE,
-    secured_broker,
-    security_choice,
 )
 from onex_services.kinds.kafka.settings import kafka_heap_max, kafka_version
 from onex_services.kinds.kafka.size import namespace_size
@@ -50,14 +44,12 @@ from onex_services.kinds.spec import (
     NamespaceAdmin,
     NamespaceMarks,
     Probe,
-    ProcessStart,
     Progress,
     ServerSettingsSyntax,
     StateReader,
 )
 from onex_services.members import MemberCall, MemberOps
 from onex_services.models import ServiceRecord
-from onex_services.ports import free_port
 from onex_services.settings import Paths
 
 KIND = "kafka"
@@ -115,91 +107,6 @@ def _install(paths: Paths, progress: Progress) -> list[InstalledItem]:
         InstalledItem(KIND, f"{dist.version} ({dist.source}: {dist.libs})"),
         InstalledItem("kafka class archive", f"{archive} ({made})"),
     ]
-
-
-async def _start(start: ProcessStart) -> ServiceRecord:
-    from onex_services import server_settings
-    from onex_services.kinds.kafka.cluster import broker_count, start_cluster
-
-    brokers = broker_count(server_settings.read(start.stack_dir).get(KIND, {}))
-    if brokers > 1:
-        if security_choice(start.stack_dir) != PLAINTEXT:
-            raise SettingError(
-                f"{VARIABLE} with ONEX_KAFKA_BROKERS={brokers}: a secured cluster is not "
-                "supported yet; a secured stack runs one broker"
-            )
-        return await start_cluster(start, brokers)
-    java = find_java()
-    dist = require_kafka(start.paths.cache_dir, kafka_version())
-    home = start.stack_dir / KIND
-    data = home / "data"
-    log_path = home / "kafka.log"
-    ports = start.ports
-    fresh = ports is None or not (data / "meta.properties").exists()
-    port, controller_port = (
-        (ports["port"], ports["controller_port"])
-        if ports is not None
-        else (free_port(), free_port())
-    )
-    home.mkdir(parents=True, exist_ok=True)
-    slots = broker_slots(home, ports)
-    config = home / "server.properties"
-    secured = secured_broker(start, home)
-    rendered = templates.render(
-        "kafka/server.properties",
-        port=port,
-        controller_port=controller_port,
-        data_dir=data,
-        **template_values(slots),
-    )
-    config.write_text(
-        start.with_settings(KIND, secured.properties(rendered) if secured else rendered),
-        encoding="utf-8",
-    )
-    config.chmod(0o600)  # a secured broker's holds its passwords
-    log_config = home / "log4j2.properties"
-    log_config.write_text(templates.render("kafka/log4j2.properties"), encoding="utf-8")
-    jvm = [
-        str(java.path),
-        *templates.option_lines("kafka/jvm.options"),
-        *archive_options(java, dist),  # classes parsed once at install (class_archive.py)
-        f"-Xmx{kafka_heap_max()}",
-        f"-Dlog4j2.configurationFile={log_config}",
-        "-cp",
-        dist.classpath,
-    ]
-    if fresh:
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-        # `=`: an id may start with "-", which the tool would take for an option.
-        tool = [
-            "kafka.tools.StorageTool",
-            "format",
-            f"--cluster-id={cluster_id}",
-            "-c",
-            str(config),
-        ]
-        try:
-            await run_step(
-                [*jvm, secured.format_argfile(tool)] if secured else [*jvm, *tool],
-                log_path=log_path,
-                what="format Kafka's storage",
-                fix="check that the Kafka jars in the cache are complete: `onex services install`",
-            )
-        finally:
-            if secured:
-                secured.forget_argfile()
-    slot_ports = tuple(listen for listen, _ in slots)
-    check_ports_free(KIND, (port, controller_port, *slot_ports), log_path)
-    ref = spawn(
-        [*jvm, "kafka.Kafka", str(config)], log_path=log_path, cwd=home, ledger=start.ledger
-    )
-    details = {
-        "controller_port": str(controller_port),
-        "version": dist.version,
-        **record_details(slots),
-        **(secured.publish(start.paths.state_dir, port) if secured else {}),
-    }
-    return await start.started(ref, port, log_path, details, also_listens=(controller_port,))
 
 
 def _client_url(host: str, port: int, password: str | None = None) -> str:
@@ -346,7 +253,7 @@ SPEC = KindSpec(
     default_port=9092,
     client_url=_client_url,
     installer=Installer(check=_check, missing_packages=missing_java_packages, install=_install),
-    start_process=_start,
+    start_process=start_broker,
     make_probe=_probe,
     janitor=_janitor,
     namespace_admin=_namespace_admin,
