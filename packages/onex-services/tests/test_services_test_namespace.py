@@ -33,7 +33,7 @@ async def _fill(namespace: ScopedNamespace) -> None:
         await client.mset({namespace.key(f"k{i}"): "v" for i in range(100)})
     finally:
         await client.aclose()
-    admin = AIOKafkaAdminClient(bootstrap_servers=namespace.url("kafka", **kafka_client_options()))
+    admin = AIOKafkaAdminClient(bootstrap_servers=namespace.url("kafka"), **kafka_client_options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(namespace.topic("orders"), 1, 1)])

@@ -62,7 +62,8 @@ async def test_the_seeded_records_are_in_the_namespaces_topic(
 ) -> None:
     consumer = AIOKafkaConsumer(
         onex_test_namespace.topic("orders"),
-        bootstrap_servers=onex_test_namespace.url("kafka", **kafka_client_options()),
+        bootstrap_servers=onex_test_namespace.url("kafka"),
+        **kafka_client_options(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
