@@ -98,6 +98,17 @@ def redact_url(url: str) -> str:
     return redact_text(url)
 
 
+class SecretUrl(str):
+    """A client URL that may hold a password: the whole URL wherever a client reads it (it is a
+    `str`), redacted where Python shows it. pytest prints the repr of a failing test's fixture
+    values in its traceback, which reaches CI logs and JUnit files."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(redact_url(str(self)))
+
+
 def redact(value: Any, known: Iterable[str] = ()) -> Any:
     """A copy of a JSON-like value (mappings, lists, strings, scalars) with its secrets hidden.
 

@@ -7,9 +7,11 @@ does not import this package. A record is an endpoint plus how it runs: one mode
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
+from onex_scenario.redaction import SecretUrl
 from onex_scenario.vocabulary import KindName, UnknownKindError, vocabularies, vocabulary
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -45,6 +47,11 @@ class ServiceEndpoint(BaseModel):
     host: str
     port: int
     url: str
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # pytest prints a failing test's fixtures (`real_postgres = ServiceEndpoint(...)`).
+        for name, value in super().__repr_args__():
+            yield name, SecretUrl(value) if name == "url" else value
 
     def __getattr__(self, name: str) -> Any:
         if not name.startswith("_"):

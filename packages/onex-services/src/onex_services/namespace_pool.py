@@ -28,6 +28,7 @@ from collections.abc import Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from onex_scenario.redaction import SecretUrl
 from onex_scenario.vocabulary import vocabulary
 
 from onex_services.catalog import kind_spec
@@ -52,6 +53,11 @@ class ScopedNamespace:
     name: str
     urls: Mapping[ServiceKind, str]
     prefixes: Mapping[ServiceKind, str]
+
+    def __repr__(self) -> str:
+        # pytest prints a failing test's `onex_test_namespace`; its DSNs hold passwords.
+        urls = {kind: SecretUrl(url) for kind, url in self.urls.items()}
+        return f"ScopedNamespace(name={self.name!r}, urls={urls!r}, prefixes={self.prefixes!r})"
 
     def url(self, kind: ServiceKind) -> str:
         return self.urls[kind]

@@ -3,6 +3,8 @@ client_fixtures): a DSN whose search_path is the run's schema."""
 
 from __future__ import annotations
 
+from onex_scenario.redaction import SecretUrl
+
 from onex_services.pytest_fixtures import run_sync
 
 
@@ -21,4 +23,5 @@ def postgres_dsn(dsn: str, namespace: str) -> str:
             await schema.close()
 
     run_sync(create())
-    return scoped_dsn(dsn, namespace)
+    # Its repr, printed in a failing test's traceback, hides the password.
+    return SecretUrl(scoped_dsn(dsn, namespace))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from onex_scenario.redaction import SecretUrl
+
 if TYPE_CHECKING:
     from onex_services.kinds.redis import RedisPrefixManager
 
@@ -31,6 +33,9 @@ class RedisPrefix:
 
     def __str__(self) -> str:
         return self.prefix
+
+    def __repr__(self) -> str:  # pytest prints a failing test's fixtures: not the password
+        return f"RedisPrefix(url={SecretUrl(self.url)!r}, namespace={self.namespace!r})"
 
 
 def redis_prefix(url: str, namespace: str) -> RedisPrefix:
