@@ -17,11 +17,16 @@ from collections.abc import Mapping
 from onex_services import launcher
 from onex_services.backends.process import service_executables
 from onex_services.catalog import kind_spec
-from onex_services.health import HealthChecker
 from onex_services.manager import ToolServiceManager
 from onex_services.members import Member, MemberOps, members
 from onex_services.models import ServiceKind, ServiceRecord
-from onex_services.service_faults import Recovery, ServiceFaultError, ServiceFaults, _reaped
+from onex_services.service_faults import (
+    Recovery,
+    ServiceFaultError,
+    ServiceFaults,
+    _reaped,
+    probe_after_restart,
+)
 
 STOP_GRACE_S = 10.0
 
@@ -99,11 +104,7 @@ class MemberFaults:
             await self.stop(kind, name)
         fresh = await ops.restart(record, name, self.manager.paths)
         await asyncio.to_thread(self.server.save, fresh)
-        checker = HealthChecker()
-        try:
-            health = await checker.check(fresh.endpoint, timeout_s=timeout_s, use_cache=False)
-        finally:
-            await checker.close()
+        health = await probe_after_restart(fresh.endpoint, timeout_s)
         if not health.healthy:
             raise ServiceFaultError(
                 f"{kind} did not become healthy after {name} started again", cause=health.error

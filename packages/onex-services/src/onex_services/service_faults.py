@@ -23,7 +23,7 @@ from onex_services.backends.process import service_executables
 from onex_services.errors import ServiceError
 from onex_services.health import HealthChecker
 from onex_services.manager import ToolServiceManager
-from onex_services.models import HealthResult, ServiceKind, ServiceRecord
+from onex_services.models import HealthResult, ServiceEndpoint, ServiceKind, ServiceRecord
 from onex_services.polling import Pace, wait_until
 
 RESTART_GRACE_S = 10.0
@@ -36,6 +36,18 @@ default backoff (up to 1 s, for probes of many servers at once) would add up to 
 
 class ServiceFaultError(ServiceError):
     """A service fault that could not be applied (no such service, not ours, unsupported)."""
+
+
+async def probe_after_restart(
+    endpoint: ServiceEndpoint, timeout_s: float, backoff: Pace | None = None
+) -> HealthResult:
+    """A fresh deep probe (no cache) of a server that was just started again; its probe is
+    closed after. Whole-server and cluster-member restarts both wait on it."""
+    checker = HealthChecker(backoff=backoff)
+    try:
+        return await checker.check(endpoint, timeout_s=timeout_s, use_cache=False)
+    finally:
+        await checker.close()
 
 
 @dataclass(frozen=True)
@@ -118,11 +130,7 @@ class ServiceFaults:
         assert state is not None  # record() found it
         fresh = await backend.restart(record, Path(state.stack_dir))
         await asyncio.to_thread(self.save, fresh)
-        checker = HealthChecker(backoff=RESTART_PROBE_PACE)
-        try:
-            health = await checker.check(fresh.endpoint, timeout_s=timeout_s, use_cache=False)
-        finally:
-            await checker.close()
+        health = await probe_after_restart(fresh.endpoint, timeout_s, RESTART_PROBE_PACE)
         if not health.healthy:
             raise ServiceFaultError(
                 f"{kind} did not become healthy after its restart",
