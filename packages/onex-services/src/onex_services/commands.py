@@ -174,7 +174,7 @@ def env(console: Console, target: Path) -> int:
             return 3
         values = stack_env(state)
         write_env(target, values)
-        console.print(f"wrote {', '.join(values)} to {target}", soft_wrap=True)
+        console.print(plain_text(f"wrote {', '.join(values)} to {target}"), soft_wrap=True)
         return 0
 
     return guarded(console, body)
