@@ -60,6 +60,19 @@ async def test_order_within_a_partition_is_kept(bus: EventBus) -> None:
     assert [m.value["n"] for m in got] == [0, 1, 2, 3, 4]
 
 
+async def test_one_consume_brings_every_partitions_records(bus: EventBus) -> None:
+    """What the topic holds comes in one call, whichever broker leads each partition (on a
+    cluster each leader is answered in a fetch of its own)."""
+    await bus.create_topic("spread", partitions=3)
+    keys = ["o-1", "o-2", "customer-17", "x", "y", "z"]
+    spread = {partition_for_key(key.encode(), 3) for key in keys}
+    assert len(spread) == 3, "the keys must cover every partition"
+    for key in keys:
+        await bus.publish("spread", {"k": key}, key=key)
+    got = await bus.consume("spread", group="g", max_messages=100, timeout_s=10)
+    assert sorted(m.key or "" for m in got) == sorted(keys)
+
+
 async def test_consume_decodes_json_and_key(bus: EventBus) -> None:
     await bus.create_topic("t")
     await bus.publish("t", {"id": "o-1", "qty": 2, "tags": ["a"]}, key="o-1")

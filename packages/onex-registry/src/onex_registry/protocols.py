@@ -27,7 +27,8 @@ class EventBus(Protocol):
     async def consume(
         self, topic: str, *, group: str, max_messages: int = 1, timeout_s: float = 5.0
     ) -> list[ConsumedMessage]:
-        """Up to `max_messages` records, returned as soon as any arrived; [] at the timeout."""
+        """Up to `max_messages` records: once any arrived, every record the topic's partitions
+        hold then (up to the limit), whichever broker leads each; [] at the timeout."""
         ...
 
     async def commit(self, topic: str, *, group: str, messages: list[ConsumedMessage]) -> None: ...

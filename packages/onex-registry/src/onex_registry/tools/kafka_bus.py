@@ -24,6 +24,7 @@ from aiokafka.errors import (
 )
 from aiokafka.errors import TopicAlreadyExistsError as KafkaTopicExistsError
 from aiokafka.structs import TopicPartition
+from onex_scenario.kafka_metadata import MetadataDisagreement, wait_until_brokers_agree
 from onex_scenario.kafka_security import kafka_client_options
 
 from onex_registry.errors import (
@@ -200,8 +201,10 @@ class KafkaEventBus:
         consumer = await self._consumer(topic, group)
         deadline = time.monotonic() + timeout_s
         taken: list[ConsumedMessage] = []
-        # Like a poll: return as soon as something arrived, or empty at the deadline.
-        while not taken:
+        # Like the mock: once something arrived, every record the partitions hold (up to the
+        # limit). One fetch is not enough: on a cluster each partition's leader is answered in
+        # its own fetch, so keep fetching until every assigned partition is at its end offset.
+        while len(taken) < max_messages:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -209,21 +212,24 @@ class KafkaEventBus:
                 timeout_ms=int(remaining * 1000), max_records=max_messages - len(taken)
             )
             for partition, records in batches.items():
-                for record in records:
-                    headers = {name: bytes(data) for name, data in record.headers}
-                    correlation = headers.get(CORRELATION_HEADER)
-                    taken.append(
-                        ConsumedMessage(
-                            topic=topic,
-                            partition=partition.partition,
-                            offset=record.offset,
-                            key=record.key.decode() if record.key is not None else None,
-                            value=decode_value(record.value),
-                            headers=headers,
-                            correlation_id=correlation.decode() if correlation else None,
-                        )
-                    )
+                taken.extend(self._message(topic, partition.partition, r) for r in records)
+            if taken and await _at_end(consumer):
+                break
         return taken
+
+    @staticmethod
+    def _message(topic: str, partition: int, record: Any) -> ConsumedMessage:
+        headers = {name: bytes(data) for name, data in record.headers}
+        correlation = headers.get(CORRELATION_HEADER)
+        return ConsumedMessage(
+            topic=topic,
+            partition=partition,
+            offset=record.offset,
+            key=record.key.decode() if record.key is not None else None,
+            value=decode_value(record.value),
+            headers=headers,
+            correlation_id=correlation.decode() if correlation else None,
+        )
 
     async def commit(self, topic: str, *, group: str, messages: list[ConsumedMessage]) -> None:
         consumer = await self._consumer(topic, group)
@@ -260,17 +266,15 @@ class KafkaEventBus:
     async def _wait_listed(
         self, admin: AIOKafkaAdminClient, names: set[str], *, present: bool
     ) -> None:
-        """Return once the broker's metadata shows the change: the controller answers before the
-        broker's metadata catches up, and a caller must see the effect of what it just did."""
-        deadline = time.monotonic() + self._timeout_ms / 1000
-        while True:
-            listed = set(await listed_topics(admin))
-            if (names <= listed) if present else not (names & listed):
-                return
-            if time.monotonic() >= deadline:
-                state = "listed" if present else "gone"
-                raise BusError(f"topics {sorted(names)} are not {state} after the timeout")
-            await asyncio.sleep(0.02)
+        """Return once every broker's metadata shows the change: the controller answers before
+        the brokers' metadata catches up, and a caller must see the effect of what it just did
+        whichever broker its next call asks."""
+        try:
+            await wait_until_brokers_agree(
+                admin, names, present=present, within_s=self._timeout_ms / 1000
+            )
+        except MetadataDisagreement as exc:
+            raise BusError(str(exc)) from exc
 
     async def delete_topic(self, topic: str) -> None:
         _, admin = self._require()
@@ -319,6 +323,16 @@ class KafkaEventBus:
             await self._require()[1].list_topics()
 
         return await timed_health(round_trip, (KafkaError, OSError))
+
+
+async def _at_end(consumer: AIOKafkaConsumer) -> bool:
+    """Whether the consumer's position is at the end offset of every partition it has."""
+    assigned = list(consumer.assignment())
+    ends = await consumer.end_offsets(assigned)
+    for partition in assigned:
+        if await consumer.position(partition) < ends[partition]:
+            return False
+    return True
 
 
 async def cluster_replication(admin: AIOKafkaAdminClient) -> int:

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from onex_scenario.kafka_metadata import MetadataDisagreement, wait_until_brokers_agree
 from onex_scenario.names import MAX_TOPIC_LENGTH, topic_name_problem
 
 from onex_services.kinds.kafka.admin import GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, delete_groups
 from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NamespaceError, validate_namespace
-from onex_services.polling import every, wait_until
 
 
 @dataclass(frozen=True)
@@ -66,23 +66,16 @@ async def delete_topics_by_prefix(
     return topics
 
 
-async def _unlisted_everywhere(
-    admin: AIOKafkaAdminClient, topics: Sequence[str], within_s: float
+async def wait_until_agreed(
+    admin: AIOKafkaAdminClient, topics: Sequence[str], *, present: bool, timeout_ms: int
 ) -> None:
-    """Wait until the brokers of a cluster stop listing deleted topics: each learns of the
-    deletion a moment after the controller committed it, and a listing asks one broker picked
-    at random, so they count as gone once several listings in a row do not show them."""
-    deleted, streak = set(topics), 0
-
-    async def gone() -> bool:
-        nonlocal streak
-        streak = 0 if deleted & set(await admin.list_topics()) else streak + 1
-        return streak >= UNLISTED_STREAK
-
-    await wait_until(gone, within_s, pace=every(0.05))
-
-
-UNLISTED_STREAK = 4
+    """Wait until every broker of the cluster shows the topics created (with leaders) or gone:
+    each broker learns of a change a moment after the controller committed it, and the next
+    call (a producer's, a listing) asks a broker of its own choice."""
+    try:
+        await wait_until_brokers_agree(admin, topics, present=present, within_s=timeout_ms / 1000)
+    except MetadataDisagreement as exc:
+        raise NamespaceError(str(exc)) from exc
 
 
 class KafkaNamespaceAdmin:
@@ -120,8 +113,7 @@ class KafkaNamespaceAdmin:
         admin = await self.client()
         await delete_groups_by_prefix(admin, prefixes, self._timeout_ms)
         deleted = await delete_topics_by_prefix(admin, prefixes, self._timeout_ms)
-        if deleted and len(self.bootstrap_servers.split(",")) > 1:
-            await _unlisted_everywhere(admin, deleted, self._timeout_ms / 1000)
+        await wait_until_agreed(admin, deleted, present=False, timeout_ms=self._timeout_ms)
 
     async def leftovers(self, namespace: str) -> list[str]:
         admin = await self.client()
@@ -196,7 +188,9 @@ class ToolKafkaResourceManager:
             if entry[1]:
                 detail = entry[2] if len(entry) > 2 and entry[2] else f"error code {entry[1]}"
                 raise NamespaceError(f"cannot create topic {entry[0]}: {detail}")
-        return [topic.name for topic in new]
+        names = [topic.name for topic in new]
+        await wait_until_agreed(admin, names, present=True, timeout_ms=self._timeout_ms)
+        return names
 
     async def list_topics(self) -> list[str]:
         admin = await self._client()
@@ -209,17 +203,13 @@ class ToolKafkaResourceManager:
 
     async def delete_topics(self, names: Sequence[str] | None = None) -> list[str]:
         """Delete the given topics (namespaced), or every topic of the namespace; wait until
-        the broker no longer lists them."""
+        no broker lists them."""
         admin = await self._client()
         targets = [self.topic(n) for n in names] if names is not None else await self.list_topics()
         if not targets:
             return []
         await admin.delete_topics(targets, timeout_ms=self._timeout_ms)
-
-        async def gone() -> bool:
-            return not set(targets) & set(await admin.list_topics())
-
-        await wait_until(gone, self._timeout_ms / 1000, pace=every(0.05))
+        await wait_until_agreed(admin, targets, present=False, timeout_ms=self._timeout_ms)
         return targets
 
     async def delete_groups(self) -> list[str]:
@@ -229,7 +219,7 @@ class ToolKafkaResourceManager:
     async def cleanup(self) -> list[str]:
         """Delete every topic and consumer group of the namespace; return what went."""
         groups = await self.delete_groups()
-        topics = await self.delete_topics()  # waits until the broker no longer lists them
+        topics = await self.delete_topics()  # waits until no broker lists them
         return [f"kafka group {g}" for g in groups] + [f"kafka topic {t}" for t in topics]
 
     async def verify_clean(self) -> list[str]:

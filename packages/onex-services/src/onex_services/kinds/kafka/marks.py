@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from onex_services.kinds.kafka.janitor import KafkaNamespaceAdmin
 from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NAMESPACE_RE, validate_namespace
 
@@ -22,24 +23,15 @@ class KafkaTopicMarks:
 
     def __init__(self, bootstrap_servers: str, *, timeout_s: float = 15.0) -> None:
         self.bootstrap_servers = bootstrap_servers
-        self._timeout_ms = int(timeout_s * 1000)
-        self._admin: Any = None
+        self._cluster = KafkaNamespaceAdmin(bootstrap_servers, timeout_s=timeout_s)
         self._producer: Any = None
 
     async def _clients(self) -> tuple[Any, Any]:
-        """The admin client and the producer, started on first use and kept until `close`
-        (a pool marks many namespaces on them)."""
+        """The admin client (the janitor's) and the producer, started on first use and kept
+        until `close` (a pool marks many namespaces on them)."""
         from aiokafka import AIOKafkaProducer
-        from aiokafka.admin import AIOKafkaAdminClient
 
-        if self._admin is None:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers,
-                **client_options(self.bootstrap_servers),
-                request_timeout_ms=self._timeout_ms,
-            )
-            await admin.start()
-            self._admin = admin
+        admin = await self._cluster.client()
         if self._producer is None:
             # A new marker topic has no leader for a moment: retry its metadata soon.
             producer = AIOKafkaProducer(
@@ -50,7 +42,7 @@ class KafkaTopicMarks:
             )
             await producer.start()
             self._producer = producer
-        return self._admin, self._producer
+        return admin, self._producer
 
     async def write(self, namespace: str, mark: str) -> None:
         from aiokafka.admin import NewTopic
@@ -102,10 +94,9 @@ class KafkaTopicMarks:
             await consumer.stop()
 
     async def close(self) -> None:
-        admin, producer, self._admin, self._producer = self._admin, self._producer, None, None
+        producer, self._producer = self._producer, None
         try:
             if producer is not None:
                 await producer.stop()
         finally:
-            if admin is not None:
-                await admin.close()
+            await self._cluster.close()
