@@ -17,6 +17,7 @@ import nox
 from nox_helpers import ROOT
 
 SERVICES = ("python", "-m", "onex_services")
+STACK_KINDS = ("echo", "kafka", "postgres", "redis", "connect")
 
 
 @contextmanager
@@ -32,7 +33,9 @@ def secured_stack(session: nox.Session) -> Iterator[dict[str, str]]:
     attach = state / "attach.env"
     session.run(*SERVICES, "install", env=stack)
     try:
-        session.run(*SERVICES, "start", env=stack)
+        # Connect as well (an on-demand kind): its worker is one more client of the secured
+        # broker, and the Connect scenarios run through it.
+        session.run(*SERVICES, "start", *STACK_KINDS, env=stack)
         session.run(*SERVICES, "env", "--write", str(attach), env=stack)
         text = Path(attach).read_text(encoding="utf-8")
         yield dict(line.split("=", 1) for line in text.splitlines() if "=" in line)

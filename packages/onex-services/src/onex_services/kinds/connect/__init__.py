@@ -25,6 +25,7 @@ from onex_services.backends.process_kit import check_ports_free, spawn
 from onex_services.errors import ServiceStartError
 from onex_services.kinds.connect.compose import COMPOSE
 from onex_services.kinds.connect.dist import install_connect, require_connect
+from onex_services.kinds.connect.security import worker_security_lines
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.kafka.settings import kafka_version
 from onex_services.kinds.spec import (
@@ -37,6 +38,7 @@ from onex_services.kinds.spec import (
     Progress,
 )
 from onex_services.models import ServiceRecord
+from onex_services.ownership import write_private
 from onex_services.ports import free_port
 from onex_services.settings import Paths
 
@@ -86,10 +88,12 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     port = start.ports["port"] if start.ports is not None else free_port()
     group = worker_group(start.stack_dir.name)
     config = home / "worker.properties"
-    config.write_text(
-        templates.render("connect/worker.properties", bootstrap=kafka.url, group=group, port=port),
-        encoding="utf-8",
+    rendered = templates.render(
+        "connect/worker.properties", bootstrap=kafka.url, group=group, port=port
     )
+    # A secured broker's settings follow the template; they hold its password, hence 0600.
+    text = "\n".join([rendered.rstrip("\n"), *worker_security_lines(kafka.url)]) + "\n"
+    write_private(config, text.encode())
     log_config = home / "log4j2.properties"
     log_config.write_text(templates.render("connect/log4j2.properties"), encoding="utf-8")
     argv = [
