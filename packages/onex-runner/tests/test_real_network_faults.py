@@ -131,7 +131,8 @@ async def test_every_kafka_byte_of_the_scenario_passes_its_proxy(
     """The client bootstraps through the proxy and its metadata names the proxy's port (the
     broker's proxy-slot listener advertises it): with the proxy down, a client that had fetched
     metadata and connected cannot publish, and after `up` it can again. A client that went to
-    the broker's own port after bootstrap would publish through the partition."""
+    the broker's own port after bootstrap would publish through the partition. On a cluster
+    (ONEX_KAFKA_BROKERS=3) the scenario has a proxy per broker, whichever leads the topic."""
     path = write_scenario(
         "kafka_partition", tier="integration", dependency_mode="real", node=NODE,
         external_services={"kafka": {"kind": "kafka"}},
@@ -154,4 +155,6 @@ async def test_every_kafka_byte_of_the_scenario_passes_its_proxy(
     assert seen["after"] == {"ok": True}
     [kafka] = [t for t in result.tools if t["service"] == "kafka"]
     assert kafka["endpoint"] != real_kafka.url
+    # One proxy address per broker: none of the cluster's brokers is reached past a proxy.
+    assert len(kafka["endpoint"].split(",")) == len(real_kafka.url.split(","))
     assert await _left_on(real_toxiproxy, result.namespace) == []

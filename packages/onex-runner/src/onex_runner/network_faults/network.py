@@ -112,15 +112,10 @@ class ToxicAction(NetworkFault):
         names: list[str] = []
         for direction in _STREAMS[stream]:
             name = f"{base}-{direction}"
-            await proxies.api.add_toxic(
-                proxies.proxy_of(spec.target),
-                name,
-                self.toxic,
-                attributes,
-                stream=direction,
-                toxicity=toxicity,
+            names.append(name)  # before: a heal removes a toxic set on some proxies only
+            await proxies.add_toxic(
+                spec.target, name, self.toxic, attributes, direction, toxicity=toxicity
             )
-            names.append(name)
 
         async def heal() -> None:
             for name in names:

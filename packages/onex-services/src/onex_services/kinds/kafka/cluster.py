@@ -12,7 +12,8 @@ of any one broker.
 The stack's record stands for the whole cluster (one client string naming every broker), its
 members are the brokers (`onex_services.members`): stopping the record stops them all, a
 service fault can kill one (`member_faults`), and `restart_member` brings one back on its ports
-and data. No proxy slots: network faults on a cluster are not supported (docs/faults.md).
+and data. Every broker has the proxy slots' listeners (`proxy_slots`): a scenario's network
+faults act on a proxy per broker (docs/faults.md).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from onex_services.errors import ServiceStartError, SettingError
 from onex_services.kinds.kafka.class_archive import archive_options
 from onex_services.kinds.kafka.dist import KafkaDist, require_kafka
 from onex_services.kinds.kafka.java import JavaInfo, find_java
+from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
 from onex_services.kinds.kafka.settings import kafka_version
 from onex_services.kinds.spec import ProcessStart
 from onex_services.members import Member, format_members, members, with_member
@@ -90,7 +92,11 @@ def _node_ports(start: ProcessStart, count: int) -> dict[int, tuple[int, int]]:
 
 
 def _node_config(
-    start: ProcessStart, node: int, ports: dict[int, tuple[int, int]], data: Path
+    start: ProcessStart,
+    node: int,
+    ports: dict[int, tuple[int, int]],
+    data: Path,
+    slots: list[tuple[int, int]],
 ) -> str:
     port, controller_port = ports[node]
     voters = ",".join(f"{n}@{LOOPBACK}:{c}" for n, (_, c) in sorted(ports.items()))
@@ -99,9 +105,7 @@ def _node_config(
         port=port,
         controller_port=controller_port,
         data_dir=data,
-        proxy_listeners="",
-        proxy_advertised="",
-        proxy_protocols="",
+        **template_values(slots),
     )
     # A later line wins in a properties file: the cluster's lines, then the project's own.
     cluster = {"node.id": str(node), "controller.quorum.voters": voters}
@@ -140,10 +144,13 @@ async def start_cluster(start: ProcessStart, count: int) -> ServiceRecord:
     log_config.write_text(templates.render("kafka/log4j2.properties"), encoding="utf-8")
     jvm = _jvm(java, dist, log_config)
     homes = {node: _node_home(start.stack_dir, node) for node in ports}
+    slots: dict[int, list[tuple[int, int]]] = {}
     for node, home in homes.items():
         home.mkdir(parents=True, exist_ok=True)
+        slots[node] = broker_slots(home, start.ports, node)
         config = home / "server.properties"
-        config.write_text(_node_config(start, node, ports, home / "data"), encoding="utf-8")
+        text = _node_config(start, node, ports, home / "data", slots[node])
+        config.write_text(text, encoding="utf-8")
     formatted = [(home / "data" / "meta.properties").exists() for home in homes.values()]
     if start.ports is None or not any(formatted):
         await _format(jvm, homes)
@@ -153,7 +160,8 @@ async def start_cluster(start: ProcessStart, count: int) -> ServiceRecord:
             "some nodes of the Kafka cluster lost their data and others did not",
             fix="stop the stack and start it again: `onex services stop`",
         )
-    spawned = [_spawn_node(start, jvm, node, ports[node], homes[node]) for node in sorted(ports)]
+    listening = {node: (*ports[node], *(listen for listen, _ in slots[node])) for node in ports}
+    spawned = [_spawn_node(start, jvm, n, listening[n], homes[n]) for n in sorted(ports)]
     await asyncio.gather(*(_await_member(member) for member in spawned[1:]))
     first = spawned[0]
     details = {
@@ -161,6 +169,7 @@ async def start_cluster(start: ProcessStart, count: int) -> ServiceRecord:
         "controller_port": str(ports[1][1]),
         "version": dist.version,
         "members": format_members(spawned),
+        **record_details(*(slots[node] for node in sorted(slots))),
     }
     for node, (port, controller_port) in ports.items():
         if node > 1:
@@ -213,8 +222,9 @@ def _own_meta(text: str, node: int) -> str:
 
 
 def _spawn_node(
-    start: ProcessStart, jvm: list[str], node: int, ports: tuple[int, int], home: Path
+    start: ProcessStart, jvm: list[str], node: int, ports: tuple[int, ...], home: Path
 ) -> Member:
+    """Node `node`, listening on `ports` (the client port first)."""
     log_path = home / "kafka.log"
     check_ports_free(f"{KIND} node {node}", ports, log_path)
     ref = spawn(

@@ -7,8 +7,11 @@ own connections; other scenarios, xdist workers and processes keep theirs.
 A service may offer fixed proxy slots in its record's details (`proxy_slots`, "L>P,..."): the
 proxy must listen on P and forward to L. Kafka needs that: its broker tells clients where to
 connect next, so a listener of its own (L) advertises the proxy's port (P) and a client's
-metadata keeps it behind the proxy. A slot is free when no proxy listens on its port; taking it
-is a proxy create that Toxiproxy refuses when the port is held (so two runs never share one).
+metadata keeps it behind the proxy. On a cluster a slot is one such pair per broker
+("L>P+L>P+L>P,..."): the scenario takes a proxy for each, named `<namespace>.<service>` and
+`<namespace>.<service>.<k>`, and a fault acts on all of them. A slot is free when no proxy
+listens on its ports; taking it is proxy creates that Toxiproxy refuses when a port is held (so
+two runs never share one).
 """
 
 from __future__ import annotations
@@ -47,11 +50,21 @@ def format_slots(pairs: list[tuple[int, int]]) -> str:
     return ",".join(f"{upstream}>{listen}" for upstream, listen in pairs)
 
 
-def readdress(url: str, host: str, port: int, vocabulary: KindVocabulary) -> str:
+def parse_slot_groups(text: str) -> list[list[tuple[int, int]]]:
+    """`"L>P+L>P,L>P+L>P"` → per slot, its pair on each broker (one pair on a single one)."""
+    return [parse_slots(group.replace("+", ",")) for group in text.split(",") if group.strip()]
+
+
+def format_slot_groups(groups: list[list[tuple[int, int]]]) -> str:
+    return ",".join(format_slots(group).replace(",", "+") for group in groups)
+
+
+def readdress(url: str, host: str, port: int, vocabulary: KindVocabulary, *more: int) -> str:
     """`url` pointing at `host:port` instead: a URL's netloc keeps its user and password; a
-    `host:port[,...]` list (Kafka's bootstrap servers) becomes that one address."""
+    `host:port[,...]` list (Kafka's bootstrap servers) becomes that address and those of the
+    `more` ports (a cluster's other proxies)."""
     if not vocabulary.url_schemes:
-        return f"{host}:{port}"
+        return ",".join(f"{host}:{each}" for each in (port, *more))
     parts = urlsplit(url)
     credentials = parts.netloc.rpartition("@")[0]
     netloc = f"{credentials}@{host}:{port}" if credentials else f"{host}:{port}"
@@ -63,10 +76,10 @@ class Route:
     """One service of the scenario behind its proxy."""
 
     service: str
-    proxy: str
+    proxies: tuple[str, ...]
+    """Its proxies: one, or one per broker of a cluster's slot."""
     url: str
     """What the scenario's client takes now: the service's client string, at the proxy."""
-    listen_port: int
 
 
 class NamespaceProxies:
@@ -92,7 +105,7 @@ class NamespaceProxies:
         `needs_slots`: the kind's clients follow the server's advertised addresses, so only a
         proxy slot keeps them behind the proxy; a server without free ones is refused."""
         name = proxy_name(self.namespace, service)
-        slots = parse_slots(details.get(PROXY_SLOTS, ""))
+        slots = parse_slot_groups(details.get(PROXY_SLOTS, ""))
         if needs_slots and not slots:
             raise ServiceError(
                 f"{service} has no proxy slots, so network faults on it would reach only the "
@@ -103,31 +116,46 @@ class NamespaceProxies:
                 "ONEX_KAFKA_PROXY_SLOTS of 1 or more",
             )
         if slots:
-            info = await self._take_slot(name, upstream[0], slots, service)
+            made = await self._take_slot(name, upstream[0], slots, service)
         else:
-            info = await self.api.create_proxy(
-                name, f"{LOOPBACK}:{free_port()}", f"{upstream[0]}:{upstream[1]}"
-            )
+            made = [
+                await self.api.create_proxy(
+                    name, f"{LOOPBACK}:{free_port()}", f"{upstream[0]}:{upstream[1]}"
+                )
+            ]
+        ports = [info.listen_port for info in made]
         route = Route(
-            service, name, readdress(url, LOOPBACK, info.listen_port, vocabulary), info.listen_port
+            service,
+            tuple(info.name for info in made),
+            readdress(url, LOOPBACK, ports[0], vocabulary, *ports[1:]),
         )
         self.routes[service] = route
         return route
 
     async def _take_slot(
-        self, name: str, host: str, slots: list[tuple[int, int]], service: str
-    ) -> Any:
+        self, name: str, host: str, slots: list[list[tuple[int, int]]], service: str
+    ) -> list[Any]:
+        """A proxy for each broker of the first free slot (its first one named `name`)."""
         taken = {proxy.listen_port for proxy in await self.api.proxies()}
         last: Exception | None = None
-        for upstream_port, listen_port in slots:
-            if listen_port in taken:
+        for group in slots:
+            if any(listen_port in taken for _, listen_port in group):
                 continue
+            made: list[Any] = []
             try:
-                return await self.api.create_proxy(
-                    name, f"{LOOPBACK}:{listen_port}", f"{host}:{upstream_port}"
-                )
+                for index, (upstream_port, listen_port) in enumerate(group):
+                    own = name if index == 0 else f"{name}.{index + 1}"
+                    made.append(
+                        await self.api.create_proxy(
+                            own, f"{LOOPBACK}:{listen_port}", f"{host}:{upstream_port}"
+                        )
+                    )
             except ToxiproxyError as exc:  # taken meanwhile by another run: the next one
                 last = exc
+                for info in made:
+                    await self.api.delete_proxy(info.name)
+            else:
+                return made
         raise ServiceError(
             f"no free proxy slot for {service}: its {len(slots)} proxy listeners are all in use",
             cause=str(last) if last else "every slot's port has a proxy of another scenario",
@@ -135,6 +163,10 @@ class NamespaceProxies:
         )
 
     def proxy_of(self, service: str) -> str:
+        """The names of the service's proxies, for a report."""
+        return ", ".join(self._route(service).proxies)
+
+    def _route(self, service: str) -> Route:
         route = self.routes.get(service)
         if route is None:
             raise ServiceError(
@@ -142,28 +174,38 @@ class NamespaceProxies:
                 cause="network faults act on the proxy the run made for the scenario",
                 fix=f"declare the fault in the scenario's steps with target {service}",
             )
-        return route.proxy
+        return route
 
     async def add_toxic(
-        self, service: str, toxic: str, toxic_type: str, attributes: dict[str, Any], stream: str
+        self,
+        service: str,
+        toxic: str,
+        toxic_type: str,
+        attributes: dict[str, Any],
+        stream: str,
+        toxicity: float = 1.0,
     ) -> None:
-        proxy = self.proxy_of(service)
-        await self.api.add_toxic(proxy, toxic, toxic_type, attributes, stream=stream)
+        """The toxic on every proxy of the service (each broker's of a cluster)."""
         self._toxics.setdefault(service, []).append(toxic)
+        for proxy in self._route(service).proxies:
+            await self.api.add_toxic(
+                proxy, toxic, toxic_type, attributes, stream=stream, toxicity=toxicity
+            )
 
     async def remove_toxic(self, service: str, toxic: str) -> None:
-        proxy = self.proxy_of(service)
-        try:
-            await self.api.remove_toxic(proxy, toxic)
-        except ToxiproxyError as exc:
-            if exc.status != 404:
-                raise
+        for proxy in self._route(service).proxies:
+            try:
+                await self.api.remove_toxic(proxy, toxic)
+            except ToxiproxyError as exc:
+                if exc.status != 404:
+                    raise
         held = self._toxics.get(service, [])
         if toxic in held:
             held.remove(toxic)
 
     async def set_enabled(self, service: str, enabled: bool) -> None:
-        await self.api.set_enabled(self.proxy_of(service), enabled)
+        for proxy in self._route(service).proxies:
+            await self.api.set_enabled(proxy, enabled)
 
     async def remove_all(self) -> list[str]:
         """Every proxy of this namespace, whoever made it (what is gone already is fine)."""
