@@ -1,5 +1,6 @@
-"""The `secured` session's set-up: a process stack whose broker speaks SASL_SSL only, and the
-integration tier attached to it as to a managed cluster, through the ONEX_* variables alone.
+"""The secured set-ups: the integration tier on process stacks whose brokers speak SASL_SSL only
+(`secured_tier`), and the `secured` session's stack, to which the integration scenarios attach
+as to a managed cluster through the ONEX_* variables alone (`secured_stack`).
 
 The stack lives in its own state dir (.onex/nox-secured-stack) and the tier in another
 (.onex/nox-secured): the tier's clients cannot find the broker's published settings there, so
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import nox
 
-from nox_helpers import ROOT
+from nox_helpers import ROOT, _service_stack
 
 SERVICES = ("python", "-m", "onex_services")
 STACK_KINDS = ("echo", "kafka", "postgres", "redis", "connect")
@@ -28,7 +29,7 @@ def secured_stack(session: nox.Session) -> Iterator[dict[str, str]]:
         "ONEX_STATE_DIR": str(state),
         "ONEX_SERVICES_BACKEND": "process",
         "ONEX_KAFKA_SECURITY": "sasl_ssl",
-        "ONEX_KAFKA_BROKERS": "",  # one broker: a secured cluster is not supported yet
+        "ONEX_KAFKA_BROKERS": "",  # one broker, whatever the environment: the attach needs no more
     }
     attach = state / "attach.env"
     session.run(*SERVICES, "install", env=stack)
@@ -55,3 +56,30 @@ def attach_env(session: nox.Session, values: dict[str, str]) -> None:
             "ONEX_KAFKA_SECURITY": "",
         }
     )
+
+
+@contextmanager
+def secured_tier(session: nox.Session, state: str) -> Iterator[None]:
+    """The tier's shared stack with every broker the tier starts secured (the shared one and
+    each private stack a test starts: they inherit the variables), all with one identity (CA,
+    certificate, SASL password: `ONEX_KAFKA_SECURITY_DIR`), and every client of the tier given
+    its settings through the environment. There is no PLAINTEXT listener on any of them: a
+    client that ignored the settings fails."""
+    identity = ROOT / ".onex" / f"{state}-identity"
+    session.env["ONEX_KAFKA_SECURITY"] = "sasl_ssl"
+    session.env["ONEX_KAFKA_SECURITY_DIR"] = str(identity)
+    with _service_stack(session, state):
+        attach = identity / "attach.env"
+        session.run(*SERVICES, "env", "--write", str(attach))
+        text = attach.read_text(encoding="utf-8")
+        attach.unlink()
+        # The security settings only: each client keeps its own broker's address.
+        values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+        session.env.update(
+            {
+                name: value
+                for name, value in values.items()
+                if name.startswith("ONEX_KAFKA_") and name != "ONEX_KAFKA_BOOTSTRAP_SERVERS"
+            }
+        )
+        yield

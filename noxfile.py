@@ -72,10 +72,13 @@ def unit(session: nox.Session) -> None:
 def integration(session: nox.Session) -> None:
     """Integration tier: real Kafka, PostgreSQL and Redis; package tests and real scenarios.
 
-    Runs on two xdist workers against one shared stack, each worker in its own namespace.
+    Runs on two xdist workers against one shared stack, each worker in its own namespace. Every
+    broker it starts speaks SASL_SSL only, with one identity for all (docs/scale.md).
     """
+    from nox_secured import secured_tier
+
     _sync(session)
-    with _service_stack(session, "nox-integration"):
+    with secured_tier(session, "nox-integration"):
         paths = (*_package_tests(), "scenarios/integration")
         _run_pytest(session, "integration", *paths, extra=("-n", "2"))
 

@@ -6,6 +6,9 @@ The stack is a test's own (own state and run directories, process backend).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import own_stack
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -34,7 +37,19 @@ async def test_three_brokers_form_a_cluster_that_keeps_a_record_when_its_leader_
     assert state is not None
     record = state.services["kafka"]
     assert [m.name for m in members.members(record)] == ["broker-1", "broker-2", "broker-3"]
-    assert state.settings_fingerprint == server_settings.fingerprint({"kafka": {"brokers": "3"}})
+    # The integration tier secures every broker it starts (ONEX_KAFKA_SECURITY=sasl_ssl): then
+    # each node listens SASL_SSL only, and the replication check below goes through it.
+    secured = os.environ.get("ONEX_KAFKA_SECURITY", "")
+    expected = {"brokers": "3"} | ({"security": secured} if secured else {})
+    assert state.settings_fingerprint == server_settings.fingerprint({"kafka": expected})
+    if secured:
+        assert record.details["security_protocol"] == "SASL_SSL"
+        for node in (1, 2, 3):
+            config = Path(state.stack_dir) / "kafka" / f"node-{node}" / "server.properties"
+            lines = config.read_text(encoding="utf-8").splitlines()
+            listeners = next(line for line in lines if line.startswith("listeners="))
+            assert listeners.startswith("listeners=SASL_SSL://")
+            assert "PLAINTEXT://" not in listeners
 
     admin = AIOKafkaAdminClient(bootstrap_servers=url, **kafka_client_options())
     await admin.start()

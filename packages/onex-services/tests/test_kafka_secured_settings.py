@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from onex_services import server_settings
 from onex_services.errors import SettingError
-from onex_services.kinds.kafka.secured import SecuredBroker, security_choice
+from onex_services.kinds.kafka.secured import SecuredBroker, security_choice, shared_identity
 from onex_services.kinds.kafka.tls import broker_tls
 
 pytestmark = pytest.mark.unit
@@ -64,3 +64,20 @@ def test_every_client_listener_is_sasl_ssl_with_a_login_per_mechanism(tmp_path: 
     assert "--add-scram\nSCRAM-SHA-512=[name=onex,password=pw-of-the-stack]" in held.read_text()
     broker.forget_argfile()
     assert not held.exists()
+
+
+def test_brokers_of_one_security_dir_share_their_identity(tmp_path: Path) -> None:
+    folder = tmp_path / "identity"
+    first = shared_identity(tmp_path / "one", folder)
+    second = shared_identity(tmp_path / "two", folder)
+    assert first.tls == second.tls  # one CA and certificate for every broker of the tier
+    assert first.password == second.password
+    assert len(first.password) >= 20
+    assert first.password_file == folder / "sasl_password"
+    assert first.password_file.stat().st_mode & 0o077 == 0
+    assert first.home != second.home  # each broker keeps its own argument file and client.env
+
+
+def test_a_relative_security_dir_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(SettingError, match=r"ONEX_KAFKA_SECURITY_DIR=rel: expected an absolute"):
+        shared_identity(tmp_path, Path("rel"))

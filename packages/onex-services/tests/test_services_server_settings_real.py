@@ -97,6 +97,7 @@ def test_a_stack_in_use_with_other_settings_is_refused(
     # job sets ONEX_KAFKA_PROFILE): the message below names them.
     monkeypatch.delenv("ONEX_KAFKA_PROFILE", raising=False)
     monkeypatch.delenv("ONEX_KAFKA_BROKERS", raising=False)  # the nightly cluster job sets it
+    monkeypatch.delenv("ONEX_KAFKA_SECURITY", raising=False)  # the integration tier sets it
     env = {**os.environ, "ONEX_STATE_DIR": str(paths.state_dir), "ONEX_RUN_DIR": str(paths.run_dir)}
     holder = subprocess.Popen(
         [sys.executable, "-c", _HOLDER], env=env, stdin=subprocess.PIPE,

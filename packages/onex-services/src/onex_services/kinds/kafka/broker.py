@@ -9,12 +9,11 @@ import uuid
 
 from onex_services import templates
 from onex_services.backends.process_kit import check_ports_free, run_step, spawn
-from onex_services.errors import SettingError
 from onex_services.kinds.kafka.class_archive import archive_options
 from onex_services.kinds.kafka.dist import require_kafka
 from onex_services.kinds.kafka.java import find_java
 from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
-from onex_services.kinds.kafka.secured import PLAINTEXT, VARIABLE, secured_broker, security_choice
+from onex_services.kinds.kafka.secured import secured_broker
 from onex_services.kinds.kafka.settings import kafka_heap_max, kafka_version
 from onex_services.kinds.spec import ProcessStart
 from onex_services.models import ServiceRecord
@@ -29,11 +28,6 @@ async def start_broker(start: ProcessStart) -> ServiceRecord:
 
     brokers = broker_count(server_settings.read(start.stack_dir).get(KIND, {}))
     if brokers > 1:
-        if security_choice(start.stack_dir) != PLAINTEXT:
-            raise SettingError(
-                f"{VARIABLE} with ONEX_KAFKA_BROKERS={brokers}: a secured cluster is not "
-                "supported yet; a secured stack runs one broker"
-            )
         return await start_cluster(start, brokers)
     java = find_java()
     dist = require_kafka(start.paths.cache_dir, kafka_version())

@@ -32,6 +32,7 @@ from onex_services.kinds.kafka.class_archive import archive_options
 from onex_services.kinds.kafka.dist import KafkaDist, require_kafka
 from onex_services.kinds.kafka.java import JavaInfo, find_java
 from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
+from onex_services.kinds.kafka.secured import SecuredBroker, secured_broker
 from onex_services.kinds.kafka.settings import kafka_version
 from onex_services.kinds.spec import ProcessStart
 from onex_services.members import Member, format_members, members, with_member
@@ -144,16 +145,20 @@ async def start_cluster(start: ProcessStart, count: int) -> ServiceRecord:
     log_config.write_text(templates.render("kafka/log4j2.properties"), encoding="utf-8")
     jvm = _jvm(java, dist, log_config)
     homes = {node: _node_home(start.stack_dir, node) for node in ports}
+    # ONEX_KAFKA_SECURITY=sasl_ssl: one CA, certificate and SCRAM user for the whole cluster,
+    # kept beside the nodes (the certificate names 127.0.0.1, which every node advertises).
+    secured = secured_broker(start, log_config.parent)
     slots: dict[int, list[tuple[int, int]]] = {}
     for node, home in homes.items():
         home.mkdir(parents=True, exist_ok=True)
         slots[node] = broker_slots(home, start.ports, node)
         config = home / "server.properties"
         text = _node_config(start, node, ports, home / "data", slots[node])
-        config.write_text(text, encoding="utf-8")
+        config.write_text(secured.properties(text) if secured else text, encoding="utf-8")
+        config.chmod(0o600)  # a secured node's holds the passwords
     formatted = [(home / "data" / "meta.properties").exists() for home in homes.values()]
     if start.ports is None or not any(formatted):
-        await _format(jvm, homes)
+        await _format(jvm, homes, secured)
     elif not all(formatted):
         # A node formatted alone would carry another cluster id than its peers.
         raise ServiceStartError(
@@ -170,6 +175,7 @@ async def start_cluster(start: ProcessStart, count: int) -> ServiceRecord:
         "version": dist.version,
         "members": format_members(spawned),
         **record_details(*(slots[node] for node in sorted(slots))),
+        **(secured.publish(start.paths.state_dir, ports[1][0]) if secured else {}),
     }
     for node, (port, controller_port) in ports.items():
         if node > 1:
@@ -186,21 +192,27 @@ async def start_cluster(start: ProcessStart, count: int) -> ServiceRecord:
     return record.model_copy(update={"url": servers})
 
 
-async def _format(jvm: list[str], homes: dict[int, Path]) -> None:
+async def _format(jvm: list[str], homes: dict[int, Path], secured: SecuredBroker | None) -> None:
     """Format the first node's storage, then copy it to the others with their own node id and
     directory id: one run of the storage tool instead of one per node (a JVM start each, the
     dearest part of a cluster's start on two cores). With a static quorum
-    (`controller.quorum.voters`) nothing else in the formatted storage differs per node."""
+    (`controller.quorum.voters`) nothing else in the formatted storage differs per node; a
+    secured cluster's SCRAM users are in that storage too, so every node has them."""
     cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
     first = homes[min(homes)]
     config = str(first / "server.properties")
-    await run_step(
-        # `=`: an id may start with "-", which the tool would take for an option.
-        [*jvm, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}", "-c", config],
-        log_path=first / "kafka.log",
-        what="format the storage of the Kafka cluster's first node",
-        fix="check that the Kafka jars in the cache are complete: `onex services install`",
-    )
+    # `=`: an id may start with "-", which the tool would take for an option.
+    tool = ["kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}", "-c", config]
+    try:
+        await run_step(
+            [*jvm, secured.format_argfile(tool)] if secured else [*jvm, *tool],
+            log_path=first / "kafka.log",
+            what="format the storage of the Kafka cluster's first node",
+            fix="check that the Kafka jars in the cache are complete: `onex services install`",
+        )
+    finally:
+        if secured:
+            secured.forget_argfile()
     for node, home in homes.items():
         if home == first:
             continue

@@ -20,6 +20,8 @@ that asks for a secured one. The process backend serves it; the compose image ha
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +29,12 @@ from onex_services import server_settings
 from onex_services.errors import SettingError
 from onex_services.kinds.kafka.tls import BrokerTls, broker_tls
 from onex_services.kinds.spec import ProcessStart
-from onex_services.ownership import write_private
+from onex_services.ownership import NotOwnedError, read_owned, write_private
 
 KIND = "kafka"
 OPTION = "security"  # its name among the stack's harness settings
 VARIABLE = "ONEX_KAFKA_SECURITY"
+SHARED_VARIABLE = "ONEX_KAFKA_SECURITY_DIR"  # one identity for every secured broker (a tier's)
 SASL_SSL = "sasl_ssl"
 PLAINTEXT = "plaintext"
 CHOICES = (PLAINTEXT, SASL_SSL)
@@ -160,8 +163,31 @@ def secured_broker(start: ProcessStart, home: Path) -> SecuredBroker | None:
     """The secured set-up of the stack's broker, None when the stack runs plaintext."""
     if security_choice(start.stack_dir) != SASL_SSL:
         return None
+    shared = os.environ.get(SHARED_VARIABLE, "").strip()
+    if shared:
+        return shared_identity(home, Path(shared))
     tls = broker_tls(home / "tls")
     password = start.password(KIND)
     password_file = home / "tls" / "sasl_password"
     write_private(password_file, password.encode())
+    return SecuredBroker(home, tls, password, password_file)
+
+
+def shared_identity(home: Path, folder: Path) -> SecuredBroker:
+    """`ONEX_KAFKA_SECURITY_DIR`: every secured broker started with it uses the CA, certificate
+    (it names localhost and 127.0.0.1, not a port, so it fits every broker of the machine) and
+    SASL password kept in that folder, made by the first of them. A test tier points all its
+    clients at those once (`ONEX_KAFKA_SSL_CAFILE` and the rest), and they then authenticate to
+    the shared stack and to every private stack a test starts alike."""
+    if not folder.is_absolute():
+        raise SettingError(f"{SHARED_VARIABLE}={folder}: expected an absolute folder path")
+    tls = broker_tls(folder)
+    password_file = folder / "sasl_password"
+    try:
+        password = read_owned(password_file).decode()
+    except FileNotFoundError:
+        password = secrets.token_urlsafe(18)
+        write_private(password_file, password.encode())
+    except NotOwnedError as exc:
+        raise SettingError(f"{SHARED_VARIABLE}={folder}: {exc}") from None
     return SecuredBroker(home, tls, password, password_file)
