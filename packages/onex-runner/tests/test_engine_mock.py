@@ -111,3 +111,25 @@ async def test_force_mode_mock_turns_a_real_scenario_into_mocks(write_scenario: 
 def test_the_loader_sees_the_same_file(write_scenario: Any) -> None:
     path = write_scenario("plain", steps=[{"id": "b", "call": "bump"}])
     assert load_scenario(path).name == "plain"
+
+
+async def test_a_step_past_its_deadline_says_which_deadline_and_what_it_waited_for(
+    write_scenario: Any,
+) -> None:
+    path = write_scenario(
+        "stalls", steps=[{"id": "slow", "call": "stall", "args": [30], "timeout": "200ms"}],
+    )  # fmt: skip
+    result = await run(path)
+    assert result.outcome is OutcomeEnum.FAILED
+    assert "runner's step deadline of 0.2s (its `timeout`)" in result.message
+    assert "waited for the node's stall() to return" in result.message
+
+
+async def test_a_timeout_the_node_raises_is_its_own_error_not_the_runners_deadline(
+    write_scenario: Any,
+) -> None:
+    result = await run(write_scenario("own", steps=[{"id": "x", "call": "time_out_itself"}]))
+    assert result.outcome is OutcomeEnum.ERROR
+    assert "the node's time_out_itself() to return raised TimeoutError" in result.message
+    assert "before the runner's step deadline of" in result.message
+    assert "the broker did not answer" in result.message

@@ -125,11 +125,14 @@ class StepRunner:
         )
         given = step.timeout
         timeout = float(given if given is not None else self.scenario.timeouts("default").step)
+        source = "its `timeout`" if given is not None else "the `step` timeout of its profile"
+        deadline = asyncio.timeout(timeout)
         try:
             handler: StepHandler[Any] = self.handlers.step(action)
             spec, result.input = _typed(step, action, handler.model, self.outputs)
             ctx = self._context(correlation, step.id)
-            outcome = await asyncio.wait_for(handler.run(spec, ctx), timeout)
+            async with deadline:
+                outcome = await handler.run(spec, ctx)
             result.correlation_id = outcome.correlation_id or correlation
             result.output = outcome.output
             result.events = list(outcome.events)
@@ -144,9 +147,23 @@ class StepRunner:
             result.output = failure.actual
         except ReferenceResolutionError as exc:
             result.outcome, result.message = OutcomeEnum.ERROR, f"step {step.id}: {exc}"
-        except TimeoutError:
+        except TimeoutError as exc:
+            # A TimeoutError the node (or a client it called) raised is its own fault, not the
+            # runner's deadline: only `deadline.expired()` tells the two apart.
             result.outcome = OutcomeEnum.FAILED
-            result.message = f"step {step.id}: no result within {timeout:g}s"
+            waited = _waited_for(step, action)
+            if deadline.expired():
+                result.message = (
+                    f"step {step.id}: the runner's step deadline of {timeout:g}s ({source})"
+                    f" passed while it waited for {waited}"
+                )
+            else:
+                spent = time.perf_counter() - started
+                result.outcome = OutcomeEnum.ERROR
+                result.message = (
+                    f"step {step.id}: {waited} raised TimeoutError after {spent:.1f}s, before"
+                    f" the runner's step deadline of {timeout:g}s: {exc or 'no message'}"
+                )
         except Exception as exc:  # noqa: BLE001 - the node under test may raise anything
             # This is the boundary around user code: every exception becomes the step's error,
             # with its type, so the scenario fails visibly instead of crashing the run.
@@ -182,6 +199,14 @@ class StepRunner:
             result.duration_ms = (time.perf_counter() - started) * 1000
             results.append(result)
         return results
+
+
+def _waited_for(step: Any, action: str) -> str:
+    """What a step's deadline covers, as a timeout message names it."""
+    method = getattr(step, "call", None)
+    if action == "call" and isinstance(method, str):
+        return f"the node's {method}() to return"
+    return f"the {action} step to finish"
 
 
 def _typed(

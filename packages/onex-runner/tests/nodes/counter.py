@@ -57,6 +57,15 @@ class CounterNode:
         await asyncio.sleep(0)
         return values
 
+    async def stall(self, seconds: float) -> None:
+        """Outlast a short step deadline: the runner's timeout, not the node's fault."""
+        await asyncio.sleep(seconds)
+
+    async def time_out_itself(self) -> None:
+        """A TimeoutError of the node's own (a client giving up), well inside the deadline."""
+        await asyncio.sleep(0)
+        raise TimeoutError("the broker did not answer")
+
     async def fail_with(self, message: str) -> None:
         """Raise with the scenario's own text: how a hostile message reaches the reports."""
         await asyncio.sleep(0)
