@@ -144,6 +144,8 @@ def main() -> int:
           f" (target <= 0.35 on work that is not CPU-bound)")  # fmt: skip
     print(f"CPU-bound ceiling on {cores} cores: {ceiling:.2f} (single run kept"
           f" {busy / single_wall:.2f} of {cores} cores busy, machine-wide)")  # fmt: skip
+    # Busy CPU is machine-wide: the load says how much of the ceiling was other people's work.
+    print("load average at the end (1/5/15 min): " + " ".join(f"{n:.2f}" for n in os.getloadavg()))
     print("crossed namespaces: " + ", ".join(f"{k} {v}" for k, v in crossed.items())
           + " (must be 0)")  # fmt: skip
     for label, items in left.items():
