@@ -15,9 +15,19 @@ import yaml
 from onex_runner import ModelScenarioResult, RunOptions, ScenarioRunner
 from onex_scenario.loader import ScenarioLoader
 from onex_services.manager import ToolServiceManager
+from onex_services.reaper import reap_dead_run_dirs
 from onex_services.settings import Paths
 
 ScenarioWriter = Callable[..., Path]
+TEST_RUN_DIRS = Path(f"/tmp/onex-{os.getuid()}-tests")
+"""The parent of every test's own run dir (`own_paths`); a killed test run leaves its dirs here."""
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Reap the test run dirs that killed runs left, once per session (the controller, not each
+    xdist worker); live runs' stacks are left alone (`reap_dead_run_dirs`)."""
+    if not hasattr(session.config, "workerinput"):
+        reap_dead_run_dirs(Paths.from_env(), TEST_RUN_DIRS, deadline_s=30.0)
 
 
 @pytest.fixture
@@ -68,7 +78,7 @@ def own_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ToolS
 def own_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Paths]:
     """State in tmp_path, the run dir under /tmp; both in the environment of this test, so the
     servers it starts are its own and never a session's shared stack."""
-    run_dir = Path(f"/tmp/onex-{os.getuid()}-tests") / uuid.uuid4().hex[:8]
+    run_dir = TEST_RUN_DIRS / uuid.uuid4().hex[:8]
     chosen = dataclasses.replace(Paths.from_env(), state_dir=tmp_path / "state", run_dir=run_dir)
     monkeypatch.setenv("ONEX_STATE_DIR", str(chosen.state_dir))
     monkeypatch.setenv("ONEX_RUN_DIR", str(chosen.run_dir))

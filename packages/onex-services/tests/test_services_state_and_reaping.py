@@ -14,7 +14,12 @@ import stand_ins
 from onex_services import launcher
 from onex_services.backends.process import LEDGER_DIR
 from onex_services.models import ProcessRef, ServiceRecord
-from onex_services.reaper import create_stack_dir, reap_stack, reap_unclaimed_dirs
+from onex_services.reaper import (
+    create_stack_dir,
+    reap_dead_run_dirs,
+    reap_stack,
+    reap_unclaimed_dirs,
+)
 from onex_services.settings import Paths
 from onex_services.state import Owner, StackState, StateStore, read_state
 
@@ -238,3 +243,34 @@ def test_a_kept_stack_that_changed_recently_is_left_alone(
     stack_dir = _kept_stack(reaper_paths, dead_ref, dead_ref, age_s=10)
     assert reap_unclaimed_dirs(reaper_paths, current=None) == []
     assert stack_dir.exists()
+
+
+def test_test_run_dirs_of_dead_runs_are_reaped_and_a_live_runs_are_left(
+    tmp_path: Path,
+    spawn_service: SpawnService,
+    dead_ref: ProcessRef,
+    python_is_a_service: frozenset[str],
+) -> None:
+    parent = tmp_path / "tests"
+    parent.mkdir(mode=0o700)
+    dead = Paths(state_dir=tmp_path / "s1", cache_dir=tmp_path / "c", run_dir=parent / "dead")
+    live = Paths(state_dir=tmp_path / "s2", cache_dir=tmp_path / "c", run_dir=parent / "live")
+    orphan = _orphan(dead, "d1", dead_ref)
+    sleeper = spawn_service(Path(orphan.stack_dir) / "redis")
+    orphan.services["redis"] = _record(sleeper)
+    StateStore(dead.state_dir).save(orphan)
+    kept_dir = create_stack_dir(live, "l1")
+    StateStore(live.state_dir).save(
+        StackState(stack_id="l1", backend="process", stack_dir=str(kept_dir),
+                   owners=[Owner(process=launcher.owner_ref(), lease_id="me")])
+    )  # fmt: skip
+    old = time.time() - 3600  # both run dirs are past the grace time; only one owner is dead
+    for folder in (dead.run_dir, live.run_dir):
+        os.utime(folder, (old, old))
+
+    lines = reap_dead_run_dirs(dead, parent)
+
+    assert not launcher.is_alive(sleeper)
+    assert not dead.run_dir.exists(), lines
+    assert (kept_dir / "stack.json").exists(), lines
+    assert live.run_dir.is_dir(), lines

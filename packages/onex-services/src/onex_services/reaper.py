@@ -15,6 +15,7 @@ only what is provably its own:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 import time
 from pathlib import Path
@@ -129,6 +130,33 @@ def reap_unclaimed_dirs(paths: Paths, current: str | None) -> list[str]:
             lines.append(f"left {stack_dir} alone: its manifest describes another stack")
         elif manifest.orphaned or _kept_but_dead(manifest, stack_dir, paths):
             lines.extend(reap_stack(manifest, paths))
+    return lines
+
+
+def reap_dead_run_dirs(paths: Paths, parent: Path, deadline_s: float = 30.0) -> list[str]:
+    """Reap the run dirs directly under `parent` (a test's own, `/tmp/onex-<uid>-tests/<id>`):
+    each one's stacks that no live owner claims (`reap_unclaimed_dirs`), then the dir itself
+    once it is empty and past the grace time. A live test's stack (an owner alive, or a stack
+    dir being created) is never touched; what the deadline cuts off waits for the next start."""
+    lines: list[str] = []
+    if not parent.is_dir() or untrusted_reason(parent.lstat(), want_dir=True) is not None:
+        return lines
+    deadline = time.monotonic() + deadline_s
+    for child in sorted(parent.iterdir()):
+        if time.monotonic() > deadline:
+            lines.append(f"deadline of {deadline_s:g}s passed: the rest of {parent} is left")
+            break
+        if child.is_symlink() or not child.is_dir():
+            continue
+        try:
+            # Its age before the reaping, which itself touches the dir.
+            settled = time.time() - child.stat().st_mtime >= UNCLAIMED_GRACE_S
+            lines.extend(reap_unclaimed_dirs(dataclasses.replace(paths, run_dir=child), None))
+            if settled:
+                child.rmdir()  # only an empty dir goes: whatever is left in it is kept
+                lines.append(f"removed {child}")
+        except (OSError, ServiceError):
+            continue  # not empty, not ours (UntrustedPathError), or gone meanwhile
     return lines
 
 
