@@ -11,7 +11,7 @@ from subprocess import Popen
 
 import pytest
 import stand_ins
-from onex_services import launcher
+from onex_services import launcher, procfs
 from onex_services.backends.process import LEDGER_DIR
 from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.reaper import (
@@ -274,3 +274,25 @@ def test_test_run_dirs_of_dead_runs_are_reaped_and_a_live_runs_are_left(
     assert not dead.run_dir.exists(), lines
     assert (kept_dir / "stack.json").exists(), lines
     assert live.run_dir.is_dir(), lines
+
+
+def test_a_harness_killed_right_after_a_spawn_leaves_a_record_the_reaper_acts_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = tmp_path / "processes"
+
+    def harness_dies(pid: int, argv: object) -> None:
+        raise SystemExit("SIGKILL stand-in: the harness is gone before it reads the pid")
+
+    monkeypatch.setattr(procfs, "started", harness_dies)
+    with pytest.raises(SystemExit):
+        launcher.spawn_detached(["sleep", "120"], log_path=tmp_path / "log", cwd=tmp_path,
+                                ledger=ledger)  # fmt: skip
+    monkeypatch.undo()
+    [ref], refused = launcher.recorded_spawns(ledger)
+    try:
+        assert refused == []
+        assert launcher.is_alive(ref)  # the record names the very process: pid and start time
+        assert ref.cmdline == ("sleep", "120")
+    finally:
+        os.kill(ref.pid, 9)

@@ -6,9 +6,11 @@ Python trampoline that spawns it in a new session and exits: the service is not 
 no zombie in a long-lived harness and is not killed when a terminal closes.
 
 Its identity (pid, start time, command line, executable: a `ProcessRef`) is written to the
-stack's process ledger the moment it exists, before the harness waits for it to be ready: a
-harness killed while a service starts leaves a record the next run can reap by. Nothing is ever
-signalled unless /proc still shows exactly the recorded process (see `procfs.mismatch`).
+stack's process ledger by the trampoline the moment it exists (not by the harness after the
+trampoline returns, a window a SIGKILL could fall into), before the harness waits for it to be
+ready: a harness killed while a service starts leaves a record the next run can reap by.
+Nothing is ever signalled unless /proc still shows exactly the recorded process (see
+`procfs.mismatch`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,7 +30,7 @@ from pydantic import ValidationError
 
 from onex_services import procfs
 from onex_services.models import ProcessRef
-from onex_services.ownership import NotOwnedError, read_owned, write_private
+from onex_services.ownership import NotOwnedError, read_owned
 from onex_services.polling import wait_until_sync
 
 _TRAMPOLINE = """
@@ -39,6 +42,21 @@ proc = subprocess.Popen(
     stderr=subprocess.STDOUT, start_new_session=True, user=spec["user"], group=spec["group"],
     extra_groups=spec["extra_groups"], close_fds=True,
 )
+ledger = spec["ledger"]
+if ledger is not None:
+    # The record is written here, not by the harness after this returns: a harness SIGKILLed
+    # meanwhile would leave the server running with no record the reaper can act on.
+    import os
+    with open(f"/proc/{proc.pid}/stat") as stat:
+        ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+    record = {"pid": proc.pid, "start_ticks": ticks, "cmdline": spec["argv"], "exe": spec["exe"]}
+    final = os.path.join(ledger, f"{proc.pid}-{ticks}.json")
+    fd = os.open(final + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(record))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(final + ".tmp", final)
 sys.stdout.write(str(proc.pid))
 """
 
@@ -66,8 +84,13 @@ def spawn_detached(
         entry = pwd.getpwnam(user)
         group = entry.pw_gid
         extra_groups = []
+    if ledger is not None:
+        ledger.mkdir(mode=0o700, exist_ok=True)
+    program = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0])
     spec = {
         "argv": list(argv),
+        "ledger": str(ledger) if ledger is not None else None,
+        "exe": os.path.realpath(program) if program is not None else "",
         "cwd": str(cwd),
         "env": dict(env if env is not None else os.environ),
         "log": str(log_path),
@@ -84,22 +107,13 @@ def spawn_detached(
     if done.returncode != 0 or not done.stdout.strip().isdigit():
         raise OSError(f"could not start {argv[0]}: {done.stderr.strip() or done.stdout.strip()}")
     pid = int(done.stdout.strip())
-    ref = procfs.started(pid, argv) or _gone(pid, argv)
-    if ledger is not None:
-        record_spawn(ledger, ref)
-    return ref
+    return procfs.started(pid, argv) or _gone(pid, argv)
 
 
 def _gone(pid: int, argv: Sequence[str]) -> ProcessRef:
     """A ref for a process that died at once: it matches no live process (the start-up check
     reads its log and reports why)."""
     return ProcessRef(pid=pid, start_ticks=-1, cmdline=tuple(argv), exe="")
-
-
-def record_spawn(ledger: Path, ref: ProcessRef) -> None:
-    """Write `ref` into the ledger directory (one private file per process)."""
-    ledger.mkdir(mode=0o700, exist_ok=True)
-    write_private(ledger / f"{ref.pid}-{ref.start_ticks}.json", ref.model_dump_json().encode())
 
 
 def recorded_spawns(ledger: Path) -> tuple[list[ProcessRef], list[str]]:
