@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from onex_scenario.project_settings import load_project_settings
@@ -124,3 +125,21 @@ def test_a_stack_dir_keeps_the_settings_it_was_started_with(tmp_path: Path) -> N
     server_settings.write(tmp_path, settings)
     assert server_settings.read(tmp_path) == settings
     assert oct((tmp_path / server_settings.FILE).stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [({"brokers": "3"}, "ONEX_KAFKA_BROKERS=3"), ({"security": "sasl_ssl"}, "ONEX_KAFKA_SECURITY")],
+)
+def test_compose_refuses_a_kafka_it_would_start_as_one_plaintext_broker(
+    settings: dict[str, str], named: str
+) -> None:
+    # Dropped on the way, a cluster or a secured broker asked of compose would start as one
+    # PLAINTEXT broker and every test claiming the cluster would pass against the wrong thing.
+    stack: dict[str, Any] = {"services": {"kafka": {}}}
+    with pytest.raises(SettingError) as caught:
+        server_settings.compose_overrides(stack, {"kafka": {**settings, "num.partitions": "2"}})
+    assert named in caught.value.summary
+    assert "process backend only" in caught.value.summary
+    plain = {"kafka": {"brokers": "1", "security": "plaintext"}}
+    assert server_settings.compose_overrides(stack, plain) == {}

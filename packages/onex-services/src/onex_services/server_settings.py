@@ -194,6 +194,10 @@ def compose_overrides(stack: Mapping[str, Any], settings: Settings) -> dict[str,
     for kind, values in sorted(settings.items()):
         if not values:
             continue
+        refusal = _syntax(kind, kind).compose_refusal
+        reason = refusal(values) if refusal is not None else None
+        if reason is not None:
+            raise SettingError(f"{kind} in the compose backend: {reason}")
         own = server_only(kind, values)
         if not own:
             continue

@@ -230,6 +230,10 @@ class ServerSettingsSyntax:
     # The harness's own settings of the kind (name -> the variable that sets it too, e.g.
     # Kafka's `brokers`, ONEX_KAFKA_BROKERS): in the stack's fingerprint, never in a config.
     harness_settings: Mapping[str, str] = field(default_factory=dict)
+    # Why the compose backend cannot honour these settings (the whole set, the harness's own
+    # included), or None when it can: a setting only the process backend carries out must stop
+    # a compose start rather than be dropped on the way (a cluster asked for, one broker given).
+    compose_refusal: Callable[[Mapping[str, str]], str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from onex_services.kinds.kafka.java import find_java, java_path, missing_java_pa
 from onex_services.kinds.kafka.quotas import apply_kafka_limits, remove_kafka_limits
 from onex_services.kinds.kafka.secured import (
     OPTION,
+    PLAINTEXT,
     VARIABLE,
 )
 from onex_services.kinds.kafka.settings import kafka_heap_max, kafka_version
@@ -198,6 +199,26 @@ def _kafka_compose_settings(
     return {"environment": names}
 
 
+def _compose_refusal(settings: Mapping[str, str]) -> str | None:
+    # The compose file has one Kafka service and no secured image (docs/scale.md): a cluster or
+    # a SASL_SSL broker asked of it is refused, never started as one PLAINTEXT broker.
+    from onex_services.kinds.kafka.cluster import BROKERS_VARIABLE, broker_count
+
+    count = broker_count(dict(settings))
+    if count > 1:
+        return (
+            f"{BROKERS_VARIABLE}={count}: a cluster of brokers runs in the process backend only;"
+            f" use ONEX_SERVICES_BACKEND=process, or unset {BROKERS_VARIABLE}"
+        )
+    chosen = settings.get(OPTION, "").strip().lower()
+    if chosen not in ("", PLAINTEXT):
+        return (
+            f"{VARIABLE}={chosen}: a secured broker runs in the process backend only;"
+            f" use ONEX_SERVICES_BACKEND=process, or unset {VARIABLE}"
+        )
+    return None
+
+
 # ONEX_KAFKA_PROFILE=production-like: Kafka's own defaults back wherever the tuned test broker
 # (infra/process/kafka/server.properties) changes what a client sees. A consumer group then waits
 # 3 s for more members before its first assignment, the group coordinator is one of 50 offsets
@@ -221,6 +242,7 @@ SERVER_SETTINGS = ServerSettingsSyntax(
     profiles={"production-like": PRODUCTION_LIKE},
     # brokers: a cluster (kafka/cluster.py); security: a SASL_SSL broker (kafka/secured.py).
     harness_settings={"brokers": "ONEX_KAFKA_BROKERS", OPTION: VARIABLE},
+    compose_refusal=_compose_refusal,
 )
 
 
