@@ -39,8 +39,7 @@ def secured_stack(session: nox.Session) -> Iterator[dict[str, str]]:
         # broker, and the Connect scenarios run through it.
         session.run(*SERVICES, "start", *STACK_KINDS, env=stack)
         session.run(*SERVICES, "env", "--write", str(attach), env=stack)
-        text = Path(attach).read_text(encoding="utf-8")
-        yield dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+        yield _read_env_file(attach)
     finally:
         session.run(*SERVICES, "stop", "--force", env=stack)
         attach.unlink(missing_ok=True)
@@ -78,10 +77,9 @@ def secured_tier(session: nox.Session, state: str) -> Iterator[None]:
     with _service_stack(session, state):
         attach = identity / "attach.env"
         session.run(*SERVICES, "env", "--write", str(attach))
-        text = attach.read_text(encoding="utf-8")
+        values = _read_env_file(attach)
         attach.unlink()
         # The security settings only: each client keeps its own broker's address.
-        values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
         session.env.update(
             {
                 name: value
@@ -90,3 +88,9 @@ def secured_tier(session: nox.Session, state: str) -> Iterator[None]:
             }
         )
         yield
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    """The KEY=VALUE lines `onex services env --write` wrote."""
+    text = path.read_text(encoding="utf-8")
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -46,6 +45,8 @@ ledger = spec["ledger"]
 if ledger is not None:
     # The record is written here, not by the harness after this returns: a harness SIGKILLed
     # meanwhile would leave the server running with no record the reaper can act on.
+    # It reads /proc itself rather than import onex_services.procfs: the trampoline imports
+    # nothing of the harness (pydantic among it), which every server's start would pay for.
     import os
     with open(f"/proc/{proc.pid}/stat") as stat:
         ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
@@ -86,11 +87,10 @@ def spawn_detached(
         extra_groups = []
     if ledger is not None:
         ledger.mkdir(mode=0o700, exist_ok=True)
-    program = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0])
     spec = {
         "argv": list(argv),
         "ledger": str(ledger) if ledger is not None else None,
-        "exe": os.path.realpath(program) if program is not None else "",
+        "exe": procfs.program_path(argv) or "",
         "cwd": str(cwd),
         "env": dict(env if env is not None else os.environ),
         "log": str(log_path),

@@ -73,12 +73,17 @@ def started(pid: int, argv: Sequence[str]) -> ProcessRef | None:
     (the kernel sets the new one up a moment after the exec's point of no return).
     """
     ticks = start_ticks(pid)
-    program = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0])
+    program = program_path(argv)
     if ticks is None or program is None:
         return None
-    return ProcessRef(
-        pid=pid, start_ticks=ticks, cmdline=tuple(argv), exe=os.path.realpath(program)
-    )
+    return ProcessRef(pid=pid, start_ticks=ticks, cmdline=tuple(argv), exe=program)
+
+
+def program_path(argv: Sequence[str]) -> str | None:
+    """The real path of the program `argv` runs (what /proc/<pid>/exe will show), None when it
+    is not found: the `exe` every record of a started process carries."""
+    program = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0])
+    return os.path.realpath(program) if program is not None else None
 
 
 def is_running(ref: ProcessRef) -> bool:
