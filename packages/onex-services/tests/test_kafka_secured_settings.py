@@ -9,7 +9,7 @@ import pytest
 from onex_services import server_settings
 from onex_services.errors import SettingError
 from onex_services.kinds.kafka.secured import SecuredBroker, security_choice, shared_identity
-from onex_services.kinds.kafka.tls import broker_tls
+from onex_services.tls import server_tls
 
 pytestmark = pytest.mark.unit
 
@@ -32,8 +32,8 @@ def test_an_unknown_value_names_the_variable(tmp_path: Path) -> None:
 
 
 def test_every_client_listener_is_sasl_ssl_with_a_login_per_mechanism(tmp_path: Path) -> None:
-    tls = broker_tls(tmp_path / "tls")
-    assert broker_tls(tmp_path / "tls") == tls  # a restart keeps its certificates
+    tls = server_tls(tmp_path / "tls")
+    assert server_tls(tmp_path / "tls") == tls  # a restart keeps its certificates
     broker = SecuredBroker(tmp_path, tls, "pw-of-the-stack", tmp_path / "tls" / "pw")
     rendered = "\n".join(
         [

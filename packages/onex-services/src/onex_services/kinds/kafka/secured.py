@@ -27,9 +27,9 @@ from pathlib import Path
 
 from onex_services import server_settings
 from onex_services.errors import SettingError
-from onex_services.kinds.kafka.tls import BrokerTls, broker_tls
 from onex_services.kinds.spec import ProcessStart
 from onex_services.ownership import NotOwnedError, read_owned, write_private
+from onex_services.tls import ServerTls, server_tls
 
 KIND = "kafka"
 OPTION = "security"  # its name among the stack's harness settings
@@ -48,7 +48,7 @@ _CONTROLLER = "CONTROLLER"
 @dataclass(frozen=True)
 class SecuredBroker:
     home: Path
-    tls: BrokerTls
+    tls: ServerTls
     password: str
     password_file: Path
 
@@ -166,7 +166,7 @@ def secured_broker(start: ProcessStart, home: Path) -> SecuredBroker | None:
     shared = os.environ.get(SHARED_VARIABLE, "").strip()
     if shared:
         return shared_identity(home, Path(shared))
-    tls = broker_tls(home / "tls")
+    tls = server_tls(home / "tls")
     password = start.password(KIND)
     password_file = home / "tls" / "sasl_password"
     write_private(password_file, password.encode())
@@ -181,7 +181,7 @@ def shared_identity(home: Path, folder: Path) -> SecuredBroker:
     the shared stack and to every private stack a test starts alike."""
     if not folder.is_absolute():
         raise SettingError(f"{SHARED_VARIABLE}={folder}: expected an absolute folder path")
-    tls = broker_tls(folder)
+    tls = server_tls(folder)
     password_file = folder / "sasl_password"
     try:
         password = read_owned(password_file).decode()
