@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 from onex_services.kinds.connect.rest import ConnectRest, ConnectRestError
+from onex_services.kinds.kafka.admin import close_admin, started_admin
 from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError, ReusingProbe, quietly
 
@@ -129,17 +129,12 @@ class ConnectProbe(ReusingProbe):
 
     async def _delete_topic(self, topic: str) -> None:
         assert self.bootstrap is not None
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap,
-            **client_options(self.bootstrap),
-            request_timeout_ms=5000,
-        )
+        admin = await started_admin(self.bootstrap, request_timeout_ms=5000)
         try:
-            await admin.start()
             if topic in await admin.list_topics():
                 await admin.delete_topics([topic])
         finally:
-            await quietly(admin.close(), _ERRORS)
+            await quietly(close_admin(admin), _ERRORS)
 
     async def close(self) -> None:
         """Each round opens and closes its own clients."""

@@ -17,7 +17,6 @@ from typing import Any
 
 from onex_services.errors import SettingError
 from onex_services.kinds.hooks import ServerCapacity
-from onex_services.kinds.kafka.security import client_options
 
 LIMIT_ENV = "ONEX_KAFKA_PARTITION_LIMIT"
 PARTITIONS_PER_BROKER = 4000
@@ -50,20 +49,12 @@ class KafkaCapacity:
         self.bootstrap_servers = bootstrap_servers
 
     async def read(self) -> ServerCapacity:
-        from aiokafka.admin import AIOKafkaAdminClient
+        from onex_services.kinds.kafka.admin import admin_client
 
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.bootstrap_servers,
-            **client_options(self.bootstrap_servers),
-            request_timeout_ms=10000,
-        )
-        await admin.start()
-        try:
+        async with admin_client(self.bootstrap_servers, request_timeout_ms=10000) as admin:
             topics = await admin.list_topics()
             described = await admin.describe_topics(list(topics)) if topics else []
             cluster = await admin.describe_cluster()
-        finally:
-            await admin.close()
         in_use = sum(len(topic.get("partitions", ())) for topic in described)
         given = partition_limit()
         brokers = len(cluster.get("brokers", ())) or 1

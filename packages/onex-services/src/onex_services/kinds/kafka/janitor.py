@@ -15,8 +15,13 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from onex_scenario.kafka_metadata import MetadataDisagreement, wait_until_brokers_agree
 from onex_scenario.names import MAX_TOPIC_LENGTH, topic_name_problem
 
-from onex_services.kinds.kafka.admin import GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, delete_groups
-from onex_services.kinds.kafka.security import client_options
+from onex_services.kinds.kafka.admin import (
+    GROUP_ID_NOT_FOUND,
+    NON_EMPTY_GROUP,
+    close_admin,
+    delete_groups,
+    started_admin,
+)
 from onex_services.namespaces import NamespaceError, validate_namespace
 
 
@@ -93,13 +98,9 @@ class KafkaNamespaceAdmin:
     async def client(self) -> AIOKafkaAdminClient:
         """The admin client, started on first use."""
         if self._admin is None:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers,
-                **client_options(self.bootstrap_servers),
-                request_timeout_ms=self._timeout_ms,
+            self._admin = await started_admin(
+                self.bootstrap_servers, request_timeout_ms=self._timeout_ms
             )
-            await admin.start()
-            self._admin = admin
         return self._admin
 
     async def create(self, namespace: str) -> None:
@@ -134,7 +135,7 @@ class KafkaNamespaceAdmin:
     async def close(self) -> None:
         admin, self._admin = self._admin, None
         if admin is not None:
-            await admin.close()
+            await close_admin(admin)
 
 
 class ToolKafkaResourceManager:

@@ -18,6 +18,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from onex_services.kinds.kafka.admin import admin_client
 from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError
 
@@ -45,11 +46,7 @@ async def partition_state(admin: AIOKafkaAdminClient, topic: str, partition: int
 
 async def leader_node(url: str, topic: str, partition: int, timeout_s: float = 10.0) -> int:
     """The node id leading the partition now (waits out an election in progress)."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=url, **client_options(url), request_timeout_ms=int(timeout_s * 1000)
-    )
-    await admin.start()
-    try:
+    async with admin_client(url, request_timeout_ms=int(timeout_s * 1000)) as admin:
         deadline = time.monotonic() + timeout_s
         while True:
             state = await partition_state(admin, topic, partition)
@@ -58,8 +55,6 @@ async def leader_node(url: str, topic: str, partition: int, timeout_s: float = 1
             if time.monotonic() > deadline:
                 raise LookupError(f"{topic}[{partition}] has no leader (an election is stuck)")
             await asyncio.sleep(0.1)
-    finally:
-        await admin.close()
 
 
 async def leader_member(url: str, selector: Mapping[str, object]) -> str:
@@ -80,42 +75,37 @@ async def check_replication(url: str, stop: Stop, start: Stop, timeout_s: float 
     topic = f"{HEALTH_PREFIX}.replication.{uuid.uuid4().hex[:10]}"
     payload = uuid.uuid4().bytes
     timeout_ms = int(timeout_s * 1000)
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=url, **client_options(url), request_timeout_ms=timeout_ms
-    )
-    await admin.start()
-    stopped: str | None = None
-    try:
-        brokers = (await admin.describe_cluster())["brokers"]
-        if len(brokers) < 3:
-            raise ProbeError(f"the cluster has {len(brokers)} broker(s) registered, not 3")
-        await admin.create_topics(
-            [NewTopic(topic, 1, 3, topic_configs={"min.insync.replicas": "2"})],
-            timeout_ms=timeout_ms,
-        )
-        await _produce(url, topic, payload, timeout_ms)
-        before = await partition_state(admin, topic, 0)
-        if len(before["isr"]) < 3:
-            raise ProbeError(f"{topic}: only {before['isr']} in sync of {before['replicas']}")
-        stopped = member_name(int(before["leader"]))
-        await stop(stopped)
-        value = await _consume(url, topic, timeout_ms)
-        if value != payload:
-            raise ProbeError(f"{topic}: read another record than the one written")
-        leader = await leader_node(url, topic, 0, timeout_s)
-        await start(stopped)
-        stopped = None
-        return (
-            f"a record on {topic} (replication factor 3, acks=all) was read from "
-            f"{member_name(leader)} after its leader {member_name(int(before['leader']))} stopped"
-        )
-    finally:
+    async with admin_client(url, request_timeout_ms=timeout_ms) as admin:
+        stopped: str | None = None
         try:
+            brokers = (await admin.describe_cluster())["brokers"]
+            if len(brokers) < 3:
+                raise ProbeError(f"the cluster has {len(brokers)} broker(s) registered, not 3")
+            await admin.create_topics(
+                [NewTopic(topic, 1, 3, topic_configs={"min.insync.replicas": "2"})],
+                timeout_ms=timeout_ms,
+            )
+            await _produce(url, topic, payload, timeout_ms)
+            before = await partition_state(admin, topic, 0)
+            if len(before["isr"]) < 3:
+                isr, replicas = before["isr"], before["replicas"]
+                raise ProbeError(f"{topic}: only {isr} in sync of {replicas}")
+            stopped = member_name(int(before["leader"]))
+            await stop(stopped)
+            value = await _consume(url, topic, timeout_ms)
+            if value != payload:
+                raise ProbeError(f"{topic}: read another record than the one written")
+            leader = await leader_node(url, topic, 0, timeout_s)
+            await start(stopped)
+            was_leader, stopped = stopped, None
+            return (
+                f"a record on {topic} (replication factor 3, acks=all) was read from "
+                f"{member_name(leader)} after its leader {was_leader} stopped"
+            )
+        finally:
             if stopped is not None:
                 await start(stopped)
             await admin.delete_topics([topic], timeout_ms=timeout_ms)
-        finally:
-            await admin.close()
 
 
 async def _produce(url: str, topic: str, payload: bytes, timeout_ms: int) -> None:

@@ -11,7 +11,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
-from onex_services.kinds.kafka.admin import GROUP_ID_NOT_FOUND, delete_groups
+from onex_services.kinds.kafka.admin import (
+    GROUP_ID_NOT_FOUND,
+    close_admin,
+    delete_groups,
+    started_admin,
+)
 from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError, ReusingProbe, quietly
 
@@ -39,11 +44,8 @@ class KafkaProbe(ReusingProbe):
 
     async def _clients(self, timeout_ms: int) -> tuple[AIOKafkaAdminClient, AIOKafkaProducer]:
         if self._admin is None or self._producer is None:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.url,
-                **client_options(self.url),
-                request_timeout_ms=timeout_ms,
-                retry_backoff_ms=10,
+            admin = await started_admin(
+                self.url, request_timeout_ms=timeout_ms, retry_backoff_ms=10
             )
             producer = AIOKafkaProducer(
                 bootstrap_servers=self.url,
@@ -54,10 +56,9 @@ class KafkaProbe(ReusingProbe):
                 acks="all",
             )
             try:
-                await admin.start()
                 await producer.start()
             except BaseException:
-                await quietly(admin.close(), _ERRORS)
+                await quietly(close_admin(admin), _ERRORS)
                 await quietly(producer.stop(), _ERRORS)
                 raise
             self._admin, self._producer = admin, producer
@@ -114,4 +115,4 @@ class KafkaProbe(ReusingProbe):
         if producer is not None:
             await quietly(producer.stop(), _ERRORS)
         if admin is not None:
-            await quietly(admin.close(), _ERRORS)
+            await quietly(close_admin(admin), _ERRORS)

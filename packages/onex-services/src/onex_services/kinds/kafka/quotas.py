@@ -11,17 +11,17 @@ other, so a quota can never slow another scenario down, even on a shared broker.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.protocol.admin import DescribeClientQuotasRequest
-from aiokafka.protocol.api import Request, RequestStruct, Response
+from aiokafka.protocol.api import RequestStruct, Response
 from aiokafka.protocol.types import Array, Boolean, Float64, Int16, Int32, Schema, String
 
 from onex_services.errors import ServiceError
-from onex_services.kinds.kafka.security import client_options
+from onex_services.kinds.kafka.admin import FixedRequest, admin_client, send
 from onex_services.polling import Pace, wait_until
 
 if TYPE_CHECKING:
@@ -74,17 +74,10 @@ class AlterClientQuotasRequest_v0(RequestStruct):  # type: ignore[misc]
     )
 
 
-class AlterClientQuotasRequest(Request[AlterClientQuotasRequest_v0]):  # type: ignore[misc]
+class AlterClientQuotasRequest(FixedRequest[AlterClientQuotasRequest_v0]):
+    """AlterClientQuotasRequest(entries, validate_only)."""
+
     API_KEY = 49
-
-    def __init__(self, client_id: str, ops: list[tuple[str, float, bool]]) -> None:
-        self._entity = [(CLIENT_ID, client_id)]
-        self._ops = ops
-
-    def build(
-        self, request_struct_class: type[AlterClientQuotasRequest_v0]
-    ) -> AlterClientQuotasRequest_v0:
-        return request_struct_class([(self._entity, self._ops)], False)
 
 
 class QuotaError(ServiceError):
@@ -94,8 +87,8 @@ class QuotaError(ServiceError):
 async def _alter(
     admin: AIOKafkaAdminClient, client_id: str, ops: list[tuple[str, float, bool]]
 ) -> None:
-    # aiokafka's public admin API has no way to send a request it does not know.
-    response: Any = await admin._send_request(AlterClientQuotasRequest(client_id, ops))
+    entity = [(CLIENT_ID, client_id)]
+    response = await send(admin, AlterClientQuotasRequest([(entity, ops)], False))
     for error_code, error_message, _entity in response.entries:
         if error_code:
             raise QuotaError(
@@ -104,18 +97,8 @@ async def _alter(
             )
 
 
-@asynccontextmanager
-async def _admin(bootstrap_servers: str) -> AsyncIterator[AIOKafkaAdminClient]:
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap_servers,
-        **client_options(bootstrap_servers),
-        client_id="onex-quotas",
-    )
-    await admin.start()
-    try:
-        yield admin
-    finally:
-        await admin.close()
+def _admin(bootstrap_servers: str) -> AbstractAsyncContextManager[AIOKafkaAdminClient]:
+    return admin_client(bootstrap_servers, client_id="onex-quotas")
 
 
 async def apply_kafka_limits(
@@ -192,7 +175,7 @@ async def _settled(
 
 async def _describe(admin: AIOKafkaAdminClient, client_id: str) -> dict[str, float]:
     request = DescribeClientQuotasRequest([(CLIENT_ID, _MATCH_EXACT, client_id)], True)
-    response: Any = await admin._send_request(request)
+    response = await send(admin, request)
     if response.error_code:
         raise QuotaError(
             f"cannot read the client quotas of {client_id!r}: error {response.error_code}"

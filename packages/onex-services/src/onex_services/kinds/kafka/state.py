@@ -24,7 +24,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.protocol.commit import OffsetCommitRequest
 from aiokafka.protocol.offset import OffsetRequest
 
-from onex_services.kinds.kafka.security import client_options
+from onex_services.kinds.kafka.admin import close_admin, send, started_admin
 from onex_services.state_values import StateLimits
 
 LATEST, EARLIEST = -1, -2
@@ -52,14 +52,9 @@ class KafkaStateReader:
 
     async def _client(self) -> AIOKafkaAdminClient:
         if self._admin is None:
-            admin = AIOKafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers,
-                **client_options(self.bootstrap_servers),
-                request_timeout_ms=self._timeout_ms,
-                client_id="onex-state",
+            self._admin = await started_admin(
+                self.bootstrap_servers, request_timeout_ms=self._timeout_ms, client_id="onex-state"
             )
-            await admin.start()
-            self._admin = admin
         return self._admin
 
     async def _partitions(self, namespace: str) -> dict[str, list[tuple[int, int]]]:
@@ -89,9 +84,7 @@ class KafkaStateReader:
             for topic, partition in members:
                 topics.setdefault(topic, []).append((partition, at))
             # aiokafka's admin client has no ListOffsets call; the request is Kafka's own.
-            response: Any = await admin._send_request(
-                OffsetRequest(-1, 0, list(topics.items())), leader
-            )
+            response = await send(admin, OffsetRequest(-1, 0, list(topics.items())), leader)
             for topic, answers in response.topics:
                 for answer in answers:
                     offsets[(topic, answer[0])] = answer[-1]
@@ -231,7 +224,7 @@ class KafkaStateReader:
     async def close(self) -> None:
         admin, self._admin = self._admin, None
         if admin is not None:
-            await admin.close()
+            await close_admin(admin)
 
 
 def _set_on_topic(entry: tuple[Any, ...]) -> bool:
@@ -259,7 +252,7 @@ async def _commit(
         OffsetCommitRequest.DEFAULT_RETENTION_TIME,
         list(topics.items()),
     )
-    response: Any = await admin._send_request(request, coordinator)
+    response = await send(admin, request, coordinator)
     refused = [
         f"{topic}:{partition} (error {code})"
         for topic, answers in response.topics
