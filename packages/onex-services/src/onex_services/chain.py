@@ -76,7 +76,7 @@ async def check_in_chain(
         for kind in wave:
             reason = broken_link(kind, results, graph)
             if reason is not None:
-                results[kind] = _unusable(by_kind[kind], reason)
+                results[kind] = unprobed(kind, by_kind[kind].url, _unusable_error(reason))
             else:
                 probed.append(kind)
         found = await asyncio.gather(
@@ -92,15 +92,21 @@ async def check_in_chain(
     return {kind: result for kind, result in results.items() if kind in by_kind}
 
 
-def _unusable(endpoint: ServiceEndpoint, reason: str) -> HealthResult:
+def unprobed(kind: ServiceKind, url: str, error: str) -> HealthResult:
+    """The result of a service found unhealthy without a probe (down, or its chain broken)."""
     return HealthResult(
-        kind=endpoint.kind,
-        endpoint=redact_url(endpoint.url),
+        kind=kind,
+        endpoint=redact_url(url),
         status=HealthStatus.UNHEALTHY,
         latency_ms=0.0,
         attempts=0,
-        error=f"{UNUSABLE} {reason.removeprefix('depends on').strip()}",
+        error=error,
     )
+
+
+def _unusable_error(reason: str) -> str:
+    """`unusable: depends on <chain>` for `broken_link`'s reason."""
+    return f"{UNUSABLE} {reason.removeprefix('depends on').strip()}"
 
 
 def chained_rows(
@@ -122,7 +128,7 @@ def chained_rows(
                     update["health"] = row.health.model_copy(
                         update={
                             "status": HealthStatus.UNHEALTHY,
-                            "error": f"{UNUSABLE} {reason.removeprefix('depends on').strip()}",
+                            "error": _unusable_error(reason),
                         }
                     )
             done[kind] = row.model_copy(update=update)

@@ -13,13 +13,12 @@ from onex_scenario.redaction import redact_url
 
 from onex_services.backends import load_backend, load_backend_or_none
 from onex_services.catalog import kind_specs
-from onex_services.chain import chained_rows
+from onex_services.chain import chained_rows, unprobed
 from onex_services.errors import ServiceError
 from onex_services.health import probe_once
 from onex_services.members import member_rows
 from onex_services.models import (
     HealthResult,
-    HealthStatus,
     RunState,
     ServiceKind,
     ServiceRecord,
@@ -44,7 +43,11 @@ async def status_rows(
         records.append((record, port_accepts(record.host, record.port)))
     health: dict[ServiceKind, HealthResult] = {}
     if deep:
-        down = {record.kind: _down_result(record) for record, running in records if not running}
+        down = {
+            record.kind: unprobed(record.kind, record.url, "not running")
+            for record, running in records
+            if not running
+        }
         health = await probe_once(
             [record.endpoint for record, running in records if running], known=down
         )
@@ -102,14 +105,3 @@ def _running_records(state: StackState | None, paths: Paths) -> list[tuple[Servi
         )
         for record in state.services.values()
     ]
-
-
-def _down_result(record: ServiceRecord) -> HealthResult:
-    return HealthResult(
-        kind=record.kind,
-        endpoint=redact_url(record.url),
-        status=HealthStatus.UNHEALTHY,
-        latency_ms=0.0,
-        attempts=0,
-        error="not running",
-    )
