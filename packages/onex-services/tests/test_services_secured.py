@@ -19,13 +19,14 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import own_stack
 import pytest
 import redis.asyncio as aioredis
-from onex_services.leases import Lease
 from onex_services.manager import ToolServiceManager
 from onex_services.models import ServiceKind
 from onex_services.passwords import PASSWORD_DIR
 from onex_services.settings import Paths
+from own_stack import Stack
 from redis.exceptions import AuthenticationError, ResponseError
 
 pytestmark = pytest.mark.integration
@@ -33,32 +34,11 @@ SENTINEL = "ONEX_TEST_CALLERS_SECRET"
 CLEAN_KEYS = {"PATH", "LANG", "LC_ALL", "TZ", "HOME"}
 
 
-@dataclasses.dataclass(frozen=True)
-class Stack:
-    manager: ToolServiceManager
-    paths: Paths
-    lease: Lease
-
-    def url(self, kind: ServiceKind) -> str:
-        return self.lease.endpoints[kind].url
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    run_dir = Path(f"/tmp/onex-{os.getuid()}-tests") / uuid.uuid4().hex[:8]
-    paths = dataclasses.replace(
-        Paths.from_env(), state_dir=tmp_path_factory.mktemp("state"), run_dir=run_dir
-    )
-    manager = ToolServiceManager(paths=paths, backend="process", reuse=False)
-    secret = f"caller-secret-{uuid.uuid4().hex}"
-    os.environ[SENTINEL] = secret  # what a caller's token would be; no server may see it
-    try:
-        lease = asyncio.run(manager.up(["postgres", "redis"]))
-    finally:
-        del os.environ[SENTINEL]
-    yield Stack(manager=manager, paths=paths, lease=lease)
-    asyncio.run(manager.down(force=True))
-    shutil.rmtree(run_dir, ignore_errors=True)
+    secret = f"caller-secret-{uuid.uuid4().hex}"  # what a caller's token would be
+    with own_stack.started(tmp_path_factory, ["postgres", "redis"], {SENTINEL: secret}) as started:
+        yield started  # no server may see the secret (below)
 
 
 def _without_password(url: str, password: str = "") -> str:

@@ -29,7 +29,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +185,30 @@ def read(stack_dir: Path) -> Settings:
     except FileNotFoundError:
         return {}
     return {str(kind): {str(k): str(v) for k, v in values.items()} for kind, values in data.items()}
+
+
+def harness_choice(stack_dir: Path, kind: ServiceKind, name: str, choices: Sequence[str]) -> str:
+    """The value of `kind`'s harness setting `name` (`ServerSettingsSyntax.harness_settings`)
+    the stack was started with, lower-cased; `choices[0]` (the default) when unset. Any other
+    value is a `SettingError` naming the variable that sets it (`ONEX_POSTGRES_SECURITY`)."""
+    chosen = read(stack_dir).get(kind, {}).get(name, "").strip().lower() or choices[0]
+    if chosen not in choices:
+        variable = _syntax(kind, kind).harness_settings.get(name, name)
+        raise SettingError(f"{variable}={chosen!r}: expected one of {', '.join(choices)}")
+    return chosen
+
+
+def process_only(settings: Mapping[str, str], name: str, variable: str, what: str) -> str | None:
+    """A kind's `compose_refusal` for a harness setting `name` that only the process backend
+    carries out (`what` it starts, e.g. "a secured broker"): why, when the setting asks for
+    more than its default; None when unset or the default (the `plain`/`plaintext` word)."""
+    chosen = settings.get(name, "").strip().lower()
+    if chosen in ("", "plain", "plaintext"):
+        return None
+    return (
+        f"{variable}={chosen}: {what} runs in the process backend only;"
+        f" use ONEX_SERVICES_BACKEND=process, or unset {variable}"
+    )
 
 
 def compose_overrides(stack: Mapping[str, Any], settings: Settings) -> dict[str, Any]:

@@ -4,11 +4,13 @@ to it with the external backend (a shared cluster on this machine, as CI's secur
 Each service gives its kind's endpoint variable (`ONEX_KAFKA_BOOTSTRAP_SERVERS`, `ONEX_DB_URL`,
 `ONEX_REDIS_URL` ...) with its client string, passwords included; a record whose `client_env`
 detail names a file of `NAME=value` lines (a secured broker's SASL and TLS settings) adds those.
-The file is written 0600 and nothing of it is printed: it holds the stack's passwords.
+The file is written 0600 and nothing of it is printed: it holds the stack's passwords. Its values
+are quoted for a shell where they must be (`shlex.quote`).
 """
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 from onex_services.catalog import kind_spec
@@ -31,5 +33,8 @@ def stack_env(state: StackState) -> dict[str, str]:
 
 
 def write_env(target: Path, values: dict[str, str]) -> None:
+    """`NAME=value` lines, each value quoted for a POSIX shell where it must be (a TLS DSN's
+    `&`), so that `set -a; . FILE; set +a` reads back exactly what was written."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_private(target, "".join(f"{name}={value}\n" for name, value in values.items()).encode())
+    lines = "".join(f"{name}={shlex.quote(value)}\n" for name, value in values.items())
+    write_private(target, lines.encode())

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from onex_scenario.client_names import client_name
+from onex_scenario.redaction import redact_url
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
@@ -89,7 +90,9 @@ class RedisKeyValueStore:
             await client.ping()
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             await client.aclose()
-            raise ToolConnectionError("RedisKeyValueStore", self.url, str(exc)) from exc
+            # The URL holds the password (an ACL user's too): the error shows it redacted.
+            endpoint = redact_url(self.url)
+            raise ToolConnectionError("RedisKeyValueStore", endpoint, str(exc)) from exc
         self._client = client
 
     async def close(self) -> None:

@@ -89,7 +89,8 @@ class PostgresSqlStore:
             return
         try:
             conn = await asyncpg.connect(self.dsn, timeout=self._timeout_s)
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        # InterfaceError: a DSN's TLS settings that cannot be used (`sslrootcert` missing).
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
             raise ToolConnectionError("PostgresSqlStore", redact_url(self.dsn), str(exc)) from exc
         quoted = '"' + self.schema.replace('"', '""') + '"'
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}; SET search_path TO {quoted}")

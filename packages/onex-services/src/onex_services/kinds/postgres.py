@@ -3,7 +3,8 @@
 - vocabulary: `ONEX_DB_*`, the client string is a `postgresql://` DSN (`dsn`);
 - installer: the `postgresql` Debian package (initdb and postgres, found in /usr/lib/postgresql);
 - process starter: initdb once (scram-sha-256, a per-stack password), then `postgres -D`, as
-  the `postgres` user when we are root (initdb and postgres refuse root);
+  the `postgres` user when we are root (initdb and postgres refuse root); TLS connections only
+  with `ONEX_POSTGRES_SECURITY=tls` (postgres_tls);
 - compose: `onex/postgres:local` with a generated password;
 - probe: a scratch schema, a row written and read, the schema dropped;
 - janitor: the schema named after the namespace.
@@ -37,6 +38,7 @@ from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSee
 from onex_services.kinds.postgres_limits import apply_postgres_limits
 from onex_services.kinds.postgres_probe import PostgresProbe
 from onex_services.kinds.postgres_schemas import PostgresSchemaAdmin, scoped_dsn
+from onex_services.kinds.postgres_tls import OPTION, VARIABLE, secured_postgres
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
@@ -187,13 +189,15 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     else:
         # A kill -9 leaves a stale lock file; postgres refuses to start while it is there.
         (data / "postmaster.pid").unlink(missing_ok=True)
+    secured = secured_postgres(stack_dir, home, user)
+    rendered = templates.render("postgres/postgresql.conf", port=port, socket_dir=home)
     conf = data / "postgresql.conf"
     conf.write_text(
-        start.with_settings(
-            KIND, templates.render("postgres/postgresql.conf", port=port, socket_dir=home)
-        ),
+        start.with_settings(KIND, rendered + (secured.config() if secured else "")),
         encoding="utf-8",
     )
+    if secured:
+        secured.write_hba(data, user)
     if user is not None:
         chown(conf, user)
     check_ports_free(KIND, (port,), log_path)
@@ -205,7 +209,11 @@ async def _start(start: ProcessStart) -> ServiceRecord:
         ledger=start.ledger,
     )
     details = {"data_dir": str(data), "stop_signal": "SIGINT"}
-    return await start.started(ref, port, log_path, details, password=password)
+    if secured is None:
+        return await start.started(ref, port, log_path, details, password=password)
+    details |= secured.details()
+    record = await start.started(ref, port, log_path, details, password=password)
+    return record.model_copy(update={"url": secured.url(record.url)})
 
 
 def _client_url(host: str, port: int, password: str | None = None) -> str:
@@ -330,11 +338,20 @@ def _postgres_compose_settings(
     return {"command": [*service.get("command", []), *options]}
 
 
+def _compose_refusal(settings: Mapping[str, str]) -> str | None:
+    from onex_services.server_settings import process_only
+
+    return process_only(settings, OPTION, VARIABLE, "a PostgreSQL with TLS")
+
+
 # PostgreSQL settings: ONEX_POSTGRES_SERVER_WORK_MEM=64MB is work_mem = '64MB'.
 SERVER_SETTINGS = ServerSettingsSyntax(
     name_from_env=str.lower,
     config_line=lambda name, value: f"{name} = '{value.replace(chr(39), chr(39) * 2)}'",
     compose_override=_postgres_compose_settings,
+    # security: TLS connections only (kinds/postgres_tls.py).
+    harness_settings={OPTION: VARIABLE},
+    compose_refusal=_compose_refusal,
 )
 
 

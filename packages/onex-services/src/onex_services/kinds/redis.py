@@ -3,7 +3,8 @@
 - vocabulary: `ONEX_REDIS_*`, the client string is a `redis://` URL (`redis_url`);
 - installer: the `redis-server` Debian package;
 - process starter: `redis-server` with infra/process/redis/redis.conf and a per-stack
-  `requirepass` password;
+  `requirepass` password; TLS only and an ACL user with `ONEX_REDIS_SECURITY=tls_acl`
+  (redis_tls);
 - compose: `onex/redis:local` with a generated password;
 - probe: SET, GET and DEL of a key under `onex-health:`;
 - janitor: keys `<ns>:<name>`.
@@ -17,7 +18,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from onex_scenario.vocabulary import KindVocabulary
 
@@ -35,6 +36,7 @@ from onex_services.kinds.connection import (
 from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
 from onex_services.kinds.redis_limits import apply_redis_limits
 from onex_services.kinds.redis_prefixes import RedisPrefixAdmin, key_prefix
+from onex_services.kinds.redis_tls import OPTION, VARIABLE, secured_redis
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
@@ -109,18 +111,20 @@ async def _start(start: ProcessStart) -> ServiceRecord:
     log_path = home / "redis.log"
     port = ports["port"] if ports is not None else free_port()
     password = start.password(KIND)
+    secured = secured_redis(stack_dir, home, password)
+    rendered = templates.render("redis/redis.conf", port=port, data_dir=home, password=password)
     config = home / "redis.conf"
     config.touch(mode=0o600)  # it holds the password
     config.write_text(
-        start.with_settings(
-            KIND,
-            templates.render("redis/redis.conf", port=port, data_dir=home, password=password),
-        ),
+        start.with_settings(KIND, secured.config(rendered) if secured else rendered),
         encoding="utf-8",
     )
     check_ports_free(KIND, (port,), log_path)
     ref = spawn([str(server), str(config)], log_path=log_path, cwd=home, ledger=start.ledger)
-    return await start.started(ref, port, log_path, {}, password=password)
+    if secured is None:
+        return await start.started(ref, port, log_path, {}, password=password)
+    record = await start.started(ref, port, log_path, secured.details(), password=password)
+    return record.model_copy(update={"url": secured.url(record.host, port)})
 
 
 def _client_url(host: str, port: int, password: str | None = None) -> str:
@@ -129,7 +133,8 @@ def _client_url(host: str, port: int, password: str | None = None) -> str:
 
 def _connection_address(fields: ConnectionFields) -> GivenAddress:
     parts = url_parts(fields, DEFAULT_PORT)
-    auth = f"{parts.secret}@" if parts.secret else ""
+    user = quote(parts.username, safe="") if parts.username else ""  # an ACL user's name
+    auth = f"{user}{parts.secret}@" if user or parts.secret else ""
     given_db = fields.get("db")
     db = given_db if given_db is not None else int(parts.path) if parts.path.isdigit() else 0
     where = f"{parts.host}:{parts.port}/{db}{parts.query_suffix}"
@@ -277,11 +282,20 @@ def _redis_compose_settings(
     return {"command": [*service.get("command", []), *options]}
 
 
+def _compose_refusal(settings: Mapping[str, str]) -> str | None:
+    from onex_services.server_settings import process_only
+
+    return process_only(settings, OPTION, VARIABLE, "a Redis with TLS and ACL users")
+
+
 # Redis directives: ONEX_REDIS_SERVER_MAXMEMORY_POLICY=allkeys-lru is maxmemory-policy allkeys-lru.
 SERVER_SETTINGS = ServerSettingsSyntax(
     name_from_env=lambda suffix: suffix.lower().replace("_", "-"),
     config_line=lambda name, value: f"{name} {value}",
     compose_override=_redis_compose_settings,
+    # security: TLS only and an ACL user (kinds/redis_tls.py).
+    harness_settings={OPTION: VARIABLE},
+    compose_refusal=_compose_refusal,
 )
 
 

@@ -29,11 +29,7 @@ from onex_services.kinds.kafka.compose_slots import slot_details, slot_env, slot
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.kafka.quotas import apply_kafka_limits, remove_kafka_limits
-from onex_services.kinds.kafka.secured import (
-    OPTION,
-    PLAINTEXT,
-    VARIABLE,
-)
+from onex_services.kinds.kafka.secured import OPTION, VARIABLE
 from onex_services.kinds.kafka.settings import kafka_heap_max, kafka_version
 from onex_services.kinds.kafka.size import namespace_size
 from onex_services.kinds.spec import (
@@ -210,13 +206,9 @@ def _compose_refusal(settings: Mapping[str, str]) -> str | None:
             f"{BROKERS_VARIABLE}={count}: a cluster of brokers runs in the process backend only;"
             f" use ONEX_SERVICES_BACKEND=process, or unset {BROKERS_VARIABLE}"
         )
-    chosen = settings.get(OPTION, "").strip().lower()
-    if chosen not in ("", PLAINTEXT):
-        return (
-            f"{VARIABLE}={chosen}: a secured broker runs in the process backend only;"
-            f" use ONEX_SERVICES_BACKEND=process, or unset {VARIABLE}"
-        )
-    return None
+    from onex_services.server_settings import process_only
+
+    return process_only(settings, OPTION, VARIABLE, "a secured broker")
 
 
 # ONEX_KAFKA_PROFILE=production-like: Kafka's own defaults back wherever the tuned test broker

@@ -153,10 +153,7 @@ def _secured_line(line: str) -> str:
 
 def security_choice(stack_dir: Path) -> str:
     """`plaintext` or `sasl_ssl`: what the stack was started with (`SettingError` otherwise)."""
-    chosen = server_settings.read(stack_dir).get(KIND, {}).get(OPTION, PLAINTEXT).lower()
-    if chosen not in CHOICES:
-        raise SettingError(f"{VARIABLE}={chosen!r}: expected one of {', '.join(CHOICES)}")
-    return chosen
+    return server_settings.harness_choice(stack_dir, KIND, OPTION, CHOICES)
 
 
 def secured_broker(start: ProcessStart, home: Path) -> SecuredBroker | None:
