@@ -1,6 +1,7 @@
 """The secured set-ups: the integration tier on process stacks whose brokers speak SASL_SSL only
-(`secured_tier`), and the `secured` session's stack, to which the integration scenarios attach
-as to a managed cluster through the ONEX_* variables alone (`secured_stack`).
+(`secured_tier`), and the `secured` session's stack (a SASL_SSL broker, a PostgreSQL that takes
+TLS only, a Redis with TLS and an ACL user), to which the integration scenarios attach as to
+managed services through the ONEX_* variables alone (`secured_stack`).
 
 The stack lives in its own state dir (.onex/nox-secured-stack) and the tier in another
 (.onex/nox-secured): the tier's clients cannot find the broker's published settings there, so
@@ -10,6 +11,7 @@ each of them authenticates with what the environment says or not at all (docs/sc
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +33,10 @@ def secured_stack(session: nox.Session) -> Iterator[dict[str, str]]:
         "ONEX_SERVICES_BACKEND": "process",
         "ONEX_KAFKA_SECURITY": "sasl_ssl",
         "ONEX_KAFKA_BROKERS": "",  # one broker, whatever the environment: the attach needs no more
+        # TLS only for PostgreSQL; TLS and one ACL user for Redis: their URLs (ONEX_DB_URL,
+        # ONEX_REDIS_URL) carry the CA, the user and the password to every client.
+        "ONEX_POSTGRES_SECURITY": "tls",
+        "ONEX_REDIS_SECURITY": "tls_acl",
     }
     attach = state / "attach.env"
     session.run(*SERVICES, "install", env=stack)
@@ -54,6 +60,8 @@ def attach_env(session: nox.Session, values: dict[str, str]) -> None:
             "ONEX_STATE_DIR": str(ROOT / ".onex" / "nox-secured"),
             "ONEX_DISCOVER": "0",
             "ONEX_KAFKA_SECURITY": "",
+            "ONEX_POSTGRES_SECURITY": "",
+            "ONEX_REDIS_SECURITY": "",
         }
     )
 
@@ -91,6 +99,7 @@ def secured_tier(session: nox.Session, state: str) -> Iterator[None]:
 
 
 def _read_env_file(path: Path) -> dict[str, str]:
-    """The KEY=VALUE lines `onex services env --write` wrote."""
+    """The KEY=VALUE lines `onex services env --write` wrote (values quoted as for a shell)."""
     text = path.read_text(encoding="utf-8")
-    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+    pairs = (line.split("=", 1) for line in text.splitlines() if "=" in line)
+    return {name: "".join(shlex.split(value)) for name, value in pairs}

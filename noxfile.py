@@ -86,8 +86,9 @@ def integration(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["ci"])
 def secured(session: nox.Session) -> None:
     """Integration tier against a broker that speaks SASL_SSL only (SCRAM-SHA-512, a CA of its
-    own), attached as an external cluster through the ONEX_KAFKA_* variables alone; then the
-    check that no password reached a report, log or status output (docs/scale.md)."""
+    own), a PostgreSQL that takes TLS only and a Redis with TLS and an ACL user, attached as
+    external services through the ONEX_* variables alone; then the checks that plain clients are
+    refused and that no password reached a report, log or status output (docs/scale.md)."""
     from nox_secured import attach_env, secured_stack
 
     _sync(session)
