@@ -10,7 +10,9 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from onex_scenario.kafka_metadata import MetadataDisagreement, wait_until_brokers_agree
 from onex_scenario.names import MAX_TOPIC_LENGTH, topic_name_problem
@@ -22,6 +24,7 @@ from onex_services.kinds.kafka.admin import (
     delete_groups,
     started_admin,
 )
+from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NamespaceError, validate_namespace
 
 
@@ -136,6 +139,40 @@ class KafkaNamespaceAdmin:
         admin, self._admin = self._admin, None
         if admin is not None:
             await close_admin(admin)
+
+
+class KafkaNamespaceWriter:
+    """A namespace admin (`cluster`) and one producer (acks=all), each started on first use and
+    kept until `close`: markers and seeds write into many namespaces on them."""
+
+    def __init__(
+        self, bootstrap_servers: str, *, timeout_s: float = 15.0, **producer_options: Any
+    ) -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.cluster = KafkaNamespaceAdmin(bootstrap_servers, timeout_s=timeout_s)
+        self._producer_options = producer_options
+        self._producer: AIOKafkaProducer | None = None
+
+    async def producer(self) -> AIOKafkaProducer:
+        """The producer, started on first use; `producer_options` are aiokafka's."""
+        if self._producer is None:
+            producer = AIOKafkaProducer(
+                bootstrap_servers=self.bootstrap_servers,
+                **client_options(self.bootstrap_servers),
+                acks="all",
+                **self._producer_options,
+            )
+            await producer.start()
+            self._producer = producer
+        return self._producer
+
+    async def close(self) -> None:
+        producer, self._producer = self._producer, None
+        try:
+            if producer is not None:
+                await producer.stop()
+        finally:
+            await self.cluster.close()
 
 
 class ToolKafkaResourceManager:

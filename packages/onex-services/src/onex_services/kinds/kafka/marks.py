@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from onex_services.kinds.kafka.janitor import KafkaNamespaceAdmin
+from onex_services.kinds.kafka.janitor import KafkaNamespaceWriter
 from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NAMESPACE_RE, validate_namespace
 
@@ -23,26 +23,15 @@ class KafkaTopicMarks:
 
     def __init__(self, bootstrap_servers: str, *, timeout_s: float = 15.0) -> None:
         self.bootstrap_servers = bootstrap_servers
-        self._cluster = KafkaNamespaceAdmin(bootstrap_servers, timeout_s=timeout_s)
-        self._producer: Any = None
+        # A new marker topic has no leader for a moment: the producer retries its metadata soon.
+        self._writer = KafkaNamespaceWriter(
+            bootstrap_servers, timeout_s=timeout_s, retry_backoff_ms=10
+        )
 
     async def _clients(self) -> tuple[Any, Any]:
         """The admin client (the janitor's) and the producer, started on first use and kept
         until `close` (a pool marks many namespaces on them)."""
-        from aiokafka import AIOKafkaProducer
-
-        admin = await self._cluster.client()
-        if self._producer is None:
-            # A new marker topic has no leader for a moment: retry its metadata soon.
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap_servers,
-                **client_options(self.bootstrap_servers),
-                acks="all",
-                retry_backoff_ms=10,
-            )
-            await producer.start()
-            self._producer = producer
-        return admin, self._producer
+        return await self._writer.cluster.client(), await self._writer.producer()
 
     async def write(self, namespace: str, mark: str) -> None:
         from aiokafka.admin import NewTopic
@@ -94,9 +83,4 @@ class KafkaTopicMarks:
             await consumer.stop()
 
     async def close(self) -> None:
-        producer, self._producer = self._producer, None
-        try:
-            if producer is not None:
-                await producer.stop()
-        finally:
-            await self._cluster.close()
+        await self._writer.close()

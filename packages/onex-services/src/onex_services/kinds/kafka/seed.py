@@ -11,11 +11,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.admin import NewTopic
 
-from onex_services.kinds.kafka.janitor import KafkaNamespaceAdmin
-from onex_services.kinds.kafka.security import client_options
+from onex_services.kinds.kafka.janitor import KafkaNamespaceWriter
 from onex_services.namespaces import NamespaceError
 
 CORRELATION_HEADER = "correlation_id"
@@ -49,22 +47,21 @@ class KafkaSeeder:
 
     def __init__(self, bootstrap_servers: str) -> None:
         self.bootstrap_servers = bootstrap_servers
-        self._admin = KafkaNamespaceAdmin(bootstrap_servers)
-        self._producer: Any = None
+        self._writer = KafkaNamespaceWriter(bootstrap_servers)
 
     async def prepare(self, section: Any) -> list[SeedRecord] | None:
         return encode_records(section.records) or None
 
     async def put(self, prepared: Any, namespace: str) -> str:
         records: list[SeedRecord] = list(prepared)
-        prefix = self._admin.prefix(namespace)
+        prefix = self._writer.cluster.prefix(namespace)
         topics = sorted({record.topic for record in records})
-        admin = await self._admin.client()
+        admin = await self._writer.cluster.client()
         response = await admin.create_topics([NewTopic(prefix + topic, 1, 1) for topic in topics])
         for entry in response.topic_errors:
             if entry[1]:
                 raise NamespaceError(f"cannot create seed topic {entry[0]}: error {entry[1]}")
-        producer = await self._started_producer()
+        producer = await self._writer.producer()
         sent = []
         for record in records:
             correlation = record.correlation_id or str(uuid.uuid4())
@@ -77,21 +74,5 @@ class KafkaSeeder:
         await asyncio.gather(*sent)  # every record acknowledged (acks=all), or the error
         return f"{len(records)} record(s) produced into {len(topics)} topic(s)"
 
-    async def _started_producer(self) -> Any:
-        if self._producer is None:
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap_servers,
-                **client_options(self.bootstrap_servers),
-                acks="all",
-            )
-            await producer.start()
-            self._producer = producer
-        return self._producer
-
     async def close(self) -> None:
-        producer, self._producer = self._producer, None
-        try:
-            if producer is not None:
-                await producer.stop()
-        finally:
-            await self._admin.close()
+        await self._writer.close()
