@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from onex_services import server_settings
+from onex_services.catalog import kind_spec
 from onex_services.errors import SettingError
 from onex_services.kinds.postgres_tls import SecuredPostgres, secured_postgres
 from onex_services.kinds.redis_tls import SecuredRedis, secured_redis
@@ -118,3 +119,12 @@ def test_the_attach_file_reads_back_in_a_shell(tmp_path: Path) -> None:
     )
     read = subprocess.run(["sh", "-c", script], capture_output=True, check=True).stdout
     assert read.decode().split("\0")[:-1] == list(values.values())
+
+
+def test_a_redis_connection_block_keeps_the_acl_user() -> None:
+    connection = kind_spec("redis").connection
+    assert connection is not None
+    url = "rediss://onex:pw@10.0.0.5:6380/2?ssl_ca_certs=/ca.pem"
+    assert connection.address({"url": url}).url == url
+    given = connection.address({"url": url, "password": "other", "db": 3}).url
+    assert given == "rediss://onex:other@10.0.0.5:6380/3?ssl_ca_certs=/ca.pem"
