@@ -5,8 +5,9 @@ Each round starts a stack of the benchmark's own (benchmarks/private_stack.py) w
 then one with three (combined controller+broker nodes, kinds/kafka/cluster.py), each from
 nothing (storage format included) until the deep probe passes, and stops it. Then, once, the
 cluster's replication proof (a record written with acks=all is read back after its partition's
-leader stopped; the leader started again). Printed: each round, the medians, the cluster's
-ratio to one broker and to the target.
+leader stopped; the leader started again). Printed: each round (with the CPU seconds each
+broker's JVM used until healthy: on two cores the cluster's start is CPU-bound, docs/scale.md),
+the medians, the cluster's ratio to one broker and to the target, and the load average.
 
     python benchmarks/bench_cluster.py [--rounds N]
 """
@@ -15,23 +16,40 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 
+from onex_services import members, procfs
 from onex_services.kinds.kafka.leaders import check_replication
+from onex_services.manager import ToolServiceManager
 from onex_services.member_faults import MemberFaults
+from onex_services.views import running_records
 from private_stack import private_manager
 
 TARGET_S = 12.0
 CLUSTER: dict[str, dict[str, object]] = {"kafka": {"brokers": 3}}
 
 
-async def _start(settings: dict[str, dict[str, object]] | None, prove: bool = False) -> float:
-    """Seconds from nothing to a passing deep probe; with `prove`, also the replication proof."""
+def _cpu_seconds(manager: ToolServiceManager) -> list[float]:
+    """CPU seconds each Kafka process of the manager's stack used so far."""
+    records = running_records(manager.store.load(), manager.paths)
+    refs = [
+        ref for record in records if record.kind == "kafka" for ref in members.processes(record)
+    ]
+    return [cpu for ref in refs if (cpu := procfs.cpu_seconds(ref.pid)) is not None]
+
+
+async def _start(
+    settings: dict[str, dict[str, object]] | None, prove: bool = False
+) -> tuple[float, list[float]]:
+    """Seconds from nothing to a passing deep probe, and each broker's CPU seconds by then;
+    with `prove`, also the replication proof."""
     with private_manager(settings) as manager:
         began = time.perf_counter()
         lease = await manager.acquire(["kafka"], label="bench_cluster")
         took = time.perf_counter() - began
+        cpu = _cpu_seconds(manager)
         try:
             if prove:
                 faults = MemberFaults(manager)
@@ -47,21 +65,33 @@ async def _start(settings: dict[str, dict[str, object]] | None, prove: bool = Fa
                 print(f"replication: {line} ({time.perf_counter() - proof_began:.1f} s)")
         finally:
             await manager.release(lease)
-        return took
+        return took, cpu
+
+
+def _cpu(seconds: list[float]) -> str:
+    return "CPU " + " + ".join(f"{one:.1f}" for one in seconds) + " s"
 
 
 async def main(rounds: int) -> None:
     single: list[float] = []
     cluster: list[float] = []
+    loads = [os.getloadavg()[0]]
     for index in range(1, rounds + 1):
-        single.append(await _start(None))
-        cluster.append(await _start(CLUSTER, prove=index == rounds))
-        print(f"round {index}: 1 broker {single[-1]:.1f} s, 3 brokers {cluster[-1]:.1f} s")
+        one_took, one_cpu = await _start(None)
+        three_took, three_cpu = await _start(CLUSTER, prove=index == rounds)
+        single.append(one_took)
+        cluster.append(three_took)
+        loads.append(os.getloadavg()[0])
+        print(
+            f"round {index}: 1 broker {one_took:.1f} s ({_cpu(one_cpu)}), "
+            f"3 brokers {three_took:.1f} s ({_cpu(three_cpu)}), load {loads[-1]:.1f}"
+        )
     one, three = statistics.median(single), statistics.median(cluster)
     print(
         f"3-broker cluster healthy: median {three:.1f} s over {rounds} rounds "
         f"(target {TARGET_S:.0f} s: {three / TARGET_S:.2f}x the target); one broker "
-        f"{one:.1f} s, so the cluster takes {three / one:.2f}x a single broker's start"
+        f"{one:.1f} s, so the cluster takes {three / one:.2f}x a single broker's start "
+        f"(load average {min(loads):.1f} to {max(loads):.1f})"
     )
 
 

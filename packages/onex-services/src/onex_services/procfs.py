@@ -36,6 +36,15 @@ def start_ticks(pid: int) -> int | None:
     return int(fields[19])
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """Fields 14 and 15 of /proc/<pid>/stat: the CPU time the process used so far, user and
+    system, in seconds. None when there is no such process."""
+    fields = _stat_fields(pid)
+    if fields is None or len(fields) < 13:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cmdline(pid: int) -> tuple[str, ...] | None:
     try:
         raw = (PROC / str(pid) / "cmdline").read_bytes()
