@@ -49,7 +49,7 @@ def test_a_kinds_extra_ports_and_details_come_from_the_stacks_values(
         part = fragment(kind)
         more = part.more_ports(values) if part.more_ports else []
         assert services[kind].get("ports", [])[1:] == more
-        record = backend._record(kind, values, "p", tmp_path / "compose.env", tmp_path, None)
+        record = backend._record(kind, values, "p", tmp_path / "compose.env", tmp_path, {})
         for key, value in (part.details(values) if part.details else {}).items():
             assert record.details[key] == value
 
@@ -91,3 +91,61 @@ def test_a_dependant_depends_on_what_it_needs_in_the_same_stack() -> None:
         services = compose_document([*needs, kind])["services"]
         assert services[kind].get("depends_on", []) == needs
         assert "depends_on" not in compose_document([kind])["services"][kind]
+
+
+def test_a_kafka_cluster_is_a_service_per_broker_of_one_quorum(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ONEX_KAFKA_BROKERS=3 under compose: three combined brokers, each publishing and
+    advertising a port of its own, voters of one quorum, with the process cluster's replication
+    defaults; the record lists them as members (kinds/kafka/compose_cluster.py)."""
+    from onex_services import members, server_settings
+    from onex_services.kinds.kafka.cluster import replication_settings
+    from onex_services.kinds.kafka.compose_cluster import container_environment
+
+    monkeypatch.setenv("ONEX_IMAGE_KAFKA", "example/kafka:test")
+    server_settings.write(tmp_path, {"kafka": {"brokers": "3"}})
+    backend = ComposeBackend(Paths.from_env())
+    _, values = backend._write_env(tmp_path, ["kafka"])
+    services = compose_document(["kafka"], values)["services"]
+    assert list(services) == ["kafka", "kafka-2", "kafka-3"]
+    assert kinds_in(tmp_path) == ["kafka"]
+    ports = [values["ONEX_KAFKA_PORT"], values["ONEX_KAFKA_PORT_2"], values["ONEX_KAFKA_PORT_3"]]
+    assert len(set(ports)) == 3
+    for node, service in enumerate(services.values(), start=1):
+        env = service["environment"]
+        assert env["KAFKA_NODE_ID"] == str(node)
+        assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == "1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093"
+        assert env["KAFKA_INTER_BROKER_LISTENER_NAME"] == "INTERNAL"
+        variable = "ONEX_KAFKA_PORT" if node == 1 else f"ONEX_KAFKA_PORT_{node}"
+        assert f"PLAINTEXT://127.0.0.1:${{{variable}:?}}" in env["KAFKA_ADVERTISED_LISTENERS"]
+        assert service["ports"][0] == f"127.0.0.1:${{{variable}:?}}:${{{variable}:?}}"
+        assert variable in service["healthcheck"]["test"][1]
+        assert container_environment(replication_settings(3)).items() <= env.items()
+        assert env["KAFKA_MIN_INSYNC_REPLICAS"] == "2"
+        assert service["labels"]["org.onex.kind"] == "kafka"
+    ids = {name: f"id-{name}" for name in services}
+    record = backend._record("kafka", values, "p", tmp_path / "compose.env", tmp_path, ids)
+    assert record.url == ",".join(f"127.0.0.1:{port}" for port in ports)
+    listed = members.members(record)
+    assert [(m.name, m.port, m.container) for m in listed] == [
+        (f"broker-{n}", int(port), f"id-{name}")
+        for n, (port, name) in enumerate(zip(ports, services, strict=True), start=1)
+    ]
+    assert record.container == "id-kafka"
+    assert record.details["brokers"] == "3"
+    # Every broker's proxy slots, as on the process cluster (kinds/kafka/proxy_slots.py).
+    third = values["ONEX_KAFKA_SLOT_PAIRS_3"].split(",")[0].split(">")[0]
+    assert record.details["node3_proxy0_port"] == third
+
+
+def test_a_single_kafka_stays_one_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from onex_services import members
+
+    monkeypatch.setenv("ONEX_IMAGE_KAFKA", "example/kafka:test")
+    backend = ComposeBackend(Paths.from_env())
+    _, values = backend._write_env(tmp_path, ["kafka"])
+    assert list(compose_document(["kafka"], values)["services"]) == ["kafka"]
+    record = backend._record("kafka", values, "p", tmp_path / "compose.env", tmp_path, {})
+    assert members.members(record) == []
+    assert "," not in record.url

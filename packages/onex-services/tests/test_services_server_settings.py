@@ -127,19 +127,30 @@ def test_a_stack_dir_keeps_the_settings_it_was_started_with(tmp_path: Path) -> N
     assert oct((tmp_path / server_settings.FILE).stat().st_mode & 0o777) == "0o600"
 
 
-@pytest.mark.parametrize(
-    ("settings", "named"),
-    [({"brokers": "3"}, "ONEX_KAFKA_BROKERS=3"), ({"security": "sasl_ssl"}, "ONEX_KAFKA_SECURITY")],
-)
-def test_compose_refuses_a_kafka_it_would_start_as_one_plaintext_broker(
-    settings: dict[str, str], named: str
-) -> None:
-    # Dropped on the way, a cluster or a secured broker asked of compose would start as one
-    # PLAINTEXT broker and every test claiming the cluster would pass against the wrong thing.
+def test_compose_refuses_a_secured_kafka_it_would_start_as_a_plaintext_broker() -> None:
+    # Dropped on the way, a secured broker asked of compose would start as a PLAINTEXT one and
+    # every test claiming SASL_SSL would pass against the wrong thing.
     stack: dict[str, Any] = {"services": {"kafka": {}}}
     with pytest.raises(SettingError) as caught:
-        server_settings.compose_overrides(stack, {"kafka": {**settings, "num.partitions": "2"}})
-    assert named in caught.value.summary
+        server_settings.compose_overrides(
+            stack, {"kafka": {"security": "sasl_ssl", "num.partitions": "2"}}
+        )
+    assert "ONEX_KAFKA_SECURITY" in caught.value.summary
     assert "process backend only" in caught.value.summary
+
+
+def test_compose_gives_a_clusters_settings_to_every_broker_of_it() -> None:
+    # A cluster is compose services of its own (kinds/kafka/compose_cluster.py), each labelled
+    # as Kafka's: the project's settings reach all of them, `brokers` none (it is the harness's).
+    label = {"labels": {"org.onex.kind": "kafka"}}
+    stack: dict[str, Any] = {"services": {"kafka": label, "kafka-2": label, "redis": {}}}
+    overrides = server_settings.compose_overrides(
+        stack, {"kafka": {"brokers": "3", "num.partitions": "2"}}
+    )
+    assert overrides == {
+        "services": {
+            name: {"environment": {"KAFKA_NUM_PARTITIONS": "2"}} for name in ("kafka", "kafka-2")
+        }
+    }
     plain = {"kafka": {"brokers": "1", "security": "plaintext"}}
     assert server_settings.compose_overrides(stack, plain) == {}

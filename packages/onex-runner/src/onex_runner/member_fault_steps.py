@@ -31,10 +31,13 @@ async def leader_fault(spec: ModelFaultSpec, ctx: StepContext, kind: str) -> Fau
     topic = f"{ctx.namespace}.{leader.topic}"  # the scenario's topic on the broker
     selector = {"leader_of": {"topic": topic, "partition": leader.partition}}
     name = await faults.locate(kind, selector)
+    member = faults.member(kind, name)
     details: dict[str, Any] = {
         "member": name,
         "leader_of": f"{leader.topic}[{leader.partition}]",
-        "pid": faults.member(kind, name).process.pid,
+        # a process member's pid, a container member's id (the compose backend's)
+        **({"pid": member.process.pid} if member.process is not None else {}),
+        **({"container": member.container[:12]} if member.container is not None else {}),
     }
     if spec.action == "kill":
         await faults.kill(kind, name)

@@ -2,8 +2,9 @@
 
 One record stands for the whole server, as a client sees it (one client string); its `process`
 is the first member's, and every member (the first too) is kept in the record's details under
-`members` as JSON: its name, port, log and process identity. Stopping a record stops every
-member, a record is running while every member is, and a service fault can act on one member
+`members` as JSON: its name, port, log and process identity (the process backend's) or container
+(the compose backend's, one compose service per member). Stopping a record stops every member, a
+record is running while every member is, and a service fault can act on one member
 (`member_faults`). A record without the detail is a server of one process.
 """
 
@@ -23,15 +24,17 @@ MEMBERS = "members"
 
 class Member(BaseModel):
     """One process of a many-process server; `name` is what faults and status call it
-    (`broker-2`), `node` the server's own id of it (Kafka's node.id)."""
+    (`broker-2`), `node` the server's own id of it (Kafka's node.id). A member runs as a
+    `process` (process backend) or in a `container` (compose backend), one of the two."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     node: int
     port: int
-    process: ProcessRef
     log_path: str
+    process: ProcessRef | None = None
+    container: str | None = None
 
 
 def format_members(members: list[Member]) -> str:
@@ -48,25 +51,63 @@ def members(record: ServiceRecord) -> list[Member]:
 
 def processes(record: ServiceRecord) -> list[ProcessRef]:
     """Every process of the record: its members', else its own."""
-    found = [member.process for member in members(record)]
-    if found:
-        return found
+    listed = members(record)
+    if listed:
+        return [member.process for member in listed if member.process is not None]
     return [record.process] if record.process is not None else []
+
+
+def containers(record: ServiceRecord) -> list[str]:
+    """Every container of the record: its members', else its own."""
+    listed = members(record)
+    if listed:
+        return [member.container for member in listed if member.container is not None]
+    return [record.container] if record.container is not None else []
 
 
 def member_rows(record: ServiceRecord) -> tuple[MemberStatus, ...]:
     """Each member as seen now (for `onex services status`)."""
-    from onex_services import launcher
-
     return tuple(
         MemberStatus(
             name=member.name,
             port=member.port,
-            pid=member.process.pid,
-            state=RunState.RUNNING if launcher.is_alive(member.process) else RunState.DOWN,
+            pid=member.process.pid if member.process is not None else None,
+            container=member.container,
+            state=RunState.RUNNING if member_runs(member) else RunState.DOWN,
         )
         for member in members(record)
     )
+
+
+def member_runs(member: Member) -> bool:
+    """Its process lives (process backend), or its container runs and is not paused."""
+    from onex_services import launcher
+
+    if member.process is not None:
+        return launcher.is_alive(member.process)
+    return member.container is not None and container_state(member.container) == "running"
+
+
+def container_state(container: str) -> str:
+    """`running`, `paused`, `exited`... as the engine says now (`gone` when it has none)."""
+    from python_on_whales import DockerClient, DockerException
+
+    try:
+        state = DockerClient().container.inspect(container).state
+    except DockerException:
+        return "gone"
+    return "paused" if state.paused else str(state.status or "unknown")
+
+
+def container_health(container: str) -> str:
+    """The container's healthcheck status now (`healthy`, `starting`...; `none` without one)."""
+    from python_on_whales import DockerClient, DockerException
+
+    try:
+        health = DockerClient().container.inspect(container).state.health
+    except DockerException:
+        return "gone"
+    return str(health.status) if health is not None and health.status else "none"
 
 
 def with_member(record: ServiceRecord, member: Member) -> ServiceRecord:

@@ -129,7 +129,8 @@ class MemberStatus(BaseModel):
 
     name: str
     port: int
-    pid: int
+    pid: int | None = None
+    container: str | None = None
     state: RunState
 
 

@@ -66,7 +66,7 @@ def status_table(rows: Sequence[ServiceStatus]) -> Table:
                 f"127.0.0.1:{member.port}",
                 Text("running", "green") if running else Text("down", "red"),
                 "",
-                str(member.pid),
+                str(member.pid) if member.pid is not None else (member.container or "-"),
                 "",
             )
     return table

@@ -214,6 +214,8 @@ def process_only(settings: Mapping[str, str], name: str, variable: str, what: st
 def compose_overrides(stack: Mapping[str, Any], settings: Settings) -> dict[str, Any]:
     """A compose file laid over `stack` (the parsed stack file) that gives each kind's service
     its settings; `$` is doubled so that compose passes values on as written."""
+    from onex_services.backends.compose_file import named_services
+
     services: dict[str, Any] = {}
     for kind, values in sorted(settings.items()):
         if not values:
@@ -226,8 +228,10 @@ def compose_overrides(stack: Mapping[str, Any], settings: Settings) -> dict[str,
         if not own:
             continue
         escaped = {name: value.replace("$", "$$") for name, value in own.items()}
-        service = stack.get("services", {}).get(kind, {})
-        services[kind] = _syntax(kind, kind).compose_override(service, escaped)
+        held = stack.get("services", {})
+        for name in named_services(held, kind) or [kind]:  # a cluster: every member's service
+            service = held.get(name, {})
+            services[name] = _syntax(kind, kind).compose_override(service, escaped)
     return {"services": services} if services else {}
 
 

@@ -15,6 +15,7 @@ import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from onex_services import launcher, members, procfs
 from onex_services.backends import load_backend
@@ -84,7 +85,8 @@ class ServiceFaults:
                     launcher.kill_process, ref, executables=service_executables()
                 )
         elif record.container is not None:
-            await _docker(record, "kill")
+            for container in members.containers(record):  # every broker of a cluster
+                await docker_container(container, "kill", str(record.kind))
         else:
             raise _unsupported("kill", record)
 
@@ -111,7 +113,8 @@ class ServiceFaults:
                     "running, or /proc no longer shows the recorded process"
                 )
         elif record.container is not None:
-            await _docker(record, docker)
+            for container in members.containers(record):
+                await docker_container(container, docker, str(record.kind))
         else:
             raise _unsupported(docker, record)
 
@@ -163,16 +166,17 @@ async def _reaped(pid: int, within_s: float = REAPED_WAIT_S) -> None:
     await wait_until(gone, within_s, pace=Pace(first_s=0.02, factor=1.5, cap_s=0.2))
 
 
-async def _docker(record: ServiceRecord, verb: str) -> None:
+async def docker_container(container: str, verb: str, what: str, **options: Any) -> None:
+    """`docker <verb>` (kill, pause, unpause, stop, start) of the recorded `container` of
+    `what` (a server, or a member of one)."""
     from python_on_whales import DockerClient, DockerException
 
-    assert record.container is not None
     method = getattr(DockerClient().container, verb)
     try:
-        await asyncio.to_thread(method, record.container)
+        await asyncio.to_thread(method, container, **options)
     except DockerException as exc:
         raise ServiceFaultError(
-            f"docker {verb} of {record.kind} ({record.container[:12]}) failed",
+            f"docker {verb} of {what} ({container[:12]}) failed",
             cause=(exc.stderr or str(exc))[-400:],
         ) from exc
 

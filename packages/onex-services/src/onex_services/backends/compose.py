@@ -26,12 +26,13 @@ import yaml
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
-from onex_services import docker_engine, server_settings
+from onex_services import docker_engine, members, server_settings
 from onex_services.backends.compose_file import (
     COMPOSE_FILE,
     compose_document,
     fragment,
     kinds_in,
+    services_of,
     write_compose_file,
 )
 from onex_services.backends.compose_waves import beside, probe_dependencies, split_kinds
@@ -136,6 +137,8 @@ class ComposeBackend:
             values[kind_spec(kind).port_env] = str(free_port())
             values.update({name: secrets.token_urlsafe(18) for name in part.secrets})
             values.update(part.env())
+            if part.settings_env is not None:  # a cluster's members (`brokers`)
+                values.update(part.settings_env(server_settings.read(stack_dir).get(kind, {})))
             if part.dependency_env is not None:
                 values.update(part.dependency_env(dependency_urls(kind, stack or {})))
             image = _chosen_image(kind)
@@ -150,18 +153,22 @@ class ComposeBackend:
         return env_file, values
 
     def _record(self, kind: ServiceKind, values: dict[str, str], project: str, env_file: Path,
-                stack_dir: Path, container: str | None) -> ServiceRecord:  # fmt: skip
+                stack_dir: Path, containers: Mapping[str, str]) -> ServiceRecord:  # fmt: skip
         port = int(values[kind_spec(kind).port_env])
         part = fragment(kind)
         url = part.client_url(LOOPBACK, port, values)
         details = part.details(values) if part.details is not None else {}
+        if part.members is not None:  # a server of several containers: one per member
+            listed = part.members(values, containers, stack_dir)
+            if listed:
+                details[members.MEMBERS] = members.format_members(listed)
         return ServiceRecord(
             kind=kind,
             backend=self.name,
             host=LOOPBACK,
             port=port,
             url=url,
-            container=container,
+            container=containers.get(kind),
             log_path=str(stack_dir / f"{kind}.log"),
             details={**details, "project": project, "env_file": str(env_file)},
         )
@@ -219,7 +226,7 @@ class ComposeBackend:
         env_file, values = self._write_env(stack_dir, kinds, stack)
         _write_settings(stack_dir)
         docker = self._client(project, env_file)
-        services = [str(kind) for kind in kinds]
+        services = services_of(stack_dir, kinds)
         try:
             await asyncio.to_thread(
                 docker.compose.up, services=services, detach=True, wait=True, quiet=True,
@@ -235,11 +242,11 @@ class ComposeBackend:
                 fix="see the log; `invoke images.build` makes the local images",
             ) from exc
         containers = {
-            (c.config.labels or {}).get("com.docker.compose.service"): c.id
+            str((c.config.labels or {}).get("com.docker.compose.service")): str(c.id)
             for c in docker.compose.ps()
         }
         return {
-            kind: self._record(kind, values, project, env_file, stack_dir, containers.get(kind))
+            kind: self._record(kind, values, project, env_file, stack_dir, containers)
             for kind in kinds
         }
 
@@ -253,15 +260,20 @@ class ComposeBackend:
         if beside(record):
             return await self._beside.restart(record, stack_dir, running=running)
         docker = self._client_of(record)
+        services = services_of(Path(record.details["env_file"]).parent, [record.kind])
         await asyncio.to_thread(
-            docker.compose.up, services=[record.kind], detach=True, wait=True, quiet=True,
+            docker.compose.up, services=services, detach=True, wait=True, quiet=True,
             dependencies=False,
         )  # fmt: skip
         return record
 
     def is_running(self, record: ServiceRecord) -> bool:
+        """Its port accepts connections (every member's, for a server of several)."""
         if beside(record):
             return self._beside.is_running(record)
+        listed = members.members(record)
+        if listed:
+            return all(members.member_runs(member) for member in listed)
         return port_accepts(record.host, record.port)
 
     async def stop(self, records: Sequence[ServiceRecord], *, grace_s: float = 10.0) -> None:
@@ -282,15 +294,22 @@ class ComposeBackend:
                     quiet=True,
                 )
             else:  # the rest of the stack keeps running (a service added that failed)
-                await asyncio.to_thread(docker.compose.stop, named, timeout=int(grace_s))
-                await asyncio.to_thread(docker.compose.rm, named, stop=True, volumes=True)
+                services = services_of(env_file.parent, named)
+                await asyncio.to_thread(docker.compose.stop, services, timeout=int(grace_s))
+                await asyncio.to_thread(docker.compose.rm, services, stop=True, volumes=True)
 
     def refresh_log(self, record: ServiceRecord) -> None:
         """Write the container's log so far into the record's log file (the engine keeps it)."""
         if beside(record):
             return
+        docker = self._client_of(record)
         if record.log_path is not None:
-            _write_logs(self._client_of(record), Path(record.log_path), [record.kind])
+            _write_logs(docker, Path(record.log_path), [record.kind])
+        stack_dir = Path(record.details["env_file"]).parent
+        for member, service in zip(
+            members.members(record)[1:], services_of(stack_dir, [record.kind])[1:], strict=False
+        ):  # a cluster's other members, each into its own log
+            _write_logs(docker, Path(member.log_path), [service])
 
     def reap(self, records: Sequence[ServiceRecord], stack_dir: Path | None) -> list[str]:
         # The ledger of the processes beside is read even with no record of them left.

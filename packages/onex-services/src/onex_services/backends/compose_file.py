@@ -7,7 +7,9 @@ takes well under a millisecond (`docs/services.md`), beside the seconds of `comp
 
 What is the same for every service is added here: the image choice (`ONEX_IMAGE_<KIND>`, else
 the official image), the labels a reaper finds stacks by, the host port published on 127.0.0.1
-only, and the healthcheck's pace.
+only, and the healthcheck's pace. A kind whose server runs as several containers (a Kafka
+cluster) has a service per member (its fragment's `services`); the `org.onex.kind` label says
+whose each service is.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ LABELS = {
     "org.onex.owner": "${ONEX_OWNER:-unknown}",
     "org.onex.run-id": "${ONEX_RUN_ID:-unknown}",
 }
+KIND_LABEL = "org.onex.kind"
 HEALTH_PACE = {"interval": "1s", "timeout": "3s", "retries": 60}
 HEADER = (
     "# Written by the compose backend from the kinds' compose fragments (onex_services.kinds);\n"
@@ -52,12 +55,32 @@ def compose_document(
     """The compose model of a stack running `kinds` (as `docker compose` reads it); `values`
     are the stack's env values, which a fragment's `more_ports` reads."""
     chosen = list(kinds)
-    services = {str(kind): _service(kind, values or {}) for kind in chosen}
+    services: dict[str, dict[str, Any]] = {}
+    for kind in chosen:
+        services.update(_services(kind, values or {}))
     for kind in chosen:  # so that `down` stops a dependant before what it needs
-        needs = [dep for dep in kind_spec(kind).depends_on if dep in services]
-        if needs:
-            services[str(kind)]["depends_on"] = needs
+        deps = kind_spec(kind).depends_on
+        needs = [name for dep in deps for name in named_services(services, dep)]
+        for name in named_services(services, kind):
+            if needs:
+                services[name]["depends_on"] = needs
     return {"name": "${COMPOSE_PROJECT_NAME:-onex}", "services": services}
+
+
+def named_services(services: Mapping[str, Mapping[str, Any]], kind: str) -> list[str]:
+    """The services of `kind` among `services` (by label; a file of an older harness: by name)."""
+    return [
+        name
+        for name, service in services.items()
+        if service.get("labels", {}).get(KIND_LABEL, name) == kind
+    ]
+
+
+def services_of(stack_dir: Path, kinds: Iterable[ServiceKind]) -> list[str]:
+    """The compose services of `kinds` in the stack's compose file (a kind's own name when the
+    file does not hold it)."""
+    held = _held(stack_dir)
+    return [name for kind in kinds for name in (named_services(held, kind) or [str(kind)])]
 
 
 def write_compose_file(
@@ -72,11 +95,26 @@ def write_compose_file(
 
 def kinds_in(stack_dir: Path) -> list[ServiceKind]:
     """The kinds the stack's compose file holds now (none before its first start)."""
+    found: dict[str, None] = {}
+    for name, service in _held(stack_dir).items():
+        found[service.get("labels", {}).get(KIND_LABEL, name)] = None
+    return [ServiceKind(kind) for kind in found]
+
+
+def _held(stack_dir: Path) -> dict[str, dict[str, Any]]:
     path = stack_dir / COMPOSE_FILE
     if not path.is_file():
-        return []
+        return {}
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [ServiceKind(name) for name in document.get("services", {})]
+    services: dict[str, dict[str, Any]] = document.get("services") or {}
+    return services
+
+
+def _services(kind: ServiceKind, values: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """The kind's services: one, or one per member where its fragment makes several."""
+    service = _service(kind, values)
+    part = fragment(kind)
+    return part.services(service, values) if part.services is not None else {kind: service}
 
 
 def _service(kind: ServiceKind, values: Mapping[str, str]) -> dict[str, Any]:
@@ -86,7 +124,7 @@ def _service(kind: ServiceKind, values: Mapping[str, str]) -> dict[str, Any]:
     inside = str(part.container_port) if part.container_port is not None else host_port
     service: dict[str, Any] = {
         "image": f"${{{spec.image_env}:-{part.image}}}",
-        "labels": dict(LABELS),
+        "labels": {**LABELS, KIND_LABEL: str(kind)},
     }
     if part.command:
         service["command"] = list(part.command)

@@ -18,7 +18,7 @@ from onex_scenario.vocabulary import KindVocabulary
 from onex_services.catalog import fixture_name, marker_name
 from onex_services.kinds.connection import ConnectionUse
 from onex_services.kinds.hooks import KindCapacity, NamespaceSeeder
-from onex_services.members import MemberOps
+from onex_services.members import Member, MemberOps
 from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.passwords import stack_password
 from onex_services.settings import Paths
@@ -258,6 +258,14 @@ class ComposeFragment:
     stack's env values. `network_mode="host"` runs the container in the host's network (no
     ports published; it listens on 127.0.0.1 itself): Toxiproxy, whose proxies are made while
     it runs, on ports no container could publish beforehand. `volumes` are bind mounts.
+
+    A server that runs as several containers (a Kafka cluster, `ONEX_KAFKA_BROKERS=3`) has three
+    more: `settings_env(settings)` makes env values from the kind's server settings of the stack
+    when the kind joins it (the members' ports); `services(service, values)` turns the kind's
+    one service into its services in the stack, `{name: service}`, the one named after the kind
+    first (the record's port and container are that one's); `members(values, containers,
+    stack_dir)` are the record's members (`onex_services.members`), given each of those
+    services' container id.
     """
 
     image: str
@@ -276,6 +284,11 @@ class ComposeFragment:
     details: Callable[[Mapping[str, str]], dict[str, str]] | None = None
     network_mode: str | None = None
     volumes: tuple[str, ...] = ()
+    settings_env: Callable[[Mapping[str, str]], dict[str, str]] | None = None
+    services: Callable[[Mapping[str, Any], Mapping[str, str]], dict[str, dict[str, Any]]] | None = (
+        None
+    )
+    members: Callable[[Mapping[str, str], Mapping[str, str], Path], list[Member]] | None = None
 
 
 @dataclass(frozen=True)

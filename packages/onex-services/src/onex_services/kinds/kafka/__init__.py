@@ -6,7 +6,7 @@
   infra/process/kafka configs and its proxy slots (`proxy_slots`: listeners advertised at
   Toxiproxy ports, for faults); more than one broker makes a cluster (`cluster`);
 - compose: `onex/kafka:local`, built with the same jars, with the same proxy slots
-  (`compose_slots`);
+  (`compose_slots`); more than one broker makes a cluster of containers (`compose_cluster`);
 - probe: topic create → produce → consume in a group → delete (`probe`);
 - janitor: topics and groups `<ns>.<name>` (`janitor`).
 """
@@ -23,9 +23,10 @@ from onex_scenario.vocabulary import KindVocabulary
 from onex_services import templates
 from onex_services.kinds.connection import ConnectionFields, ConnectionUse, GivenAddress
 from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
+from onex_services.kinds.kafka import compose_cluster
 from onex_services.kinds.kafka.broker import start_broker
 from onex_services.kinds.kafka.class_archive import make_archive
-from onex_services.kinds.kafka.compose_slots import slot_details, slot_env, slot_ports
+from onex_services.kinds.kafka.compose_slots import slot_env, slot_ports
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.kafka.quotas import apply_kafka_limits, remove_kafka_limits
@@ -110,10 +111,6 @@ def _client_url(host: str, port: int, password: str | None = None) -> str:
     return f"{host}:{port}"
 
 
-def _compose_url(host: str, port: int, values: Mapping[str, str]) -> str:
-    return _client_url(host, port)
-
-
 def _connection_address(fields: ConnectionFields) -> GivenAddress:
     """The first of the bootstrap servers is the one probed; the client takes them all."""
     servers = str(fields["bootstrap_servers"])
@@ -190,22 +187,12 @@ def _app_values(servers: str, namespace: str) -> dict[str, str]:
 def _kafka_compose_settings(
     service: Mapping[str, Any], settings: Mapping[str, str]
 ) -> dict[str, Any]:
-    # Both the official image and infra/images/kafka read KAFKA_FOO_BAR as foo.bar.
-    names = {f"KAFKA_{name.upper().replace('.', '_')}": value for name, value in settings.items()}
-    return {"environment": names}
+    return {"environment": compose_cluster.container_environment(settings)}
 
 
 def _compose_refusal(settings: Mapping[str, str]) -> str | None:
-    # The compose file has one Kafka service and no secured image (docs/scale.md): a cluster or
-    # a SASL_SSL broker asked of it is refused, never started as one PLAINTEXT broker.
-    from onex_services.kinds.kafka.cluster import BROKERS_VARIABLE, broker_count
-
-    count = broker_count(dict(settings))
-    if count > 1:
-        return (
-            f"{BROKERS_VARIABLE}={count}: a cluster of brokers runs in the process backend only;"
-            f" use ONEX_SERVICES_BACKEND=process, or unset {BROKERS_VARIABLE}"
-        )
+    # The compose backend has no secured image (docs/scale.md): a SASL_SSL broker asked of it
+    # is refused, never started as a PLAINTEXT one. A cluster it starts (compose_cluster).
     from onex_services.server_settings import process_only
 
     return process_only(settings, OPTION, VARIABLE, "a secured broker")
@@ -281,7 +268,7 @@ SPEC = KindSpec(
     compose=ComposeFragment(
         image="apache/kafka:4.1.0",
         local_image="onex/kafka:local",
-        client_url=_compose_url,
+        client_url=compose_cluster.client_url,
         # The broker listens on the same port number as the host publishes, so the advertised
         # address is right for clients on the host.
         environment={
@@ -308,12 +295,15 @@ SPEC = KindSpec(
             "KAFKA_NUM_PARTITIONS": "1",
             "KAFKA_HEAP_OPTS": "-Xms128m -Xmx${ONEX_KAFKA_HEAP_MAX:-512m}",
         },
-        healthcheck="bash -c '</dev/tcp/127.0.0.1/${ONEX_KAFKA_PORT}' || exit 1",
+        healthcheck=compose_cluster.healthcheck(),
         start_period="2s",
         env=lambda: {"ONEX_KAFKA_HEAP_MAX": kafka_heap_max(), **slot_env()},
         prepare_image=_prepare_image,
         more_ports=slot_ports,
-        details=slot_details,
+        details=compose_cluster.details,
+        settings_env=compose_cluster.settings_env,
+        services=compose_cluster.services,
+        members=compose_cluster.members,
     ),
     connection=ConnectionUse(
         fields=frozenset({"bootstrap_servers"}),

@@ -33,10 +33,10 @@ from onex_services.kinds.kafka.dist import KafkaDist, require_kafka
 from onex_services.kinds.kafka.java import JavaInfo, find_java
 from onex_services.kinds.kafka.proxy_slots import broker_slots, record_details, template_values
 from onex_services.kinds.kafka.secured import SecuredBroker, secured_broker
-from onex_services.kinds.kafka.settings import kafka_version
+from onex_services.kinds.kafka.settings import kafka_heap_max, kafka_version
 from onex_services.kinds.spec import ProcessStart
 from onex_services.members import Member, format_members, members, with_member
-from onex_services.models import ServiceRecord
+from onex_services.models import ProcessRef, ServiceRecord
 from onex_services.polling import wait_until
 from onex_services.ports import LOOPBACK, free_port, port_accepts_async
 from onex_services.settings import Paths
@@ -61,6 +61,11 @@ def broker_count(settings: dict[str, str]) -> int:
             f"expected a number of brokers from 1 to {MAX_BROKERS}"
         )
     return int(raw)
+
+
+def cluster_heap() -> str:
+    """Each member's heap: ONEX_KAFKA_HEAP_MAX when set, else CLUSTER_HEAP."""
+    return kafka_heap_max() if os.environ.get("ONEX_KAFKA_HEAP_MAX", "").strip() else CLUSTER_HEAP
 
 
 def replication_settings(brokers: int) -> dict[str, str]:
@@ -118,7 +123,7 @@ def _node_config(
 
 
 def _jvm(java: JavaInfo, dist: KafkaDist, log_config: Path) -> list[str]:
-    heap = os.environ.get("ONEX_KAFKA_HEAP_MAX", "").strip() or CLUSTER_HEAP
+    heap = cluster_heap()
     return [
         str(java.path),
         *templates.option_lines("kafka/jvm.options"),
@@ -182,7 +187,7 @@ async def start_cluster(start: ProcessStart, count: int) -> ServiceRecord:
             details[f"node{node}_port"] = str(port)
             details[f"node{node}_controller_port"] = str(controller_port)
     record = await start.started(
-        first.process,
+        _process(first),
         first.port,
         Path(first.log_path),
         details,
@@ -245,9 +250,17 @@ def _spawn_node(
         cwd=home,
         ledger=start.ledger,
     )
+    from onex_services.kinds.kafka.leaders import member_name
+
     return Member(
-        name=f"broker-{node}", node=node, port=ports[0], process=ref, log_path=str(log_path)
+        name=member_name(node), node=node, port=ports[0], process=ref, log_path=str(log_path)
     )
+
+
+def _process(member: Member) -> ProcessRef:
+    if member.process is None:  # a compose cluster's member is a container (compose_cluster)
+        raise ServiceStartError(f"Kafka {member.name} is not a process of the process backend")
+    return member.process
 
 
 async def _await_member(member: Member) -> None:
@@ -257,7 +270,7 @@ async def _await_member(member: Member) -> None:
         return await port_accepts_async(LOOPBACK, member.port)
 
     def died() -> None:
-        if not launcher.is_alive(member.process):
+        if not launcher.is_alive(_process(member)):
             raise ServiceStartError(
                 f"Kafka {member.name} exited while starting",
                 log_path=member.log_path,
