@@ -2,7 +2,12 @@
 
 Run by the `shards` nox session (not in `ci`; it starts the stack and stops it after):
 
-1. One shard: `onex run scenarios/integration -n 2 --repeat 4` alone (its run history is what
+`--workload integration` (the default) runs scenarios/integration, which is CPU-bound on a
+2-core machine; `--workload io` runs benchmarks/io_workload/scenarios, whose steps wait on the
+same real services (records, rows and keys written after a delay, a consume that gets nothing,
+`pg_sleep`): the work the issue's target is about. Both are counted and timed the same way.
+
+1. One shard: `onex run <workload> -n 2 --repeat 4` alone (its run history is what
    the 4 shards are then balanced by).
 2. Four shards at once: the same command with `--shard I/4`, each its own `ONEX_RUN_ID`.
 3. Crossings: correlation ids observed by more than one scenario run, across all reports, by
@@ -20,6 +25,7 @@ against a target.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -28,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +47,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARDS = 4
 WORKERS = 2
 REPEAT = 4
-SUITE = ROOT / "scenarios" / "integration"
+WORKLOADS = {
+    "integration": ROOT / "scenarios" / "integration",
+    "io": ROOT / "benchmarks" / "io_workload" / "scenarios",
+}
 KINDS = ("kafka", "postgres", "redis")
 
 
@@ -61,10 +71,17 @@ def _busy_cpu_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _command(folder: Path, shard: str | None, tmp: Path, history: Path) -> list[str]:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--workload", choices=sorted(WORKLOADS), default="integration",
+                        help="the scenarios every shard runs (default: integration)")  # fmt: skip
+    return parser.parse_args(argv)
+
+
+def _command(suite: Path, folder: Path, shard: str | None, tmp: Path, history: Path) -> list[str]:
     label = shard.replace("/", "of") if shard else "single"
     onex = Path(sys.executable).parent / "onex"
-    return [str(onex), "run", str(SUITE), "-n", str(WORKERS), "--repeat", str(REPEAT),
+    return [str(onex), "run", str(suite), "-n", str(WORKERS), "--repeat", str(REPEAT),
             "--snapshots", "-", "--json", str(folder / f"{label}.json"),
             "--events", str(tmp / f"{label}.events.jsonl"), "--history", str(history),
             *(["--shard", shard] if shard else [])]  # fmt: skip
@@ -104,20 +121,21 @@ async def _endpoints() -> dict[str, str]:
     return {str(kind): endpoint.url for kind, endpoint in lease.endpoints.items()}
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    suite = WORKLOADS[parse_args(argv).workload]
     urls = asyncio.run(_endpoints())
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         history = tmp / "history.sqlite"
         busy_before, started = _busy_cpu_seconds(), time.perf_counter()
-        single = _finish("single", _start(_command(tmp, None, tmp, history), "simone"),
+        single = _finish("single", _start(_command(suite, tmp, None, tmp, history), "simone"),
                          tmp / "single.json")  # fmt: skip
         single_wall = time.perf_counter() - started
         busy = _busy_cpu_seconds() - busy_before
         problems = [] if single.code == 0 else [f"single shard exit {single.code}"]
         left = {"single": (_left_of(single.report, urls))}
         processes = {
-            f"{i}/{SHARDS}": _start(_command(tmp, f"{i}/{SHARDS}", tmp, history), f"sim{i}")
+            f"{i}/{SHARDS}": _start(_command(suite, tmp, f"{i}/{SHARDS}", tmp, history), f"sim{i}")
             for i in range(1, SHARDS + 1)
         }
         started = time.perf_counter()
@@ -133,7 +151,7 @@ def main() -> int:
     cores = os.cpu_count() or 1
     ceiling = max(1 / SHARDS, busy / (cores * single_wall))
     ran = sum(s.passed for s in shards)
-    print(f"suite: {SUITE.relative_to(ROOT)} x{REPEAT}, {WORKERS} workers per shard,"
+    print(f"suite: {suite.relative_to(ROOT)} x{REPEAT}, {WORKERS} workers per shard,"
           f" one shared process stack")  # fmt: skip
     print(f"single shard: {single.passed} passed in {single_wall:.1f} s"
           f" (the run's own figure {single.seconds:.1f} s)")  # fmt: skip
