@@ -207,7 +207,8 @@ def benchmarks(session: nox.Session) -> None:
 @nox.session(python=PYTHON, tags=["sim"], default=False)
 def shards(session: nox.Session) -> None:
     """Sharding simulation (not in ci): 4 shards x 2 workers at once against ONE shared process
-    stack, each integration scenario 4 times; prints messages, rows and keys that crossed
+    stack, each integration scenario 4 times (`-- --workload io`: the I/O-bound scenarios of
+    benchmarks/io_workload instead); prints messages, rows and keys that crossed
     namespaces and what was left after every shard (both must be 0; the session fails when not),
     the time against a single shard, the ratio and the CPU-bound ceiling of this machine."""
     _sync(session)
