@@ -1,9 +1,9 @@
 """A 3-broker KRaft cluster in the compose backend (ONEX_KAFKA_BROKERS=3 under compose): three
 containers of one quorum, each its own host port, that replicate; its partition leader's
-container stopped, killed or paused, a record written with acks=all is still read, and the
-broker comes back. The stack is the test's own (own state dir, own compose project).
-Skipped, with the reason, where no Docker engine answers (the `compose` nox session starts one
-where it can)."""
+container stopped or killed, a record written with acks=all is still read, and the broker comes
+back; paused, it is down in the status until resumed. The stack is the test's own (own state
+dir, own compose project). Skipped, with the reason, where no Docker engine answers (the
+`compose` nox session starts one where it can)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from onex_scenario.kafka_security import kafka_client_options
 from onex_services import docker_engine, members
 from onex_services.kinds.kafka.admin import admin_client
@@ -82,7 +83,16 @@ def test_three_broker_containers_replicate_and_survive_their_leader(
             cluster = await admin.describe_cluster()
             assert sorted(b["node_id"] for b in cluster["brokers"]) == [1, 2, 3]
             assert sorted(b["port"] for b in cluster["brokers"]) == sorted(m.port for m in listed)
-            # A topic made without a factor gets the cluster's default of 3 replicas.
+            # Every broker has the cluster's defaults (the process cluster's replication_settings).
+            for node in ("1", "2", "3"):
+                (response,) = await admin.describe_configs(
+                    [ConfigResource(ConfigResourceType.BROKER, node)]
+                )
+                config = {entry[0]: entry[1] for entry in response.resources[0][4]}
+                assert config["default.replication.factor"] == "3", node
+                assert config["min.insync.replicas"] == "2", node
+                assert config["offsets.topic.replication.factor"] == "3", node
+            # A topic made by the harness without a factor gets 3 replicas.
             janitor = ToolKafkaResourceManager(url, "onex_ccluster")
             try:
                 await janitor.create_topics(["defaults"])
@@ -103,6 +113,15 @@ def test_three_broker_containers_replicate_and_survive_their_leader(
         selector = {"leader_of": {"topic": "onex_ccluster.defaults", "partition": 0}}
         leader = await leader_member(url, selector)
         faults = MemberFaults(manager)
+        # Paused (`docker pause`), the leader's container is down in the status until resumed.
+        await faults.pause("kafka", leader)
+        rows = await manager.status(deep=False)
+        kafka = next(row for row in rows if row.kind == "kafka")
+        assert [m.name for m in kafka.members if m.state.value == "down"] == [leader]
+        await faults.resume("kafka", leader)
+        rows = await manager.status(deep=False)
+        kafka = next(row for row in rows if row.kind == "kafka")
+        assert [m.state.value for m in kafka.members] == ["running"] * 3
         await faults.kill("kafka", leader)
         rows = await manager.status(deep=False)
         kafka = next(row for row in rows if row.kind == "kafka")
