@@ -45,6 +45,16 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def waited_children_cpu_seconds(pid: int) -> float | None:
+    """Fields 16 and 17 of /proc/<pid>/stat: the CPU time, user and system, of the children
+    the process has waited for (a container's entrypoint: the storage format it ran before it
+    exec'd the broker), in seconds. None when there is no such process."""
+    fields = _stat_fields(pid)
+    if fields is None or len(fields) < 15:
+        return None
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
 def cmdline(pid: int) -> tuple[str, ...] | None:
     try:
         raw = (PROC / str(pid) / "cmdline").read_bytes()
