@@ -14,6 +14,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from onex_scenario.kafka_security import kafka_client_options
 from onex_services import members, server_settings
+from onex_services.kinds.connect import worker_group
 from onex_services.kinds.kafka.janitor import ToolKafkaResourceManager
 from onex_services.kinds.kafka.leaders import check_replication, partition_state
 from onex_services.manager import ToolServiceManager
@@ -30,7 +31,8 @@ async def test_three_brokers_form_a_cluster_that_keeps_a_record_when_its_leader_
     manager: ToolServiceManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ONEX_KAFKA_BROKERS", "3")
-    lease = await manager.up(["kafka"])
+    # Kafka Connect too: its worker's internal topics take the cluster's replication factor.
+    lease = await manager.up(["kafka", "connect"])
     url = lease.endpoints["kafka"].url
     assert len(url.split(",")) == 3
     state = manager.current()
@@ -67,6 +69,12 @@ async def test_three_brokers_form_a_cluster_that_keeps_a_record_when_its_leader_
             await janitor.close()
         partition = await partition_state(admin, "onex_cluster.defaults", 0)
         assert sorted(partition["replicas"]) == [1, 2, 3]
+        # The worker's configs, offsets and status survive a broker's loss too (its
+        # worker.properties asks for the broker's default factor, 1 on a single broker).
+        group = worker_group(Path(state.stack_dir).name)
+        for internal in ("configs", "offsets", "status"):
+            kept = await partition_state(admin, f"{group}.{internal}", 0)
+            assert sorted(kept["replicas"]) == [1, 2, 3], internal
     finally:
         await admin.close()
 
