@@ -7,7 +7,8 @@ and the quorum's voters are all of them. With more than one broker the replicati
 are those of a production cluster of that size: replication factor min(3, N) for every topic
 and the internal ones, `min.insync.replicas` one less (2 with 3 brokers), so a record that a
 producer with `acks=all` (every producer of the harness) was told is written survives the loss
-of any one broker.
+of any one broker, on every topic at the default factor (a topic made with factor 1 has no
+second copy, and Kafka accepts `acks=all` writes to it).
 
 The stack's record stands for the whole cluster (one client string naming every broker), its
 members are the brokers (`onex_services.members`): stopping the record stops them all, a
