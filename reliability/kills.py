@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 from onex_services import ServiceKind
+from onex_services.members import processes
 from onex_services.state import StackState, StateStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,10 +90,12 @@ class IsolatedStack:
     def state(self) -> StackState | None:
         return StateStore(self.state_dir).load()
 
-    def pid_of(self, kind: ServiceKind) -> int | None:
+    def pids_of(self, kind: ServiceKind) -> list[int]:
+        """Every process of the kind's server: one, or each broker of a cluster (the tier may
+        run with ONEX_KAFKA_BROKERS=3, which this stack inherits)."""
         state = self.state()
         record = state.services.get(kind) if state else None
-        return record.process.pid if record and record.process else None
+        return [ref.pid for ref in processes(record)] if record else []
 
     def services(self, *args: str, guard_s: float = GUARD_S) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -172,7 +175,10 @@ def run_and_kill_broker(
     stack: IsolatedStack, workdir: Path, *, cleanup_timeout_s: float = 3.0
 ) -> RunEnd:
     """`onex run` one scenario on `stack`; SIGKILL its broker while the scenario holds between
-    its two publishes; let it go on and wait for it to end."""
+    its two publishes; let it go on and wait for it to end.
+
+    On a cluster every broker is killed: one broker's loss is what a cluster survives (the
+    leader-kill tests prove that), and this drives the loss of the whole server."""
     marker = workdir / "holding"
     marker.unlink(missing_ok=True)
     scenario = write_broker_kill_scenario(workdir / "scenarios", marker)
@@ -190,11 +196,12 @@ def run_and_kill_broker(
         if proc.poll() is not None:
             output = proc.communicate()[0]
             raise RuntimeError(f"onex run ended before the kill ({proc.returncode}):\n{output}")
-        pid = stack.pid_of("kafka")
-        if pid is None:
+        pids = stack.pids_of("kafka")
+        if not pids:
             raise RuntimeError("the stack state names no broker process")
-        os.kill(pid, signal.SIGKILL)
-        wait_until(lambda: not pid_alive(pid), "the broker to die")
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: not any(pid_alive(pid) for pid in pids), "the brokers to die")
         killed_at = time.monotonic()
         marker.unlink()
         output = proc.communicate(timeout=GUARD_S)[0]
