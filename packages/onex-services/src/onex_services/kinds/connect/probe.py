@@ -17,12 +17,12 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from onex_services.kinds.connect.rest import ConnectRest, ConnectRestError
+from onex_services.kinds.kafka import clients
 from onex_services.kinds.kafka.admin import close_admin, started_admin
-from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError, ReusingProbe, quietly
 
 KIND = "connect"
@@ -81,9 +81,8 @@ class ConnectProbe(ReusingProbe):
     async def _read(self, topic: str, count: int, timeout_s: float) -> list[str]:
         """The first `count` records of `topic`, waiting for the worker to create and fill it."""
         assert self.bootstrap is not None
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
-            **client_options(self.bootstrap),
+        consumer = clients.consumer(
+            self.bootstrap,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=50,
@@ -93,7 +92,7 @@ class ConnectProbe(ReusingProbe):
         # Leave part of the attempt for deleting the connector and the topic.
         within_s = max(0.5, timeout_s * READ_SHARE)
         deadline = time.monotonic() + within_s
-        await consumer.start()
+        await clients.started(consumer)
         got: list[str] = []
         try:
             while topic not in await consumer.topics():
@@ -114,10 +113,7 @@ class ConnectProbe(ReusingProbe):
                     for record in records
                 )
         finally:
-            # A consumer stopped before its background task first ran raises CancelledError
-            # from stop() (aiokafka awaits the task it just cancelled): let it run once.
-            await asyncio.sleep(0)
-            await quietly(consumer.stop(), _ERRORS)
+            await quietly(clients.stop(consumer), _ERRORS)
         return got[:count]
 
     async def _delete_connector(self, rest: ConnectRest, name: str) -> None:

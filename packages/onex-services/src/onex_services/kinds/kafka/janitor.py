@@ -17,6 +17,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from onex_scenario.kafka_metadata import MetadataDisagreement, wait_until_brokers_agree
 from onex_scenario.names import MAX_TOPIC_LENGTH, topic_name_problem
 
+from onex_services.kinds.kafka import clients
 from onex_services.kinds.kafka.admin import (
     GROUP_ID_NOT_FOUND,
     NON_EMPTY_GROUP,
@@ -24,7 +25,6 @@ from onex_services.kinds.kafka.admin import (
     delete_groups,
     started_admin,
 )
-from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NamespaceError, validate_namespace
 
 
@@ -156,21 +156,16 @@ class KafkaNamespaceWriter:
     async def producer(self) -> AIOKafkaProducer:
         """The producer, started on first use; `producer_options` are aiokafka's."""
         if self._producer is None:
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self.bootstrap_servers,
-                **client_options(self.bootstrap_servers),
-                acks="all",
-                **self._producer_options,
+            self._producer = await clients.started(
+                clients.producer(self.bootstrap_servers, **self._producer_options)
             )
-            await producer.start()
-            self._producer = producer
         return self._producer
 
     async def close(self) -> None:
         producer, self._producer = self._producer, None
         try:
             if producer is not None:
-                await producer.stop()
+                await clients.stop(producer)
         finally:
             await self.cluster.close()
 

@@ -15,11 +15,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from onex_services.kinds.kafka import clients
 from onex_services.kinds.kafka.admin import admin_client
-from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError
 
 LEADER_OF = "leader_of"
@@ -109,31 +109,17 @@ async def check_replication(url: str, stop: Stop, start: Stop, timeout_s: float 
 
 
 async def _produce(url: str, topic: str, payload: bytes, timeout_ms: int) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=url, **client_options(url), acks="all", request_timeout_ms=timeout_ms
-    )
-    await producer.start()
-    try:
+    async with clients.running(clients.producer(url, request_timeout_ms=timeout_ms)) as producer:
         await producer.send_and_wait(topic, payload)
-    finally:
-        await producer.stop()
 
 
 async def _consume(url: str, topic: str, timeout_ms: int) -> bytes | None:
     """The first record of the topic, read without a group (no group coordinator needed)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=url,
-        **client_options(url),
-        request_timeout_ms=timeout_ms,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    try:
+    reader = clients.consumer(url, request_timeout_ms=timeout_ms, auto_offset_reset="earliest")
+    async with clients.running(reader) as consumer:
         part = TopicPartition(topic, 0)
         consumer.assign([part])
         await consumer.seek_to_beginning(part)
         record = await asyncio.wait_for(consumer.getone(), timeout_ms / 1000)
         value: bytes | None = record.value
         return value
-    finally:
-        await consumer.stop()

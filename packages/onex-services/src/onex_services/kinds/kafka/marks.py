@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from onex_services.kinds.kafka import clients
 from onex_services.kinds.kafka.janitor import KafkaNamespaceWriter
-from onex_services.kinds.kafka.security import client_options
 from onex_services.namespaces import NAMESPACE_RE, validate_namespace
 
 MARK_TOPIC = "__onex_meta"
@@ -46,15 +46,10 @@ class KafkaTopicMarks:
         await producer.send_and_wait(topic, mark.encode())
 
     async def read_all(self) -> dict[str, str]:
-        from aiokafka import AIOKafkaConsumer, TopicPartition
+        from aiokafka import TopicPartition
 
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers,
-            **client_options(self.bootstrap_servers),
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
+        reader = clients.consumer(self.bootstrap_servers, enable_auto_commit=False)
+        async with clients.running(reader) as consumer:
             names = {
                 topic.removesuffix(f".{MARK_TOPIC}"): topic
                 for topic in await consumer.topics()
@@ -79,8 +74,6 @@ class KafkaTopicMarks:
                             found[parts[tp]] = last[0].value.decode("utf-8", errors="replace")
                             waiting.discard(tp)
             return found
-        finally:
-            await consumer.stop()
 
     async def close(self) -> None:
         await self._writer.close()

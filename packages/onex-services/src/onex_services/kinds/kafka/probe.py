@@ -11,13 +11,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
+from onex_services.kinds.kafka import clients
 from onex_services.kinds.kafka.admin import (
     GROUP_ID_NOT_FOUND,
     close_admin,
     delete_groups,
     started_admin,
 )
-from onex_services.kinds.kafka.security import client_options
 from onex_services.probes import HEALTH_PREFIX, ProbeError, ReusingProbe, quietly
 
 KIND = "kafka"
@@ -47,19 +47,14 @@ class KafkaProbe(ReusingProbe):
             admin = await started_admin(
                 self.url, request_timeout_ms=timeout_ms, retry_backoff_ms=10
             )
-            producer = AIOKafkaProducer(
-                bootstrap_servers=self.url,
-                **client_options(self.url),
-                request_timeout_ms=timeout_ms,
-                retry_backoff_ms=5,
-                linger_ms=0,
-                acks="all",
-            )
             try:
-                await producer.start()
+                producer = await clients.started(
+                    clients.producer(
+                        self.url, request_timeout_ms=timeout_ms, retry_backoff_ms=5, linger_ms=0
+                    )
+                )
             except BaseException:
                 await quietly(close_admin(admin), _ERRORS)
-                await quietly(producer.stop(), _ERRORS)
                 raise
             self._admin, self._producer = admin, producer
         return self._admin, self._producer
@@ -71,10 +66,9 @@ class KafkaProbe(ReusingProbe):
         payload = uuid.uuid4().bytes
         created = await admin.create_topics([NewTopic(topic, 1, 1)], timeout_ms=timeout_ms)
         _check_errors(created, "topic_errors", "create topic")
-        consumer = AIOKafkaConsumer(
+        consumer = clients.consumer(
+            self.url,
             topic,
-            bootstrap_servers=self.url,
-            **client_options(self.url),
             group_id=topic,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
@@ -99,7 +93,7 @@ class KafkaProbe(ReusingProbe):
         admin: AIOKafkaAdminClient, consumer: AIOKafkaConsumer, group: str
     ) -> None:
         """Leave the probe's group and delete it, so probes leave no trace in the broker."""
-        await quietly(consumer.stop(), _ERRORS)
+        await quietly(clients.stop(consumer), _ERRORS)
         codes = await delete_groups(admin, [group])
         if codes.get(group, 0) not in (0, GROUP_ID_NOT_FOUND):
             raise ProbeError(f"delete group {group}: error code {codes[group]}")
@@ -113,6 +107,6 @@ class KafkaProbe(ReusingProbe):
         admin, producer = self._admin, self._producer
         self._admin = self._producer = None
         if producer is not None:
-            await quietly(producer.stop(), _ERRORS)
+            await quietly(clients.stop(producer), _ERRORS)
         if admin is not None:
             await quietly(close_admin(admin), _ERRORS)
