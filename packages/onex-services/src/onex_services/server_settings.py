@@ -198,12 +198,14 @@ def harness_choice(stack_dir: Path, kind: ServiceKind, name: str, choices: Seque
     return chosen
 
 
-def process_only(settings: Mapping[str, str], name: str, variable: str, what: str) -> str | None:
+def process_only(
+    settings: Mapping[str, str], name: str, variable: str, what: str, choices: Sequence[str]
+) -> str | None:
     """A kind's `compose_refusal` for a harness setting `name` that only the process backend
     carries out (`what` it starts, e.g. "a secured broker"): why, when the setting asks for
-    more than its default; None when unset or the default (the `plain`/`plaintext` word)."""
+    more than its default; None when unset or the default (`choices[0]`, as `harness_choice`)."""
     chosen = settings.get(name, "").strip().lower()
-    if chosen in ("", "plain", "plaintext"):
+    if chosen in ("", choices[0]):
         return None
     return (
         f"{variable}={chosen}: {what} runs in the process backend only;"

@@ -38,7 +38,7 @@ from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSee
 from onex_services.kinds.postgres_limits import apply_postgres_limits
 from onex_services.kinds.postgres_probe import PostgresProbe
 from onex_services.kinds.postgres_schemas import PostgresSchemaAdmin, scoped_dsn
-from onex_services.kinds.postgres_tls import OPTION, VARIABLE, secured_postgres
+from onex_services.kinds.postgres_tls import CHOICES, OPTION, VARIABLE, secured_postgres
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
@@ -341,7 +341,7 @@ def _postgres_compose_settings(
 def _compose_refusal(settings: Mapping[str, str]) -> str | None:
     from onex_services.server_settings import process_only
 
-    return process_only(settings, OPTION, VARIABLE, "a PostgreSQL with TLS")
+    return process_only(settings, OPTION, VARIABLE, "a PostgreSQL with TLS", CHOICES)
 
 
 # PostgreSQL settings: ONEX_POSTGRES_SERVER_WORK_MEM=64MB is work_mem = '64MB'.

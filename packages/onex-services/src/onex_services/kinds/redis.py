@@ -36,7 +36,7 @@ from onex_services.kinds.connection import (
 from onex_services.kinds.hooks import CapacityReader, KindCapacity, NamespaceSeeder
 from onex_services.kinds.redis_limits import apply_redis_limits
 from onex_services.kinds.redis_prefixes import RedisPrefixAdmin, key_prefix
-from onex_services.kinds.redis_tls import OPTION, VARIABLE, secured_redis
+from onex_services.kinds.redis_tls import CHOICES, OPTION, VARIABLE, secured_redis
 from onex_services.kinds.spec import (
     ComposeFragment,
     InstalledItem,
@@ -285,7 +285,7 @@ def _redis_compose_settings(
 def _compose_refusal(settings: Mapping[str, str]) -> str | None:
     from onex_services.server_settings import process_only
 
-    return process_only(settings, OPTION, VARIABLE, "a Redis with TLS and ACL users")
+    return process_only(settings, OPTION, VARIABLE, "a Redis with TLS and ACL users", CHOICES)
 
 
 # Redis directives: ONEX_REDIS_SERVER_MAXMEMORY_POLICY=allkeys-lru is maxmemory-policy allkeys-lru.

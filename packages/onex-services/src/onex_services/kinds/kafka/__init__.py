@@ -30,7 +30,7 @@ from onex_services.kinds.kafka.compose_slots import slot_env, slot_ports
 from onex_services.kinds.kafka.dist import install_kafka, require_kafka
 from onex_services.kinds.kafka.java import find_java, java_path, missing_java_packages
 from onex_services.kinds.kafka.quotas import apply_kafka_limits, remove_kafka_limits
-from onex_services.kinds.kafka.secured import OPTION, VARIABLE
+from onex_services.kinds.kafka.secured import CHOICES, OPTION, VARIABLE
 from onex_services.kinds.kafka.settings import kafka_heap_max, kafka_version
 from onex_services.kinds.kafka.size import namespace_size
 from onex_services.kinds.spec import (
@@ -195,7 +195,7 @@ def _compose_refusal(settings: Mapping[str, str]) -> str | None:
     # is refused, never started as a PLAINTEXT one. A cluster it starts (compose_cluster).
     from onex_services.server_settings import process_only
 
-    return process_only(settings, OPTION, VARIABLE, "a secured broker")
+    return process_only(settings, OPTION, VARIABLE, "a secured broker", CHOICES)
 
 
 # ONEX_KAFKA_PROFILE=production-like: Kafka's own defaults back wherever the tuned test broker
