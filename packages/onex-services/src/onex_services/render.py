@@ -36,26 +36,40 @@ def _health_cell(health: HealthResult | None) -> Text:
     return Text.assemble(("failing", "red"), ": ", plain_text(health.error or "no reason given"))
 
 
+HEALTH_MIN_WIDTH = len("ok 999 ms")
+SHORT_CONTAINER_ID = 12
+"""How much of a container id the table shows, as `docker ps` does (JSON keeps the whole id):
+64 characters in a column that never wraps squeezed the health column out of a narrow console."""
+
+
+def _who(pid: int | None, container: str | None) -> str:
+    if pid is not None:
+        return str(pid)
+    return container[:SHORT_CONTAINER_ID] if container else "-"
+
+
 def status_table(rows: Sequence[ServiceStatus]) -> Table:
     table = Table(title="ONEX services", title_justify="left")
     for column in ("service", "backend", "endpoint", "status", "health", "pid", "uptime"):
         table.add_column(
             column,
-            no_wrap=column != "health",
+            # A cluster's endpoint (three addresses) folds before the health cell is squeezed
+            # out: "ok 12 ms" is what the table is read for.
+            no_wrap=column not in ("health", "endpoint"),
             overflow="fold" if column == "endpoint" else "ellipsis",
+            min_width=HEALTH_MIN_WIDTH if column == "health" else None,
         )
     for row in rows:
         state = Text("running", "green") if row.state is RunState.RUNNING else Text("down", "red")
         if row.blocked_by is not None:
             state.append(f" ({plain_text(row.blocked_by)})")
-        who = str(row.pid) if row.pid is not None else (row.container or "-")
         table.add_row(
             row.kind,
             row.backend,
             plain_text(row.endpoint),
             state,
             _health_cell(row.health),
-            plain_text(who),
+            plain_text(_who(row.pid, row.container)),
             _uptime(row.uptime_s),
         )
         for member in row.members:  # a cluster's brokers, one line each under it
@@ -66,7 +80,7 @@ def status_table(rows: Sequence[ServiceStatus]) -> Table:
                 f"127.0.0.1:{member.port}",
                 Text("running", "green") if running else Text("down", "red"),
                 "",
-                str(member.pid) if member.pid is not None else (member.container or "-"),
+                plain_text(_who(member.pid, member.container)),
                 "",
             )
     return table
