@@ -1,6 +1,7 @@
-"""The README's Quick start says how many scenarios `./dev demo` runs and how many defects it
-switches on; both numbers are read from the repository here, so the README cannot drift from
-what the demo does (it said 33 and ten while the demo ran 51 and 17)."""
+"""The README's Quick start says how many scenarios `./dev demo` runs, how many defects it
+switches on and which sessions `./dev test` runs; all three are read from the repository here,
+so the README cannot drift from what the commands do (it said 33 scenarios and ten defects while
+the demo ran 51 and 17, and left `secured` and `adoption` out of CI's sessions)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,13 @@ def test_the_readme_counts_the_defects_the_demo_switches_on() -> None:
     said = re.search(r"each of (\d+) known defects", _quick_start())
     assert said is not None, "the Quick start no longer says how many defects the demo uses"
     assert int(said.group(1)) == len(DEFECTS)
+
+
+def test_the_readme_names_every_session_ci_runs() -> None:
+    said = re.search(r"every session tagged `ci` \(.*?\): (.*?)\. ", _quick_start())
+    assert said is not None, "the Quick start no longer names the sessions of ./dev test"
+    named = re.findall(r"`(\w+)`", said.group(1))
+    noxfile = (ROOT / "noxfile.py").read_text()
+    tagged = re.findall(r'tags=\["ci"[^]]*\]\)\ndef (\w+)\(', noxfile)
+    assert tagged, "no ci-tagged session found in noxfile.py: the pattern is out of date"
+    assert named == tagged  # in the order CI runs them
