@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient
@@ -28,18 +28,6 @@ CLOSE_TIMEOUT_S = 5.0
 _Struct = TypeVar("_Struct")
 
 
-async def start_or_release(start: Awaitable[None], release: Callable[[], Awaitable[None]]) -> None:
-    """Await `start`; when it fails, `release` what it was starting before the error is raised
-    (the start's own error is the one reported, whatever the release does). Every client of the
-    harness starts this way: admin clients here, producers and consumers in clients.py."""
-    try:
-        await start
-    except BaseException:
-        with contextlib.suppress(Exception):
-            await release()
-        raise
-
-
 async def started_admin(bootstrap_servers: str, **options: Any) -> AIOKafkaAdminClient:
     """A started admin client of the broker at `bootstrap_servers`, with its security settings;
     `options` are aiokafka's other keyword arguments (request_timeout_ms, client_id, ...). One
@@ -47,7 +35,12 @@ async def started_admin(bootstrap_servers: str, **options: Any) -> AIOKafkaAdmin
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap_servers, **client_options(bootstrap_servers), **options
     )
-    await start_or_release(admin.start(), lambda: close_admin(admin))
+    try:
+        await admin.start()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the start's own error is the one to report
+            await close_admin(admin)
+        raise
     return admin
 
 

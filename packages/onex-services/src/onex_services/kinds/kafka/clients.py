@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from onex_services.kinds.kafka.admin import CLOSE_TIMEOUT_S, start_or_release
+from onex_services.kinds.kafka.admin import CLOSE_TIMEOUT_S
 from onex_services.kinds.kafka.security import client_options
 
 _Client = TypeVar("_Client", AIOKafkaProducer, AIOKafkaConsumer)
@@ -46,7 +46,12 @@ def consumer(bootstrap_servers: str, *topics: str, **options: Any) -> AIOKafkaCo
 
 async def started(client: _Client) -> _Client:
     """`client`, started; one that fails to start is stopped before the error is raised."""
-    await start_or_release(client.start(), lambda: stop(client))
+    try:
+        await client.start()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the start's own error is the one to report
+            await stop(client)
+        raise
     return client
 
 
